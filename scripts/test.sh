@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what the tests need — Debian's Chromium (for the browser test) and the Python
+# packages in requirements.txt + requirements-test.txt — then runs the whole suite.
+# Extra arguments go to pytest (e.g. `bash scripts/test.sh -k atlas`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x /usr/bin/chromium ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "Installing Debian's Chromium for the browser test…"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
+
+python3 -m pip install -q --disable-pip-version-check -r requirements.txt -r requirements-test.txt
+exec python3 -m pytest "$@"

@@ -1,0 +1,154 @@
+"""A loopback Meteostat mirror for tests: stations.db and daily/monthly .csv.gz in Meteostat's formats.
+
+Everything served is written by the test from values it chooses, so the expected normals can be
+computed by hand. The server listens on a free port of 127.0.0.1 and serves only files under
+its own temporary directory.
+"""
+
+from __future__ import annotations
+
+import gzip
+import http.server
+import socket
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+
+DAILY_COLUMNS = ["temp", "tmin", "tmax", "rhum", "prcp", "wspd", "tsun"]
+
+
+@dataclass
+class StationSpec:
+    id: str
+    name: str
+    country: str
+    lat: float
+    lon: float
+    elevation: int
+    timezone: str = "UTC"
+
+
+def write_stations_db(path: Path, stations: list[StationSpec]) -> None:
+    """stations.db with the stations, names, identifiers and inventory tables."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(path)
+    con.executescript(
+        """
+        CREATE TABLE stations (id TEXT PRIMARY KEY, country TEXT, region TEXT, latitude REAL, longitude REAL, elevation INTEGER, timezone TEXT);
+        CREATE TABLE names (station TEXT, language TEXT, name TEXT, PRIMARY KEY (station, language));
+        CREATE TABLE identifiers (station TEXT, key TEXT, value TEXT, PRIMARY KEY (station, key));
+        CREATE TABLE inventory (station TEXT, provider TEXT, parameter TEXT, start TEXT, end TEXT, completeness REAL);
+        """
+    )
+    for s in stations:
+        con.execute("INSERT INTO stations VALUES (?,?,?,?,?,?,?)", (s.id, s.country, None, s.lat, s.lon, s.elevation, s.timezone))
+        con.execute("INSERT INTO names VALUES (?,?,?)", (s.id, "en", s.name))
+        con.execute("INSERT INTO identifiers VALUES (?,?,?)", (s.id, "wmo", s.id))
+    con.commit()
+    con.close()
+
+
+def daily_rows(year: int, values) -> list[str]:
+    """CSV lines (no header) for every day of `year`; values(day: date) → dict column → value."""
+    lines = []
+    d = date(year, 1, 1)
+    while d.year == year:
+        v = values(d)
+        cells = [str(d.year), str(d.month), str(d.day)]
+        for c in DAILY_COLUMNS:
+            x = v.get(c)
+            cells += ["" if x is None else f"{x:g}", "" if x is None else "ghcnd"]
+        lines.append(",".join(cells))
+        d += timedelta(days=1)
+    return lines
+
+
+def write_daily(root: Path, station: str, year: int, values) -> Path:
+    """daily/{year}/{station}.csv.gz: year,month,day then each column with its _source column."""
+    path = root / "daily" / str(year) / f"{station}.csv.gz"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = ["year", "month", "day"] + [x for c in DAILY_COLUMNS for x in (c, f"{c}_source")]
+    text = "\n".join([",".join(header), *daily_rows(year, values)]) + "\n"
+    path.write_bytes(gzip.compress(text.encode(), mtime=0))
+    return path
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+
+class MirrorServer:
+    """Serves `root` on 127.0.0.1:<free port> in a background thread."""
+
+    def __init__(self, root: Path):
+        handler = lambda *a, **kw: _Quiet(*a, directory=str(root), **kw)  # noqa: E731
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class SilentServer:
+    """Accepts connections on 127.0.0.1 and never answers (a hung data server)."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.conns: list[socket.socket] = []
+        self._stop = False
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+
+    def _accept(self):
+        self.sock.settimeout(0.2)
+        while not self._stop:
+            try:
+                c, _ = self.sock.accept()
+                self.conns.append(c)
+            except OSError:
+                continue
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop = True
+        self.thread.join(2)
+        for c in self.conns:
+            c.close()
+        self.sock.close()
+
+
+def free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def seasonal(d: date, mean: float, amp: float, peak_month: int = 7) -> float:
+    """A smooth annual cycle: mean + amp·cos(2π(month − peak)/12), constant within a month."""
+    return round(mean + amp * np.cos(2 * np.pi * (d.month - peak_month) / 12), 1)

@@ -1,0 +1,178 @@
+"""The embedded atlas and registry: contents, validation on load, the loader's error paths."""
+
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import REPO, SHARED
+from recommender import AtlasError, UnknownCityError, load_atlas, load_cities, load_pairs, resolve_city
+from recommender.schema import VARIABLES
+
+DATA = REPO / "data"
+
+
+def test_registry_size_and_columns():
+    cities = load_cities()
+    pairs = load_pairs()
+    assert len(cities) >= 1000
+    assert len(pairs) >= 2000
+    for col in ["city_id", "name", "ascii_name", "country", "lat", "lon", "elevation_m", "timezone",
+                "station_ids", "name_zh", "name_ur"]:
+        assert col in cities.columns
+    assert cities["city_id"].is_unique
+    assert cities["city_id"].str.fullmatch(r"[a-z0-9-]+").all()
+    assert cities["country"].str.fullmatch(r"[A-Z]{2}").all()
+    # every pair once, both ends in the registry, no self-pairs
+    assert not pairs[["city_a", "city_b"]].duplicated().any()
+    assert (pairs["city_a"] < pairs["city_b"]).all()
+    assert pairs["city_a"].isin(cities["city_id"]).all() and pairs["city_b"].isin(cities["city_id"]).all()
+
+
+def test_names_as_people_write_them():
+    c = load_cities().set_index("city_id")
+    assert c.at["urumqi", "name"] == "Ürümqi"
+    assert c.at["urumqi", "ascii_name"] == "Urumqi"
+    assert c.at["urumqi", "name_zh"] == "乌鲁木齐"
+    assert c.at["karachi", "name_ur"] == "کراچی"
+    assert c.at["karachi", "timezone"] == "Asia/Karachi"
+    assert "41780" in c.at["karachi", "station_ids"].split(";")
+    assert "51463" in c.at["urumqi", "station_ids"].split(";")
+    # the climate table's "Hyderabad" is the Indian city, not Hyderabad, Sindh
+    assert c.at["hyderabad", "country"] == "IN"
+
+
+CPK_EXPECTED = {
+    ("kashgar", "abbottabad"), ("qingdao", "faisalabad"), ("puyang", "gwadar"), ("zhuhai", "gwadar-district"),
+    ("beijing", "islamabad"), ("haikou", "islamabad"), ("tianjin", "islamabad"), ("shanghai", "karachi"),
+    ("shenyang", "karachi"), ("tianjin", "karachi"), ("urumqi", "karachi"), ("chengdu", "lahore"),
+    ("haikou", "lahore"), ("jining", "lahore"), ("tianjin", "lahore"), ("xi-an", "lahore"),
+    ("shihezi", "multan"), ("xi-an", "multan"), ("urumqi", "peshawar"),
+}
+
+
+def test_all_china_pakistan_pairs_present():
+    pairs = load_pairs()
+    have = {frozenset(p) for p in zip(pairs["city_a"], pairs["city_b"])}
+    assert {frozenset(p) for p in CPK_EXPECTED} <= have
+    cpk = pairs[pairs["source"].str.contains("china_pakistan_pairs")]
+    assert len(cpk) == 19
+    if (SHARED / "sister_cities" / "china_pakistan_pairs.csv").exists():
+        src = pd.read_csv(SHARED / "sister_cities" / "china_pakistan_pairs.csv")
+        assert len(src) == 19
+
+
+def test_atlas_is_valid_and_complete_for_the_story(atlas):
+    assert atlas.groupby("city_id")["month"].apply(lambda m: sorted(m) == list(range(1, 13))).all()
+    for city in ("urumqi", "karachi"):
+        rows = atlas[atlas.city_id == city]
+        for v in ("tmax_c", "tmin_c", "tmean_c", "prcp_mm", "rhum_pct", "sun_hours", "cloud_pct"):
+            assert rows[v].notna().all(), (city, v)
+            assert rows[f"{v}_src"].isin(["measured", "derived", "imputed"]).all()
+    k = atlas[atlas.city_id == "karachi"].set_index("month")
+    u = atlas[atlas.city_id == "urumqi"].set_index("month")
+    assert k.at[1, "tmax_c"] > 25 and u.at[1, "tmax_c"] < -5    # pleasant vs bitterly cold January
+    assert k.at[7, "rhum_pct"] > 60 and k.at[7, "rhum_pct_src"] == "imputed"  # humid Karachi summer
+    assert (k["rhum_pct_src"] == "imputed").all()  # Wikipedia has no humidity for Karachi
+
+
+def test_provenance_agrees_with_values(atlas):
+    for v in VARIABLES:
+        assert ((atlas[f"{v}_src"] == "missing") == atlas[v].isna()).all()
+    assert (atlas["wind_kmh_src"] == "missing").all()  # not invented
+    assert (atlas["tmin_c"] <= atlas["tmean_c"] + 0.05).all() and (atlas["tmean_c"] <= atlas["tmax_c"] + 0.05).all()
+
+
+def test_cities_without_climate_stay_in_registry_flagged():
+    c = load_cities().set_index("city_id")
+    assert not c.at["gwadar", "has_climate"] and c.at["gwadar", "climate_note"] == "none"
+    assert "gwadar" not in set(load_atlas()["city_id"])
+
+
+def test_load_atlas_is_fast_enough_to_call_freely():
+    import time
+
+    load_atlas()
+    t = time.perf_counter()
+    load_atlas()
+    assert time.perf_counter() - t < 1.0  # cached: a repeated call is a copy, not a re-read
+
+
+def test_resolve_city_accepts_ids_names_and_ascii():
+    assert resolve_city("urumqi") == "urumqi"
+    assert resolve_city("Ürümqi") == "urumqi"
+    assert resolve_city("URUMQI") == "urumqi"
+    assert resolve_city(" Karachi ") == "karachi"
+    with pytest.raises(UnknownCityError) as e:
+        resolve_city("Karachy")
+    assert "karachi" in str(e.value)
+    with pytest.raises(UnknownCityError):
+        resolve_city("Atlantis")
+
+
+def _copy_data(tmp_path):
+    d = tmp_path / "data"
+    shutil.copytree(DATA, d, ignore=shutil.ignore_patterns("build_report.csv"))
+    return d
+
+
+def test_loader_names_city_month_and_column_of_a_bad_value(tmp_path):
+    d = _copy_data(tmp_path)
+    n = pd.read_csv(d / "normals.csv", keep_default_na=False, dtype=str)
+    i = n.index[(n.city_id == "karachi") & (n.month == "3")][0]
+    n.at[i, "rhum_pct"] = "140"
+    n.at[i, "rhum_pct_src"] = "measured"
+    n.to_csv(d / "normals.csv", index=False)
+    with pytest.raises(AtlasError, match=r"karachi.*month 3.*rhum_pct"):
+        load_atlas(data_dir=d, store_dir=tmp_path / "store")
+
+
+def test_loader_rejects_a_missing_month(tmp_path):
+    d = _copy_data(tmp_path)
+    n = pd.read_csv(d / "normals.csv", keep_default_na=False, dtype=str)
+    n = n[~((n.city_id == "urumqi") & (n.month == "7"))]
+    n.to_csv(d / "normals.csv", index=False)
+    with pytest.raises(AtlasError, match=r"urumqi.*11 monthly rows"):
+        load_atlas(data_dir=d, store_dir=tmp_path / "store")
+
+
+def test_loader_reports_malformed_csv_and_missing_columns(tmp_path):
+    d = _copy_data(tmp_path)
+    (d / "normals.csv").write_bytes(b"city_id,month\n\"unclosed,1\n")
+    with pytest.raises(AtlasError):
+        load_atlas(data_dir=d, store_dir=tmp_path / "store")
+    n = pd.read_csv(DATA / "normals.csv", keep_default_na=False, dtype=str).drop(columns=["sun_hours"])
+    n.to_csv(d / "normals.csv", index=False)
+    with pytest.raises(AtlasError, match="sun_hours"):
+        load_atlas(data_dir=d, store_dir=tmp_path / "store")
+
+
+def _store_rows(city="karachi", month_tmax=None):
+    n = pd.read_csv(DATA / "normals.csv", keep_default_na=False, na_values=[""])
+    rows = n[n.city_id == city].copy()
+    rows["tmax_c"] = rows["tmax_c"] + 1.0 if month_tmax is None else month_tmax
+    rows["period"] = "2019-2020"
+    return rows
+
+
+def test_refreshed_store_overrides_embedded_rows(tmp_path):
+    store = tmp_path / "store"
+    store.mkdir()
+    rows = _store_rows()
+    rows.to_parquet(store / "normals.parquet", index=False)
+    a = load_atlas(store_dir=store)
+    k = a[a.city_id == "karachi"]
+    assert (k["data_source"] == "meteostat").all() and (k["period"] == "2019-2020").all()
+    assert np.allclose(k["tmax_c"].to_numpy(), rows["tmax_c"].to_numpy())
+    assert (a[a.city_id == "urumqi"]["data_source"] == "embedded").all()
+
+
+def test_corrupted_store_is_skipped_with_a_warning(tmp_path):
+    store = tmp_path / "store"
+    store.mkdir()
+    (store / "normals.parquet").write_bytes(b"PAR1 this is not parquet")
+    a = load_atlas(store_dir=store)
+    assert (a["data_source"] == "embedded").all()
+    assert any("unreadable" in w for w in a.attrs["warnings"])
+    assert (store / "normals.parquet").read_bytes() == b"PAR1 this is not parquet"  # not touched

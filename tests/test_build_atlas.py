@@ -1,0 +1,81 @@
+"""The atlas build: matching rules on hand-picked names, physics helpers, byte-for-byte rebuild."""
+
+import numpy as np
+import pytest
+
+from conftest import REPO, SHARED
+from recommender.build_atlas import (
+    cloud_from_sunshine, city_normals, geocode_climate_name, split_qualifier, summer_peak_ok,
+)
+from recommender.astro import monthly_max_sunshine_hours
+
+needs_raw = pytest.mark.skipif(not (SHARED / "wikipedia_climate" / "cities_climate.csv").exists(),
+                               reason="raw data (../shared/data) not present")
+
+
+@pytest.fixture(scope="module")
+def gaz():
+    from recommender.gazetteer import Gazetteer
+
+    return Gazetteer.load()
+
+
+def test_split_qualifier():
+    assert split_qualifier("Fresno, California") == ("Fresno", "California")
+    assert split_qualifier("Bremen (city)") == ("Bremen", None)
+    assert split_qualifier("Santos (São Paulo)") == ("Santos", "São Paulo")
+    assert split_qualifier("Karachi") == ("Karachi", None)
+
+
+def test_geocoding_rules(gaz):
+    row, why = geocode_climate_name(gaz, "Hyderabad")
+    assert gaz.cities.at[row, "country"] == "IN" and "most populous" in why
+    row, _ = geocode_climate_name(gaz, "Hyderabad, Sindh")
+    assert gaz.cities.at[row, "country"] == "PK"
+    row, _ = geocode_climate_name(gaz, "Fresno, California")
+    assert gaz.cities.at[row, "country"] == "US"
+    row, _ = geocode_climate_name(gaz, "Jining, Shandong")
+    assert gaz.cities.at[row, "lat"] == pytest.approx(35.4, abs=0.1)
+    row, why = geocode_climate_name(gaz, "Anyang, Gyeonggi")  # province we cannot resolve
+    assert row is None and "not resolvable" in why
+    row, why = geocode_climate_name(gaz, "Puyang", {"puyang": [(35.763, 115.029)]})
+    assert row is None and "not a sister city" in why  # GeoNames's biggest Puyang is the wrong one
+    row, why = geocode_climate_name(gaz, "Qxyzzyville")
+    assert row is None
+
+
+def test_summer_peak_check():
+    north = 10 + 10 * np.cos(2 * np.pi * (np.arange(1, 13) - 7) / 12)
+    assert summer_peak_ok(45, north) and not summer_peak_ok(-45, north)
+    assert summer_peak_ok(-45, north[::-1].copy() * 0 + np.roll(north, 6))
+    assert summer_peak_ok(5, north) and summer_peak_ok(-5, north)  # tropics: not checked
+
+
+def test_cloud_is_complement_of_relative_sunshine():
+    s0 = float(monthly_max_sunshine_hours(30.0, 6))
+    assert cloud_from_sunshine(np.array([s0 / 4]), np.array([30.0]), np.array([6]))[0] == pytest.approx(75.0)
+    assert cloud_from_sunshine(np.array([0.0]), np.array([30.0]), np.array([6]))[0] == 100.0
+    assert cloud_from_sunshine(np.array([s0 * 1.1]), np.array([30.0]), np.array([6]))[0] == 0.0
+
+
+def test_city_normals_derivations():
+    nan = np.full(12, np.nan)
+    vals = {"tmax_c": np.full(12, 30.0), "tmin_c": np.full(12, 20.0), "pct_sun": np.full(12, 50.0)}
+    out = city_normals(vals, 24.9)
+    assert np.allclose(out["tmean_c"][0], 25.0) and set(out["tmean_c"][1]) == {"derived"}
+    expected = np.round(0.5 * monthly_max_sunshine_hours(24.9, np.arange(1, 13)), 1)
+    assert np.allclose(out["sun_hours"][0], expected) and set(out["sun_hours"][1]) == {"derived"}
+    assert set(out["rhum_pct"][1]) == {"missing"} and np.isnan(out["wind_kmh"][0]).all()
+    del nan
+
+
+@needs_raw
+def test_rebuild_is_byte_for_byte(tmp_path):
+    from recommender.build_atlas import build
+
+    out = tmp_path / "data"
+    (out / "curated").mkdir(parents=True)
+    (out / "README.md").write_bytes((REPO / "data" / "README.md").read_bytes())
+    build(SHARED, out)
+    for name in ("cities.csv", "pairs.csv", "normals.csv", "build_report.csv", "README.md"):
+        assert (out / name).read_bytes() == (REPO / "data" / name).read_bytes(), name
