@@ -151,6 +151,13 @@ def load_atlas(data_dir: Path = DATA_DIR, store_dir: Path | None = None) -> pd.D
     return out
 
 
+def atlas_version(data_dir: Path = DATA_DIR, store_dir: Path | None = None) -> tuple:
+    """Modification times of the files behind load_atlas(): changes when any of them does."""
+    store = Path(store_dir or user_store_dir())
+    return (str(data_dir), str(store), _mtime(Path(data_dir) / "cities.csv"), _mtime(Path(data_dir) / "normals.csv"),
+            _mtime(Path(data_dir) / "pairs.csv"), _mtime(store / STORE_FILE))
+
+
 def resolve_city(query: str, cities: pd.DataFrame | None = None) -> str:
     """City id for an id, name or ASCII name (case- and accent-insensitive).
 

@@ -62,9 +62,129 @@ def _cmd_refresh(args) -> int:
     return 0 if not summary.failed else (1 if summary.saved else 2)
 
 
+def _band(text: str | None):
+    if not text:
+        return None
+    try:
+        lo, hi = (float(x) for x in text.replace("–", "-").split("-", 1)) if not text.startswith("-") else (None, None)
+    except ValueError:
+        lo = hi = None
+    if lo is None or not lo < hi:
+        from .errors import RecommenderError
+
+        raise RecommenderError(f"--band takes LOW-HIGH in °C with LOW < HIGH, e.g. 18-24; got '{text}'.")
+    return (lo, hi)
+
+
+def _months(runs) -> str:
+    from .ranking import MONTH_NAMES
+
+    if not runs:
+        return "—"
+    return ", ".join(f"{MONTH_NAMES[r[0] - 1][:3]}–{MONTH_NAMES[r[-1] - 1][:3]}" if len(r) > 1 else MONTH_NAMES[r[0] - 1][:3]
+                     for r in runs)
+
+
+def _emit(obj: dict, fmt: str, table_rows: list[dict], header: str) -> None:
+    import csv
+    import json
+
+    if fmt == "json":
+        print(json.dumps(obj, ensure_ascii=False, indent=2))
+        return
+    if fmt == "csv":
+        if table_rows:
+            w = csv.DictWriter(sys.stdout, fieldnames=list(table_rows[0]), lineterminator="\n")
+            w.writeheader()
+            w.writerows(table_rows)
+        return
+    print(header)
+    if not table_rows:
+        print("  (nothing to show)")
+        return
+    cols = list(table_rows[0])
+    width = {c: max(len(c), *(len(str(r[c])) for r in table_rows)) for c in cols}
+    print("  " + "  ".join(c.ljust(width[c]) for c in cols))
+    for r in table_rows:
+        print("  " + "  ".join(str(r[c]).ljust(width[c]) for c in cols))
+
+
+def _fmt_score(x) -> str:
+    return "—" if x is None else f"{x:.0f}"
+
+
+def _cmd_recommend(args) -> int:
+    from .ranking import MONTH_NAMES, check_month, recommend
+
+    month = check_month(args.month)
+    res = recommend(args.home, month, style=args.style, comfort_band=_band(args.band), country=args.country,
+                    second_degree=args.second_degree)
+    rows = [{"rank": k + 1, "city": p["name"], "id": p["id"], "country": p["country"],
+             "score": _fmt_score(p["score"]), "label": p["label"],
+             "delta": "—" if p["delta"] is None else f"{p['delta']:+.0f}",
+             "window": ";".join(map(str, p["window"])) if args.format == "csv" else _months(p["windows"]),
+             "reasons": "; ".join(p["reasons"]), "coverage": f"{p['coverage']:.0%}"}
+            for k, p in enumerate(res["partners"])]
+    h = res["home"]
+    header = (f"{MONTH_NAMES[month - 1]} from {h['name']} ({h['country']}), {res['index']}: at home "
+              f"{_fmt_score(h['score'])} ({h['label']}). Sister cities, most comfortable first:")
+    _emit(res, args.format, rows, header)
+    return 0
+
+
+def _cmd_profile(args) -> int:
+    from .ranking import MONTH_NAMES, profile
+
+    res = profile(args.city, style=args.style, comfort_band=_band(args.band))
+    rows = [{"month": MONTH_NAMES[m["month"] - 1][:3] if args.format == "table" else m["month"], "score": _fmt_score(m["score"]),
+             "label": m["label"], **{k: ("—" if v is None else f"{v:g}") for k, v in m["components"].items()},
+             "gate": m["gate"], "coverage": f"{m['coverage']:.0%}"} for m in res["months"]]
+    c = res["city"]
+    _emit(res, args.format, rows, f"{c['name']} ({c['country']}), {res['index']}: season type {res['season_type']}")
+    return 0
+
+
+def _cmd_windows(args) -> int:
+    from .ranking import exchange
+
+    res = exchange(args.home, args.partner, style=args.style, comfort_band=_band(args.band))
+    a, b = res["a"], res["b"]
+    rows = [{"direction": f"{a['name']} → {b['name']}", "months": _months(res["a_to_b"])},
+            {"direction": f"{b['name']} → {a['name']}", "months": _months(res["b_to_a"])}]
+    if args.format == "csv":
+        rows = [{"from": a["id"], "to": b["id"], "months": ";".join(str(m) for r in res["a_to_b"] for m in r)},
+                {"from": b["id"], "to": a["id"], "months": ";".join(str(m) for r in res["b_to_a"] for m in r)}]
+    note = "" if res["sister_cities"] else " (not sister cities)"
+    _emit(res, args.format, rows, f"When to visit, {res['index']}{note}:")
+    return 0
+
+
+def _scoring_options(p) -> None:
+    p.add_argument("--style", default="urban", choices=["urban", "beach", "tci"],
+                   help="trip style: urban (HCI:Urban, default), beach (HCI:Beach) or tci (TCI)")
+    p.add_argument("--band", metavar="LOW-HIGH", help="personal comfort band of afternoon feels-like °C, e.g. 18-24")
+    p.add_argument("--format", default="table", choices=["table", "json", "csv"], help="output format (default table)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m recommender", description="Seasonal travel recommender for sister cities.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    rc = sub.add_parser("recommend", help="rank a home city's sister cities for a month")
+    rc.add_argument("--home", required=True, help="city id, name or ASCII name")
+    rc.add_argument("--month", required=True, help="1–12")
+    rc.add_argument("--country", help="only partners in this country (ISO code or name)")
+    rc.add_argument("--second-degree", action="store_true", help="include sisters of sisters")
+    _scoring_options(rc)
+    rc.set_defaults(func=_cmd_recommend)
+    pr = sub.add_parser("profile", help="twelve months of comfort for one city")
+    pr.add_argument("--city", required=True, help="city id, name or ASCII name")
+    _scoring_options(pr)
+    pr.set_defaults(func=_cmd_profile)
+    wi = sub.add_parser("windows", help="when each side of a pair should visit the other")
+    wi.add_argument("--home", required=True, help="city A")
+    wi.add_argument("--partner", required=True, help="city B")
+    _scoring_options(wi)
+    wi.set_defaults(func=_cmd_windows)
     c = sub.add_parser("cities", help="list the cities of the registry (search by name or country)")
     c.add_argument("search", nargs="?", help="part of a city name")
     c.add_argument("--country", help="ISO 3166 alpha-2 code, e.g. PK")
