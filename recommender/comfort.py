@@ -75,7 +75,7 @@ TCI_PRCP_EDGES = np.arange(15.0, 151.0, 15.0)  # mm/month: 0–14.9 → 5 … �
 TCI_PRCP_RATINGS = np.arange(5.0, -0.1, -0.5)
 TCI_SUN_EDGES = np.arange(1.0, 10.1, 1.0)  # h/day: < 1 → 0 … ≥ 10 → 5
 TCI_SUN_RATINGS = np.arange(0.0, 5.1, 0.5)
-TCI_WIND_EDGES = np.array([2.88, 5.76, 9.04, 12.24, 19.80, 24.30, 28.80, 38.52])  # km/h, normal system
+TCI_WIND_EDGES = np.array([2.88, 5.76, 9.04, 12.24, 19.80, 24.30, 28.80, 38.53])  # km/h, normal system (38.52 still rates 1)
 TCI_WIND_RATINGS = np.array([5, 4.5, 4, 3.5, 3, 2.5, 2, 1, 0], dtype=float)
 
 # UTCI stress classes (°C): upper edges and names.
@@ -135,6 +135,11 @@ def rate(values, edges, ratings) -> np.ndarray:
     v = np.asarray(values, dtype=float)
     out = np.asarray(ratings, dtype=float)[np.searchsorted(edges, v, side="right")]
     return np.where(np.isnan(v), np.nan, out)
+
+
+def whole(x) -> np.ndarray:
+    """Round half up to whole units (23.5 → 24), as a reader of the published tables would."""
+    return np.floor(np.asarray(x, dtype=float) + 0.5)
 
 
 def label(score) -> np.ndarray:
@@ -224,7 +229,8 @@ def _expected_precip_rating(prcp_mm, wet_days, month, ratings) -> np.ndarray:
     wet = np.asarray(wet_days, dtype=float)
     has_wet = ~np.isnan(wet) & (wet > 0)
     p_wet = np.where(has_wet, np.clip(wet / days, 0, 1), 0.0)
-    intensity = np.where(has_wet, prcp / np.where(has_wet, wet, 1.0), prcp / days)
+    with np.errstate(over="ignore"):  # a tiny wet-day count gives a huge (harmless) intensity
+        intensity = np.where(has_wet, prcp / np.where(has_wet, wet, 1.0), prcp / days)
     wet_rating = rate(intensity, HCI_PRCP_EDGES, ratings)
     dry_rating = ratings[0]
     expected = np.where(has_wet, p_wet * wet_rating + (1 - p_wet) * dry_rating, wet_rating)
@@ -279,11 +285,11 @@ def score_atlas(atlas: pd.DataFrame, index: str = "hci_urban", comfort_band: tup
         beach = index == "hci_beach"
         tc_edges, tc_ratings = (HCI_BEACH_TC_EDGES, HCI_BEACH_TC_RATINGS) if beach else (HCI_URBAN_TC_EDGES, HCI_URBAN_TC_RATINGS)
         cl_edges, cl_ratings = (HCI_BEACH_CLOUD_EDGES, HCI_BEACH_CLOUD_RATINGS) if beach else (HCI_URBAN_CLOUD_EDGES, HCI_URBAN_CLOUD_RATINGS)
-        r["thermal"] = rate(np.round(et_personal), tc_edges, tc_ratings)
-        r["aesthetic"] = rate(np.round(atlas["cloud_pct"].to_numpy(dtype=float)), cl_edges, cl_ratings)
+        r["thermal"] = rate(whole(et_personal), tc_edges, tc_ratings)
+        r["aesthetic"] = rate(whole(atlas["cloud_pct"].to_numpy(dtype=float)), cl_edges, cl_ratings)
         r["precipitation"] = _expected_precip_rating(atlas["prcp_mm"], atlas["wet_days"], month,
                                                      HCI_BEACH_PRCP_RATINGS if beach else HCI_URBAN_PRCP_RATINGS)
-        r["wind"] = rate(np.round(atlas["wind_kmh"].to_numpy(dtype=float)), HCI_WIND_EDGES, HCI_WIND_RATINGS)
+        r["wind"] = rate(whole(atlas["wind_kmh"].to_numpy(dtype=float)), HCI_WIND_EDGES, HCI_WIND_RATINGS)
         top = 10.0
     # Weighted sum over the available components, rescaled to the full weight.
     total_w = sum(spec.weights.values())

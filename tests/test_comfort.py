@@ -1,0 +1,210 @@
+"""Comfort indices: published rating tables at their boundaries, full computations by hand,
+the monthly approximation's gate, missing inputs, personal bands and invariants."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from recommender import comfort as c
+from recommender.comfort import score_atlas
+
+
+def rating_at(values, edges, ratings, rounded=True):
+    v = c.whole(values) if rounded else np.asarray(values, dtype=float)
+    return c.rate(v, edges, ratings).tolist()
+
+
+# Scott et al. 2016, HCI:Urban thermal comfort: each listed whole degree and its class.
+URBAN_TC = {-10: 1, -6: 1, -5: 2, -1: 2, 0: 3, 6: 3, 7: 4, 10: 4, 11: 5, 14: 5, 15: 6, 17: 6, 18: 7, 19: 7,
+            20: 9, 22: 9, 23: 10, 25: 10, 26: 9, 27: 8, 28: 8, 29: 7, 30: 7, 31: 6, 32: 6, 33: 5, 34: 5,
+            35: 4, 36: 4, 37: 2, 38: 2, 39: 0, 45: 0}
+BEACH_TC = {5: -10, 9: -10, 10: -5, 14: -5, 15: 0, 16: 0, 17: 1, 18: 2, 19: 3, 20: 4, 21: 5, 22: 6, 23: 7, 25: 7,
+            26: 9, 27: 9, 28: 10, 30: 10, 31: 9, 32: 9, 33: 8, 34: 7, 35: 6, 36: 5, 37: 4, 38: 2, 39: 0, 44: 0}
+URBAN_CLOUD = {0: 8, 1: 9, 10: 9, 11: 10, 20: 10, 21: 9, 30: 9, 31: 8, 40: 8, 41: 7, 50: 7, 51: 6, 60: 6, 61: 5,
+               70: 5, 71: 4, 80: 4, 81: 3, 90: 3, 91: 2, 99: 2, 100: 1}
+BEACH_CLOUD = {0: 8, 1: 9, 14: 9, 15: 10, 25: 10, 26: 9, 35: 9, 36: 8, 45: 8, 46: 7, 55: 7, 56: 6, 65: 6, 66: 5,
+               75: 5, 76: 4, 85: 4, 86: 3, 95: 3, 96: 2, 100: 2}
+URBAN_PRCP = {0: 10, 0.4: 10, 1: 9, 2: 9, 3: 8, 5: 8, 6: 5, 8: 5, 9: 2, 11: 2, 12: 0, 25: 0, 26: -1, 80: -1}
+BEACH_PRCP = {0: 10, 1: 9, 3: 8, 5: 8, 6: 6, 8: 6, 9: 4, 11: 4, 12: 0, 25: 0, 26: -1}
+WIND = {0: 8, 1: 10, 9: 10, 10: 9, 19: 9, 20: 8, 29: 8, 30: 6, 39: 6, 40: 3, 49: 3, 50: 0, 70: 0, 71: -10}
+
+
+@pytest.mark.parametrize("table,edges,ratings", [
+    (URBAN_TC, c.HCI_URBAN_TC_EDGES, c.HCI_URBAN_TC_RATINGS),
+    (BEACH_TC, c.HCI_BEACH_TC_EDGES, c.HCI_BEACH_TC_RATINGS),
+    (URBAN_CLOUD, c.HCI_URBAN_CLOUD_EDGES, c.HCI_URBAN_CLOUD_RATINGS),
+    (BEACH_CLOUD, c.HCI_BEACH_CLOUD_EDGES, c.HCI_BEACH_CLOUD_RATINGS),
+    (URBAN_PRCP, c.HCI_PRCP_EDGES, c.HCI_URBAN_PRCP_RATINGS),
+    (BEACH_PRCP, c.HCI_PRCP_EDGES, c.HCI_BEACH_PRCP_RATINGS),
+    (WIND, c.HCI_WIND_EDGES, c.HCI_WIND_RATINGS),
+])
+def test_hci_tables_at_their_boundaries(table, edges, ratings):
+    values = list(table)
+    rounded = table is not URBAN_PRCP and table is not BEACH_PRCP
+    assert rating_at(values, edges, ratings, rounded) == [float(table[v]) for v in values]
+
+
+def test_hci_rounds_half_up():
+    assert rating_at([22.5, 22.49, 25.49, 25.5], c.HCI_URBAN_TC_EDGES, c.HCI_URBAN_TC_RATINGS) == [10, 9, 10, 9]
+
+
+# Mieczkowski 1985 TCI: continuous classes, a value on an edge starts the next class.
+TCI_TC = {-25: -3, -20: -2, -15: -1, -10: 0, -5.1: 0, -5: 1, 0: 1.5, 5: 2, 9.9: 2, 10: 2.5, 15: 3, 17: 3.5,
+          18: 4, 19: 4.5, 20: 5, 25.9: 5, 26: 4.5, 27: 4, 28: 3.5, 29: 3, 30: 2.5, 31: 2, 32: 1.5, 33: 1,
+          34: 0.5, 35: 0, 36: -1, 37: -2, 39: -3}
+TCI_PRCP = {0: 5, 14.9: 5, 15: 4.5, 29.9: 4.5, 30: 4, 75: 2.5, 135: 0.5, 149.9: 0.5, 150: 0, 400: 0}
+TCI_SUN = {0: 0, 0.99: 0, 1: 0.5, 5: 2.5, 9.99: 4.5, 10: 5, 14: 5}
+TCI_WIND = {0: 5, 2.87: 5, 2.88: 4.5, 5.76: 4, 12.24: 3, 19.8: 2.5, 28.8: 1, 38.52: 1, 38.6: 0}
+
+
+@pytest.mark.parametrize("table,edges,ratings", [
+    (TCI_TC, c.TCI_TC_EDGES, c.TCI_TC_RATINGS), (TCI_PRCP, c.TCI_PRCP_EDGES, c.TCI_PRCP_RATINGS),
+    (TCI_SUN, c.TCI_SUN_EDGES, c.TCI_SUN_RATINGS), (TCI_WIND, c.TCI_WIND_EDGES, c.TCI_WIND_RATINGS),
+])
+def test_tci_tables_at_their_boundaries(table, edges, ratings):
+    assert rating_at(list(table), edges, ratings, rounded=False) == [float(v) for v in table.values()]
+
+
+def test_utci_classes_and_labels():
+    assert c.utci_class([47, 40, 35, 30, 20, 5, -5, -20, -30, -45]).tolist() == [
+        "extreme heat stress", "very strong heat stress", "strong heat stress", "moderate heat stress",
+        "no thermal stress", "slight cold stress", "moderate cold stress", "strong cold stress",
+        "very strong cold stress", "extreme cold stress"]
+    assert c.label([100, 90, 89.9, 60, 59.9, 10, 9.9, 0]).tolist() == [
+        "ideal", "ideal", "excellent", "good", "acceptable", "extremely unfavourable", "impossible", "impossible"]
+
+
+def test_effective_temperature_and_afternoon_humidity_by_hand():
+    # Missenard: ET = 25 − 0.4·(25 − 10)·(1 − 0.5) = 22.0
+    assert c.effective_temperature(25.0, 50.0) == pytest.approx(22.0)
+    # Same vapour pressure at a warmer afternoon → lower humidity; equal temperatures → same.
+    assert c.afternoon_humidity(20.0, 20.0, 60.0) == pytest.approx(60.0)
+    # e_s(20 °C) = 23.39 hPa, e_s(30 °C) = 42.47 hPa: 60 % at 20 °C → 33.0 % at 30 °C.
+    assert c.afternoon_humidity(30.0, 20.0, 60.0) == pytest.approx(33.0, abs=0.3)
+
+
+def test_utci_reproduces_its_reference_environment():
+    # By definition UTCI equals air temperature in the reference environment: calm air (0.5 m/s
+    # at 10 m), mean radiant = air temperature, 50 % humidity (Jendritzky et al. 2012). The
+    # regression reproduces that to within about 1 °C.
+    for t in (0.0, 10.0, 20.0, 25.0):
+        assert c.utci_afternoon(t, t, 50.0, 0.5 * 3.6) == pytest.approx(t, abs=1.0)
+    # Wind makes a cool afternoon feel colder.
+    assert c.utci_afternoon(10.0, 10.0, 50.0, 18.0) < c.utci_afternoon(10.0, 10.0, 50.0, 1.8) - 5
+
+
+def row(**kw):
+    base = dict(city_id="x", month=6, tmax_c=25.0, tmin_c=15.0, tmean_c=25.0, prcp_mm=0.0, wet_days=0.0,
+                rhum_pct=50.0, sun_hours=300.0, cloud_pct=15.0, wind_kmh=5.0)
+    base.update(kw)
+    df = pd.DataFrame([base])
+    for v in ["tmax_c", "tmin_c", "tmean_c", "prcp_mm", "wet_days", "rhum_pct", "sun_hours", "cloud_pct", "wind_kmh"]:
+        df[f"{v}_src"] = np.where(df[v].isna(), "missing", "measured")
+    return df
+
+
+def test_hci_urban_full_computation_by_hand():
+    # tmax = tmean → afternoon RH 50 %; ET = 22.0 → TC 9; cloud 15 % → A 10; no rain → P 10; 5 km/h → W 10.
+    s = score_atlas(row(), "hci_urban").iloc[0]
+    assert (s.r_thermal, s.r_aesthetic, s.r_precipitation, s.r_wind) == (9, 10, 10, 10)
+    assert s.raw_score == pytest.approx(96.0) and s.score == pytest.approx(96.0)   # 4·9 + 2·10 + 3·10 + 10
+    assert s.label == "ideal" and s.coverage == 1.0
+    # 60 mm on 10 wet days of June: wet days rate 5 (6 mm), dry days 10 → P = 10/30·5 + 20/30·10 = 8.33
+    s = score_atlas(row(prcp_mm=60.0, wet_days=10.0), "hci_urban").iloc[0]
+    assert s.r_precipitation == pytest.approx(25 / 3)
+    assert s.raw_score == pytest.approx(91.0)                                        # 36 + 20 + 25 + 10
+    # No wind: the other weights are rescaled to 100: (36 + 20 + 30) / 90.
+    s = score_atlas(row(wind_kmh=np.nan), "hci_urban").iloc[0]
+    assert s.raw_score == pytest.approx(95.6) and s.coverage == pytest.approx(0.9) and s.coverage_missing == pytest.approx(0.1)
+
+
+def test_hci_beach_full_computation_by_hand():
+    # tmax = tmean = 30, RH 50 → ET = 30 − 0.4·20·0.5 = 26 → beach TC 9; cloud 20 → 10.
+    s = score_atlas(row(tmax_c=30.0, tmean_c=30.0, cloud_pct=20.0), "hci_beach").iloc[0]
+    assert (s.r_thermal, s.r_aesthetic) == (9, 10)
+    assert s.raw_score == pytest.approx(98.0)                                        # 2·9 + 4·10 + 30 + 10
+
+
+def test_tci_full_computation_by_hand():
+    # ET(24, 50 %) = 21.2 → 5 (both thermal parts); 10 mm → 5; 300 h / 30 d = 10 h → 5; 2 km/h → 5.
+    s = score_atlas(row(tmax_c=24.0, tmean_c=24.0, prcp_mm=10.0, wind_kmh=2.0), "tci").iloc[0]
+    assert s.raw_score == pytest.approx(100.0)
+    # 100 mm (→ 2.0) and 5 h of sun a day (→ 2.5): TCI = 2·(20 + 5 + 4 + 5 + 5) = 78
+    s = score_atlas(row(tmax_c=24.0, tmean_c=24.0, prcp_mm=100.0, sun_hours=150.0, wind_kmh=2.0), "tci").iloc[0]
+    assert s.raw_score == pytest.approx(78.0)
+
+
+def test_gate_caps_hot_humid_months(atlas):
+    s = score_atlas(atlas[atlas.city_id == "karachi"], "hci_urban").set_index("month")
+    assert s.at[6, "raw_score"] >= 70                 # monthly means alone say "very good" …
+    assert s.at[6, "score"] < 60 and s.at[6, "label"] not in ("very good", "excellent", "ideal")
+    assert s.at[6, "utci_class"] in ("strong heat stress", "very strong heat stress")
+    assert (s["score"] <= s["raw_score"]).all()
+
+
+def test_coverage_names_imputed_and_missing_inputs(atlas):
+    s = score_atlas(atlas[atlas.city_id == "karachi"], "hci_urban")
+    # Thermal rests on imputed humidity (0.4), wind is missing (0.1), cloud and rain measured/derived.
+    assert (s["coverage"] == 0.5).all() and (s["coverage_imputed"] == 0.4).all() and (s["coverage_missing"] == 0.1).all()
+    assert set(s["src_thermal"]) == {"imputed"} and set(s["src_wind"]) == {"missing"}
+
+
+def test_defaults_reproduce_the_published_index(atlas):
+    a = atlas[atlas.city_id.isin(["urumqi", "karachi", "london"])]
+    for idx in ("hci_urban", "hci_beach", "tci"):
+        assert score_atlas(a, idx, None)["score"].equals(score_atlas(a, idx)["score"])
+    # A band on the index's own optimum leaves the thermal ratings unchanged.
+    pub = score_atlas(a, "hci_urban")
+    same = score_atlas(a, "hci_urban", comfort_band=(22.5, 25.5))
+    assert np.allclose(pub["r_thermal"], same["r_thermal"])
+
+
+def test_personal_band_moves_the_optimum():
+    cool = row(tmax_c=19.0, tmean_c=19.0, rhum_pct=100.0)   # ET 19 °C
+    assert score_atlas(cool, "hci_urban").iloc[0].r_thermal == 7
+    assert score_atlas(cool, "hci_urban", comfort_band=(18, 21)).iloc[0].r_thermal == 10
+
+
+def test_vectorised_over_whole_atlas(atlas):
+    s = score_atlas(atlas)
+    assert len(s) == len(atlas) and s["score"].between(0, 100).all()
+
+
+finite = st.floats(allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def months(draw):
+    tmax = draw(st.floats(-30, 45))
+    tmin = tmax - draw(st.floats(0, 20))
+    return dict(month=draw(st.integers(1, 12)), tmax_c=tmax, tmin_c=tmin, tmean_c=(tmax + tmin) / 2,
+                prcp_mm=draw(st.floats(0, 600)), wet_days=draw(st.one_of(st.just(np.nan), st.floats(0, 28))),
+                rhum_pct=draw(st.floats(5, 100)), sun_hours=draw(st.floats(0, 300)),
+                cloud_pct=draw(st.floats(0, 100)), wind_kmh=draw(st.one_of(st.just(np.nan), st.floats(0, 80))))
+
+
+@settings(max_examples=150, deadline=None)
+@given(months(), st.sampled_from(["hci_urban", "hci_beach", "tci"]))
+def test_scores_stay_in_range(m, idx):
+    s = score_atlas(row(**m), idx).iloc[0]
+    assert 0 <= s.score <= 100 and 0 <= s.raw_score <= 100 and 0 <= s.coverage <= 1
+
+
+@settings(max_examples=150, deadline=None)
+@given(months(), st.floats(0, 300), st.sampled_from(["hci_urban", "hci_beach", "tci"]))
+def test_more_rain_never_raises_a_score(m, extra, idx):
+    a = score_atlas(row(**m), idx).iloc[0].score
+    b = score_atlas(row(**{**m, "prcp_mm": m["prcp_mm"] + extra}), idx).iloc[0].score
+    assert b <= a + 1e-9
+
+
+@settings(max_examples=150, deadline=None)
+@given(months(), st.floats(0, 30), st.floats(0.5, 10), st.floats(0, 5), st.floats(0, 5),
+       st.sampled_from(["hci_urban", "hci_beach", "tci"]))
+def test_a_wider_band_never_lowers_a_score(m, lo, width, wider_lo, wider_hi, idx):
+    narrow = (lo, lo + width)
+    wide = (lo - wider_lo, lo + width + wider_hi)
+    a = score_atlas(row(**m), idx, comfort_band=narrow).iloc[0].score
+    b = score_atlas(row(**m), idx, comfort_band=wide).iloc[0].score
+    assert b >= a - 1e-9

@@ -1,0 +1,180 @@
+"""Ranking, windows, the exchange calendar and season types — on the embedded atlas (the story)
+and as invariants (hypothesis)."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from conftest import REPO
+from recommender import RecommenderError, UnknownCityError
+from recommender.ranking import Recommender, circular_runs, season_type
+
+
+@pytest.fixture(scope="module")
+def rec(atlas):
+    return Recommender(atlas)
+
+
+def by_id(res):
+    return {p["id"]: p for p in res["partners"]}
+
+
+def test_urumqi_in_january_goes_to_karachi(rec):
+    res = rec.recommend("Ürümqi", 1)
+    p = by_id(res)
+    assert res["home"]["id"] == "urumqi" and res["month"] == 1 and res["index"] == "HCI:Urban"
+    assert p["karachi"]["score"] >= res["home"]["score"] + 30          # far above home
+    assert p["karachi"]["score"] > p["peshawar"]["score"]                # and above Peshawar
+    assert 1 in p["karachi"]["window"]
+    assert any("°C afternoons vs −7 °C at home" in r for r in p["karachi"]["reasons"])
+    scores = [x["score"] for x in res["partners"] if x["score"] is not None]
+    assert scores == sorted(scores, reverse=True)
+    only_pk = rec.recommend("urumqi", 1, country="PK")
+    assert [x["id"] for x in only_pk["partners"]][0] == "karachi"
+    assert {x["country"] for x in only_pk["partners"]} == {"PK"}
+
+
+def test_karachi_in_july_goes_to_urumqi(rec):
+    res = rec.recommend("karachi", 7, country="China")
+    assert res["partners"][0]["id"] == "urumqi"
+    assert res["partners"][0]["score"] >= res["home"]["score"] + 25
+
+
+def test_seasonal_shapes_of_the_two_cities(rec):
+    u = {m["month"]: m["score"] for m in rec.profile("urumqi")["months"]}
+    k = {m["month"]: m["score"] for m in rec.profile("karachi")["months"]}
+    best_u = max(u, key=u.get)
+    assert 5 <= best_u <= 9 and min(u, key=u.get) in (12, 1, 2)
+    assert max(k, key=k.get) in (11, 12, 1, 2, 3) and min(k, key=k.get) in range(4, 11)
+    assert rec.profile("urumqi")["season_type"] == "summer peak"
+    assert rec.profile("karachi")["season_type"] == "winter peak"
+
+
+def test_exchange_calendar_runs_both_ways(rec):
+    ex = rec.exchange("urumqi", "karachi")
+    assert ex["sister_cities"]
+    assert any(1 in run for run in ex["a_to_b"]) and any(12 in run for run in ex["a_to_b"])   # winter
+    assert any(7 in run for run in ex["b_to_a"])                                               # summer
+    flat_a = {m for r in ex["a_to_b"] for m in r}
+    flat_b = {m for r in ex["b_to_a"] for m in r}
+    assert not flat_a & flat_b
+
+
+def test_second_degree_partners(rec):
+    res = rec.recommend("urumqi", 7, second_degree=True)
+    deg2 = [p for p in res["partners"] if p["degree"] == 2]
+    assert deg2 and all(p["via"] for p in deg2)
+    direct = {p["id"] for p in res["partners"] if p["degree"] == 1}
+    assert not direct & {p["id"] for p in deg2} and "urumqi" not in {p["id"] for p in deg2}
+
+
+def test_partner_without_climate_is_listed_not_ranked(rec):
+    res = rec.recommend("lahore", 1)
+    p = by_id(res)
+    assert p["jining"]["score"] is not None or p["jining"]["label"] == "no climate data"
+    res = rec.recommend("puyang", 1)   # home without climate data
+    assert res["home"]["score"] is None and res["partners"]
+
+
+def test_bad_inputs_raise_clear_errors(rec):
+    with pytest.raises(RecommenderError, match="1 \\(January\\) to 12"):
+        rec.recommend("urumqi", 13)
+    with pytest.raises(RecommenderError):
+        rec.recommend("urumqi", "jan")
+    with pytest.raises(UnknownCityError, match="karachi"):
+        rec.recommend("Karachy", 1)
+    with pytest.raises(RecommenderError, match="trip style"):
+        rec.recommend("urumqi", 1, style="ski")
+
+
+def test_circular_runs():
+    assert circular_runs([11, 12, 1, 2]) == [[11, 12, 1, 2]]
+    assert circular_runs([3, 4, 9]) == [[3, 4], [9]]
+    assert circular_runs(list(range(1, 13))) == [list(range(1, 13))]
+    assert circular_runs([]) == []
+    assert circular_runs([1, 12, 6]) == [[12, 1], [6]]  # a run wrapping the new year comes first
+
+
+def test_season_types():
+    m = np.arange(1, 13)
+    summer = 50 + 40 * np.cos(2 * np.pi * (m - 7) / 12)
+    assert season_type(summer, 45, np.full(12, 50)) == "summer peak"
+    assert season_type(summer, -35, np.full(12, 50)) == "winter peak"
+    assert season_type(np.full(12, 85.0), 10, np.full(12, 50)) == "year-round"
+    assert season_type(np.full(12, 30.0), 10, np.full(12, 50)) == "poor"
+    bimodal = np.array([40, 50, 70, 88, 80, 55, 45, 50, 82, 86, 60, 40.0])
+    assert season_type(bimodal, 40, np.full(12, 50)) == "bimodal shoulder peak"
+    dry = np.array([85, 88, 80, 60, 50, 45, 40, 40, 45, 55, 70, 82.0])
+    rain = np.array([5, 5, 10, 80, 200, 300, 300, 300, 200, 100, 20, 5.0])
+    assert season_type(dry, 12, rain) == "dry-season peak"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(0, 100), min_size=12, max_size=12), st.lists(st.floats(0, 100), min_size=12, max_size=12),
+       st.floats(0, 30), st.floats(0, 100))
+def test_a_window_never_contains_a_month_where_home_is_better(home, partner, margin, good):
+    ids = ["h", "p"]
+    frame = pd.DataFrame({"score": home + partner})
+    from recommender.ranking import ScoredAtlas
+
+    sc = ScoredAtlas(ids=ids, pos={"h": 0, "p": 1}, frame=frame, score=np.array([home, partner]),
+                     **{k: None for k in ("label", "coverage", "tmax", "prcp", "wet", "sun_per_day", "rh_pm", "utci_class", "utci")})
+    months = Recommender.window_months(None, sc, "h", "p", good=good, margin=margin)
+    for m in months:
+        assert partner[m - 1] >= home[m - 1] and partner[m - 1] >= good
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "recommender", *args], capture_output=True, text=True, cwd=REPO)
+
+
+def test_cli_recommend_json_contract():
+    p = run_cli("recommend", "--home", "urumqi", "--month", "1", "--format", "json")
+    assert p.returncode == 0, p.stderr
+    d = json.loads(p.stdout)
+    assert set(d) >= {"home", "month", "index", "partners"}
+    assert set(d["home"]) >= {"id", "name", "country", "score"}
+    for x in d["partners"]:
+        assert set(x) >= {"id", "name", "country", "score", "label", "delta", "window", "reasons", "coverage"}
+    ranked = [x["score"] for x in d["partners"] if x["score"] is not None]
+    assert ranked == sorted(ranked, reverse=True)
+    assert d["partners"][0]["id"] == "karachi"
+
+
+def test_cli_profile_and_windows_json_contract():
+    p = run_cli("profile", "--city", "Ürümqi", "--format", "json", "--style", "tci")
+    d = json.loads(p.stdout)
+    assert d["city"]["id"] == "urumqi" and d["index"] == "TCI" and len(d["months"]) == 12
+    assert set(d["months"][0]) >= {"month", "score", "label", "components", "coverage"} and "season_type" in d
+    p = run_cli("windows", "--home", "URUMQI", "--partner", "karachi", "--format", "json")
+    d = json.loads(p.stdout)
+    assert set(d) >= {"a", "b", "a_to_b", "b_to_a"} and d["a"]["id"] == "urumqi"
+    assert all(isinstance(run, list) for run in d["a_to_b"])
+
+
+def test_cli_csv_and_table():
+    p = run_cli("recommend", "--home", "karachi", "--month", "7", "--format", "csv")
+    rows = p.stdout.strip().splitlines()
+    assert rows[0].startswith("rank,city,id,country,score") and len(rows) > 5
+    p = run_cli("recommend", "--home", "karachi", "--month", "7")
+    assert "July from Karachi" in p.stdout
+
+
+@pytest.mark.parametrize("args,needle", [
+    (("recommend", "--home", "Atlantis City", "--month", "1"), "Unknown city"),
+    (("recommend", "--home", "urumqi", "--month", "0"), "1 (January) to 12"),
+    (("recommend", "--home", "urumqi", "--month", "x"), "1 (January) to 12"),
+    (("recommend", "--home", "urumqi", "--month", "1", "--style", "ski"), "invalid choice"),
+    (("recommend", "--home", "urumqi", "--month", "1", "--band", "abc"), "--band"),
+    (("recommend", "--home", "urumqi", "--month", "1", "--country", "Narnia"), "Unknown country"),
+    (("profile",), "required"),
+])
+def test_cli_errors_are_clear(args, needle):
+    p = run_cli(*args)
+    assert p.returncode == 2
+    assert needle in p.stderr and "Traceback" not in p.stderr
