@@ -142,23 +142,23 @@ def whole(x) -> np.ndarray:
     return np.floor(np.asarray(x, dtype=float) + 0.5)
 
 
+LABEL_EDGES = np.array([lo for lo, _ in reversed(LABELS[:-1])], dtype=float)  # 10, 20, …, 90
+
+
 def label(score) -> np.ndarray:
     """Verbal class of a 0–100 score: ideal (90–100) … impossible (< 10)."""
     s = np.asarray(score, dtype=float)
-    out = np.full(s.shape, "impossible", dtype=object)
-    for lo, name in reversed(LABELS[:-1]):
-        out = np.where(s >= lo, name, out)
-    return out
+    return np.array(LABEL_ORDER, dtype=object)[np.searchsorted(LABEL_EDGES, np.nan_to_num(s), side="right")]
 
 
 # ---------------------------------------------------------------------------- physics
 
 
 def saturation_vapour_pressure_hpa(t_c) -> np.ndarray:
-    """Saturation vapour pressure over water (hPa) at t_c (°C): thermofeel's Hardy (1998) form."""
-    from thermofeel import calculate_saturation_vapour_pressure
-
-    return calculate_saturation_vapour_pressure(np.asarray(t_c, dtype=float) + 273.15)
+    """Saturation vapour pressure over water (hPa) at t_c (°C), Magnus form with the
+    Alduchov & Eskridge (1996) coefficients: 6.1094·exp(17.625·T / (T + 243.04))."""
+    t = np.asarray(t_c, dtype=float)
+    return 6.1094 * np.exp(17.625 * t / (t + 243.04))
 
 
 def afternoon_humidity(tmax_c, tmean_c, rhum_pct) -> np.ndarray:
@@ -184,20 +184,14 @@ def utci_afternoon(tmax_c, tmean_c, rhum_pct, wind_kmh) -> np.ndarray:
     Vapour pressure from the month's mean humidity and temperature; wind at 10 m from the
     atlas, or DEFAULT_WIND_MS where missing, clipped to the regression's 0.5–17 m/s.
     """
-    from thermofeel import calculate_utci
-
-    t = np.asarray(tmax_c, dtype=float)
     e_hpa = saturation_vapour_pressure_hpa(tmean_c) * np.asarray(rhum_pct, dtype=float) / 100.0
-    va = np.asarray(wind_kmh, dtype=float) / 3.6
-    va = np.clip(np.where(np.isnan(va), DEFAULT_WIND_MS, va), 0.5, 17.0)
-    tk = t + 273.15
-    return calculate_utci(tk, va, tk, ehPa=np.minimum(e_hpa, 50.0)) - 273.15
+    return _utci_from_vapour(np.asarray(tmax_c, dtype=float), e_hpa, np.asarray(wind_kmh, dtype=float))
 
 
 def utci_class(utci_c) -> np.ndarray:
     """UTCI stress class name (°C thresholds of the UTCI assessment scale)."""
     u = np.asarray(utci_c, dtype=float)
-    return np.where(np.isnan(u), "unknown", UTCI_CLASSES[np.searchsorted(UTCI_EDGES, u, side="right").clip(0, 9)])
+    return np.where(np.isnan(u), "unknown", UTCI_CLASSES[np.searchsorted(UTCI_EDGES, np.nan_to_num(u), side="right").clip(0, 9)])
 
 
 def personal_temperature(et, optimum: tuple[float, float], band: tuple[float, float] | None) -> np.ndarray:
@@ -238,96 +232,130 @@ def _expected_precip_rating(prcp_mm, wet_days, month, ratings) -> np.ndarray:
     return np.where(np.isnan(prcp), np.nan, expected)
 
 
-def _provenance(atlas: pd.DataFrame, inputs: tuple[str, ...]) -> np.ndarray:
-    """Worst provenance over a component's inputs: missing > imputed > derived > measured."""
-    order = {"measured": 0, "derived": 1, "imputed": 2, "missing": 3}
-    names = np.array(["measured", "derived", "imputed", "missing"])
-    codes = np.zeros(len(atlas), dtype=int)
-    for col in inputs:
-        src = atlas.get(f"{col}_src")
-        if src is None:
-            continue
-        codes = np.maximum(codes, src.map(order).fillna(3).to_numpy(dtype=int))
-    return names[codes]
+PROVENANCE_ORDER = ["measured", "derived", "imputed", "missing"]
+_INPUT_COLUMNS = ["tmax_c", "tmean_c", "rhum_pct", "prcp_mm", "wet_days", "sun_hours", "cloud_pct", "wind_kmh"]
+_PARALLEL_ROWS = 200_000  # above this, the NumPy core runs in one thread per core
 
 
-def score_atlas(atlas: pd.DataFrame, index: str = "hci_urban", comfort_band: tuple[float, float] | None = None) -> pd.DataFrame:
-    """Score every city-month of `atlas` (the normals schema) with one index.
+def provenance_codes(src: pd.Series | None, n: int) -> np.ndarray:
+    """Provenance labels → codes 0 measured, 1 derived, 2 imputed, 3 missing (absent column: 3)."""
+    if src is None:
+        return np.full(n, 3, dtype=np.int8)
+    codes, uniques = pd.factorize(src, use_na_sentinel=True)
+    lut = np.array([PROVENANCE_ORDER.index(u) if u in PROVENANCE_ORDER else 3 for u in uniques] + [3], dtype=np.int8)
+    return lut[codes]  # the NA sentinel −1 picks the trailing 3
 
-    Returns one row per input row with: city_id, month, score (0–100, after the gate),
-    raw_score (before it), label, the component ratings (`r_<component>`, 0–10 for HCI,
-    −3…5 / 0…5 for TCI), their provenance (`src_<component>`), effective and afternoon
-    temperatures (et_c, rh_afternoon_pct), utci_c, utci_class, gate_cap, coverage,
-    coverage_imputed, coverage_missing.
-    """
-    if index in STYLES:
-        index = STYLES[index]
-    if index not in INDICES:
-        raise ValueError(f"unknown index '{index}'; choose one of {', '.join(INDICES)}")
+
+def _score_core(x: dict[str, np.ndarray], index: str, band) -> dict[str, np.ndarray]:
+    """The whole index on NumPy arrays (one chunk of rows); see score_atlas for the outputs."""
     spec = INDICES[index]
-    month = atlas["month"].to_numpy(dtype=int)
-    tmax = atlas["tmax_c"].to_numpy(dtype=float)
-    tmean = atlas["tmean_c"].to_numpy(dtype=float)
-    rhum = atlas["rhum_pct"].to_numpy(dtype=float)
-    rh_pm = afternoon_humidity(tmax, tmean, rhum)
+    month, tmax, tmean, rhum = x["month"], x["tmax_c"], x["tmean_c"], x["rhum_pct"]
+    # Vapour pressure once (hPa), from the month's mean humidity at its mean temperature.
+    e = saturation_vapour_pressure_hpa(tmean) * rhum / 100.0
+    rh_pm = np.clip(100.0 * e / saturation_vapour_pressure_hpa(tmax), 0.0, 100.0)
     et = effective_temperature(tmax, rh_pm)
-    et_personal = personal_temperature(et, spec.optimum, comfort_band)
+    et_personal = personal_temperature(et, spec.optimum, band)
     r: dict[str, np.ndarray] = {}
     if index == "tci":
         et_daily = effective_temperature(tmean, rhum)
         r["daytime_comfort"] = rate(et_personal, TCI_TC_EDGES, TCI_TC_RATINGS)
-        r["daily_comfort"] = rate(personal_temperature(et_daily, spec.optimum, comfort_band), TCI_TC_EDGES, TCI_TC_RATINGS)
-        r["precipitation"] = rate(atlas["prcp_mm"].to_numpy(dtype=float), TCI_PRCP_EDGES, TCI_PRCP_RATINGS)
-        r["sunshine"] = rate(atlas["sun_hours"].to_numpy(dtype=float) / days_in_month(month), TCI_SUN_EDGES, TCI_SUN_RATINGS)
-        r["wind"] = rate(atlas["wind_kmh"].to_numpy(dtype=float), TCI_WIND_EDGES, TCI_WIND_RATINGS)
+        r["daily_comfort"] = rate(personal_temperature(et_daily, spec.optimum, band), TCI_TC_EDGES, TCI_TC_RATINGS)
+        r["precipitation"] = rate(x["prcp_mm"], TCI_PRCP_EDGES, TCI_PRCP_RATINGS)
+        r["sunshine"] = rate(x["sun_hours"] / days_in_month(month), TCI_SUN_EDGES, TCI_SUN_RATINGS)
+        r["wind"] = rate(x["wind_kmh"], TCI_WIND_EDGES, TCI_WIND_RATINGS)
         top = 5.0
     else:
         beach = index == "hci_beach"
         tc_edges, tc_ratings = (HCI_BEACH_TC_EDGES, HCI_BEACH_TC_RATINGS) if beach else (HCI_URBAN_TC_EDGES, HCI_URBAN_TC_RATINGS)
         cl_edges, cl_ratings = (HCI_BEACH_CLOUD_EDGES, HCI_BEACH_CLOUD_RATINGS) if beach else (HCI_URBAN_CLOUD_EDGES, HCI_URBAN_CLOUD_RATINGS)
         r["thermal"] = rate(whole(et_personal), tc_edges, tc_ratings)
-        r["aesthetic"] = rate(whole(atlas["cloud_pct"].to_numpy(dtype=float)), cl_edges, cl_ratings)
-        r["precipitation"] = _expected_precip_rating(atlas["prcp_mm"], atlas["wet_days"], month,
+        r["aesthetic"] = rate(whole(x["cloud_pct"]), cl_edges, cl_ratings)
+        r["precipitation"] = _expected_precip_rating(x["prcp_mm"], x["wet_days"], month,
                                                      HCI_BEACH_PRCP_RATINGS if beach else HCI_URBAN_PRCP_RATINGS)
-        r["wind"] = rate(whole(atlas["wind_kmh"].to_numpy(dtype=float)), HCI_WIND_EDGES, HCI_WIND_RATINGS)
+        r["wind"] = rate(whole(x["wind_kmh"]), HCI_WIND_EDGES, HCI_WIND_RATINGS)
         top = 10.0
     # Weighted sum over the available components, rescaled to the full weight.
+    n = len(month)
     total_w = sum(spec.weights.values())
-    num = np.zeros(len(atlas))
-    w_avail = np.zeros(len(atlas))
-    srcs = {}
-    cov_good = np.zeros(len(atlas))
-    cov_imp = np.zeros(len(atlas))
+    num = np.zeros(n)
+    w_avail = np.zeros(n)
+    cov_good = np.zeros(n)
+    cov_imp = np.zeros(n)
+    out: dict[str, np.ndarray] = {}
     for comp, w in spec.weights.items():
         val = r[comp]
         ok = ~np.isnan(val)
         num += np.where(ok, w * val, 0.0)
         w_avail += np.where(ok, w, 0.0)
-        src = np.where(ok, _provenance(atlas, COMPONENT_INPUTS[comp]), "missing")
-        srcs[comp] = src
-        cov_good += np.where(np.isin(src, ["measured", "derived"]), w, 0.0)
-        cov_imp += np.where(src == "imputed", w, 0.0)
+        code = np.zeros(n, dtype=np.int8)
+        for col in COMPONENT_INPUTS[comp]:
+            code = np.maximum(code, x[f"{col}_src"])
+        code = np.where(ok, code, 3).astype(np.int8)
+        cov_good += np.where(code <= 1, w, 0.0)
+        cov_imp += np.where(code == 2, w, 0.0)
+        out[f"r_{comp}"] = val
+        out[f"src_{comp}"] = code
     with np.errstate(invalid="ignore", divide="ignore"):
-        raw = 100.0 * num / (w_avail * top)
-    raw = np.where(w_avail > 0, np.clip(raw, 0.0, 100.0), np.nan)
-    utci = utci_afternoon(tmax, tmean, np.where(np.isnan(rhum), 50.0, rhum), atlas["wind_kmh"].to_numpy(dtype=float))
-    klass = utci_class(utci)
-    cap = np.where(np.isnan(utci), 100.0, GATE_CAPS[np.searchsorted(UTCI_EDGES, np.nan_to_num(utci), side="right").clip(0, 9)])
-    score = np.minimum(raw, cap)
-    out = pd.DataFrame({"city_id": atlas["city_id"].to_numpy(), "month": month})
-    out["score"] = np.round(score, 1)
-    out["raw_score"] = np.round(raw, 1)
-    out["label"] = label(out["score"].to_numpy())
-    for comp in spec.weights:
-        out[f"r_{comp}"] = r[comp]
-        out[f"src_{comp}"] = srcs[comp]
-    out["et_c"] = np.round(et, 1)
-    out["rh_afternoon_pct"] = np.round(rh_pm, 0)
-    out["utci_c"] = np.round(utci, 1)
-    out["utci_class"] = klass
-    out["gate_cap"] = cap
-    out["coverage"] = np.round(cov_good / total_w, 3)
-    out["coverage_imputed"] = np.round(cov_imp / total_w, 3)
-    out["coverage_missing"] = np.round(1 - (cov_good + cov_imp) / total_w, 3)
-    out.index = atlas.index
+        raw = np.where(w_avail > 0, np.clip(100.0 * num / (w_avail * top), 0.0, 100.0), np.nan)
+    utci = _utci_from_vapour(tmax, np.where(np.isnan(e), saturation_vapour_pressure_hpa(tmax) * 0.5, e), x["wind_kmh"])
+    klass = np.searchsorted(UTCI_EDGES, np.nan_to_num(utci), side="right").clip(0, 9)
+    cap = np.where(np.isnan(utci), 100.0, GATE_CAPS[klass])
+    out.update(score=np.round(np.minimum(raw, cap), 1), raw_score=np.round(raw, 1), et_c=np.round(et, 1),
+               rh_afternoon_pct=np.round(rh_pm, 0), utci_c=np.round(utci, 1), utci_code=np.where(np.isnan(utci), -1, klass),
+               gate_cap=cap, coverage=np.round(cov_good / total_w, 3), coverage_imputed=np.round(cov_imp / total_w, 3),
+               coverage_missing=np.round(1 - (cov_good + cov_imp) / total_w, 3))
     return out
+
+
+def _utci_from_vapour(t_c, e_hpa, wind_kmh) -> np.ndarray:
+    """UTCI (°C) in the shade from air temperature, vapour pressure and wind (DEFAULT_WIND_MS if NaN)."""
+    from thermofeel import calculate_utci
+
+    va = np.clip(np.where(np.isnan(wind_kmh), DEFAULT_WIND_MS, wind_kmh / 3.6), 0.5, 17.0)
+    tk = t_c + 273.15
+    return calculate_utci(tk, va, tk, ehPa=np.minimum(e_hpa, 50.0)) - 273.15
+
+
+def score_atlas(atlas: pd.DataFrame, index: str = "hci_urban", comfort_band: tuple[float, float] | None = None) -> pd.DataFrame:
+    """Score every city-month of `atlas` (the normals schema) with one index.
+
+    Returns one row per input row (same index) with: city_id, month, score (0–100, after the
+    gate), raw_score (before it), label, the component ratings (`r_<component>`: 0–10 for HCI,
+    −3…5 or 0…5 for TCI), their provenance (`src_<component>`), effective temperature et_c,
+    afternoon humidity rh_afternoon_pct, utci_c, utci_class, gate_cap, coverage,
+    coverage_imputed, coverage_missing. Text columns are pandas categoricals.
+    """
+    if index in STYLES:
+        index = STYLES[index]
+    if index not in INDICES:
+        raise ValueError(f"unknown index '{index}'; choose one of {', '.join(INDICES)}")
+    n = len(atlas)
+    x = {"month": atlas["month"].to_numpy(dtype=int)}
+    for col in _INPUT_COLUMNS:
+        x[col] = atlas[col].to_numpy(dtype=float)
+        x[f"{col}_src"] = provenance_codes(atlas.get(f"{col}_src"), n)
+    if n > _PARALLEL_ROWS:
+        # NumPy releases the GIL in its loops: one chunk per core.
+        import os
+        from concurrent.futures import ThreadPoolExecutor
+
+        k = max(1, os.cpu_count() or 1)
+        bounds = np.linspace(0, n, k + 1).astype(int)
+        chunks = [{c: v[a:b] for c, v in x.items()} for a, b in zip(bounds[:-1], bounds[1:])]
+        with ThreadPoolExecutor(k) as pool:
+            parts = list(pool.map(lambda ch: _score_core(ch, index, comfort_band), chunks))
+        res = {c: np.concatenate([p[c] for p in parts]) for c in parts[0]}
+    else:
+        res = _score_core(x, index, comfort_band)
+    out = {"city_id": atlas["city_id"].to_numpy(), "month": x["month"], "score": res["score"], "raw_score": res["raw_score"]}
+    label_code = np.searchsorted(LABEL_EDGES, np.nan_to_num(res["score"]), side="right")
+    out["label"] = pd.Categorical.from_codes(np.where(np.isnan(res["score"]), -1, label_code), categories=LABEL_ORDER)
+    for comp in INDICES[index].weights:
+        out[f"r_{comp}"] = res[f"r_{comp}"]
+        out[f"src_{comp}"] = pd.Categorical.from_codes(res[f"src_{comp}"], categories=PROVENANCE_ORDER)
+    for c in ("et_c", "rh_afternoon_pct", "utci_c"):
+        out[c] = res[c]
+    out["utci_class"] = pd.Categorical.from_codes(res["utci_code"], categories=list(UTCI_CLASSES))
+    for c in ("gate_cap", "coverage", "coverage_imputed", "coverage_missing"):
+        out[c] = res[c]
+    return pd.DataFrame(out, index=atlas.index)
