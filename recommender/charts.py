@@ -1,0 +1,129 @@
+"""Plotly figures for the dashboard and the report. Inputs are a Recommender's scored atlas;
+temperatures are converted to °F only here, at the edge, when the person asks for it."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from .ranking import MONTH_NAMES, Recommender, ScoredAtlas
+from .units import c_to_f
+
+MONTHS = [m[:3] for m in MONTH_NAMES]
+LABEL_COLOURS = [[0.0, "#b2182b"], [0.4, "#f4a582"], [0.6, "#f7f7f7"], [0.75, "#92c5de"], [1.0, "#2166ac"]]
+
+
+def _name(rec: Recommender, cid: str) -> str:
+    return str(rec.cities.at[cid, "name"])
+
+
+def comfort_curves(rec: Recommender, sc: ScoredAtlas, home: str, partners: list[str], month: int) -> go.Figure:
+    """12-month comfort curve of home (bold) and each partner, with the chosen month marked."""
+    fig = go.Figure()
+    for pid in partners:
+        j = sc.pos.get(pid)
+        if j is None:
+            continue
+        fig.add_scatter(x=MONTHS, y=sc.score[j], mode="lines+markers", name=_name(rec, pid), line={"width": 1.5},
+                        customdata=sc.label[j], hovertemplate="%{x}: %{y:.0f} (%{customdata})<extra>" + _name(rec, pid) + "</extra>")
+    i = sc.pos.get(home)
+    if i is not None:
+        fig.add_scatter(x=MONTHS, y=sc.score[i], mode="lines+markers", name=f"{_name(rec, home)} (home)",
+                        line={"width": 4, "color": "black", "dash": "dot"}, customdata=sc.label[i],
+                        hovertemplate="%{x}: %{y:.0f} (%{customdata})<extra>home</extra>")
+    fig.add_vrect(x0=month - 1.5, x1=month - 0.5, fillcolor="gold", opacity=0.25, line_width=0)
+    fig.add_hrect(y0=60, y1=100, fillcolor="green", opacity=0.05, line_width=0)
+    fig.update_layout(yaxis={"range": [0, 100], "title": "comfort score (0–100)"}, height=420,
+                      margin={"t": 30, "b": 30}, legend={"orientation": "h", "y": -0.15})
+    return fig
+
+
+def partner_heatmap(rec: Recommender, sc: ScoredAtlas, home: str, partners: list[str], month: int) -> go.Figure:
+    """Partner × month heatmap of scores (home on top)."""
+    ids = [c for c in [home, *partners] if c in sc.pos]
+    z = np.array([sc.score[sc.pos[c]] for c in ids]) if ids else np.zeros((0, 12))
+    names = [f"{_name(rec, c)} (home)" if c == home else _name(rec, c) for c in ids]
+    fig = go.Figure(go.Heatmap(z=z, x=MONTHS, y=names, zmin=0, zmax=100, colorscale=LABEL_COLOURS,
+                               text=np.round(z).astype(int).astype(str) if len(ids) else None, texttemplate="%{text}",
+                               hovertemplate="%{y}, %{x}: %{z:.0f}<extra></extra>", colorbar={"title": "score"}))
+    fig.add_vrect(x0=month - 1.5, x1=month - 0.5, line={"color": "black", "width": 2})
+    fig.update_layout(height=max(260, 28 * len(ids) + 120), margin={"t": 30, "b": 30}, yaxis={"autorange": "reversed"})
+    return fig
+
+
+def climate_panel(rec: Recommender, sc: ScoredAtlas, home: str, partner: str, unit: str = "°C") -> go.Figure:
+    """Partner against home: tmin–tmax band, precipitation bars, humidity, sunshine per day."""
+    fig = make_subplots(rows=2, cols=2, subplot_titles=(f"Temperature ({unit}): daily low–high", "Precipitation (mm/month)",
+                                                        "Relative humidity (%)", "Sunshine (h/day)"),
+                        vertical_spacing=0.14)
+    colours = {home: "#444444", partner: "#2a9d8f"}
+    frame = sc.frame
+    for cid in (home, partner):
+        j = sc.pos.get(cid)
+        if j is None:
+            continue
+        rows = frame.iloc[j * 12:(j + 1) * 12]
+        conv = (lambda v: c_to_f(v)) if unit == "°F" else (lambda v: np.asarray(v, dtype=float))
+        name = _name(rec, cid) + (" (home)" if cid == home else "")
+        c = colours[cid]
+        fig.add_scatter(x=MONTHS, y=conv(rows["tmax_c"]), mode="lines", line={"color": c}, name=name, legendgroup=cid, row=1, col=1)
+        fig.add_scatter(x=MONTHS, y=conv(rows["tmin_c"]), mode="lines", line={"color": c, "dash": "dot"}, fill="tonexty",
+                        fillcolor="rgba(42,157,143,0.15)" if cid == partner else "rgba(68,68,68,0.12)",
+                        showlegend=False, legendgroup=cid, name=name + " low", row=1, col=1)
+        fig.add_bar(x=MONTHS, y=rows["prcp_mm"], marker_color=c, name=name, showlegend=False, legendgroup=cid, row=1, col=2)
+        fig.add_scatter(x=MONTHS, y=rows["rhum_pct"], mode="lines+markers", line={"color": c}, showlegend=False,
+                        legendgroup=cid, name=name, row=2, col=1)
+        fig.add_scatter(x=MONTHS, y=sc.sun_per_day[j], mode="lines+markers", line={"color": c}, showlegend=False,
+                        legendgroup=cid, name=name, row=2, col=2)
+    fig.update_layout(height=560, margin={"t": 50, "b": 30}, barmode="group", legend={"orientation": "h", "y": -0.08})
+    return fig
+
+
+def partner_map(rec: Recommender, sc: ScoredAtlas, home: str, partners: list[str], month: int) -> go.Figure:
+    """Home and partners by longitude/latitude, partners coloured by the month's score.
+
+    Drawn on plain lon/lat axes (equirectangular, 30° graticule) rather than a basemap: a
+    basemap needs map data from the internet at view time, this works offline too.
+    """
+    hlat, hlon = float(rec.cities.at[home, "lat"]), float(rec.cities.at[home, "lon"])
+    lats = [float(rec.cities.at[p, "lat"]) for p in partners]
+    lons = [float(rec.cities.at[p, "lon"]) for p in partners]
+    scores = [float(sc.score[sc.pos[p], month - 1]) if p in sc.pos else np.nan for p in partners]
+    fig = go.Figure()
+    xs, ys = [], []
+    for la, lo in zip(lats, lons):
+        xs += [hlon, lo, None]
+        ys += [hlat, la, None]
+    fig.add_scatter(x=xs, y=ys, mode="lines", line={"width": 0.6, "color": "#999999"}, hoverinfo="skip", showlegend=False)
+    fig.add_scatter(x=lons, y=lats, mode="markers+text", name="sister cities", text=[_name(rec, p) for p in partners],
+                    textposition="top center", textfont={"size": 10},
+                    customdata=[f"{s:.0f}" if not np.isnan(s) else "no data" for s in scores],
+                    hovertemplate="%{text}: %{customdata}<extra></extra>",
+                    marker={"size": 12, "color": [0 if np.isnan(s) else s for s in scores], "cmin": 0, "cmax": 100,
+                            "colorscale": LABEL_COLOURS, "colorbar": {"title": "score"}, "line": {"width": 0.6, "color": "black"}})
+    fig.add_scatter(x=[hlon], y=[hlat], mode="markers+text", text=[f"{_name(rec, home)} (home)"], textposition="bottom center",
+                    marker={"size": 16, "symbol": "star", "color": "black"}, name="home", hoverinfo="text")
+    # Frame home and partners with a margin (at least 40° of longitude, 25° of latitude).
+    all_lon, all_lat = np.array([hlon, *lons]), np.array([hlat, *lats])
+    cx, cy = (all_lon.min() + all_lon.max()) / 2, (all_lat.min() + all_lat.max()) / 2
+    half_x = max(20.0, (all_lon.max() - all_lon.min()) / 2 + 12)
+    half_y = max(12.5, (all_lat.max() - all_lat.min()) / 2 + 8)
+    axis = {"showgrid": True, "gridcolor": "#e5e5e5", "zeroline": False, "dtick": 10 if half_x < 40 else 30,
+            "constrain": "domain"}
+    fig.update_xaxes(range=[max(-180, cx - half_x), min(180, cx + half_x)], title="longitude (°)", **axis)
+    fig.update_yaxes(range=[max(-90, cy - half_y), min(90, cy + half_y)], title="latitude (°)", scaleanchor="x",
+                     scaleratio=1, **axis)
+    fig.update_layout(height=480, margin={"t": 10, "b": 30}, legend={"orientation": "h"}, plot_bgcolor="#f5f9fc")
+    return fig
+
+
+def window_strip(rec: Recommender, sc: ScoredAtlas, home: str, partners: list[str]) -> go.Figure:
+    """12-month calendar strip per partner: travel-window months filled."""
+    ids = [p for p in partners if p in sc.pos]
+    z = np.array([[1 if m in rec.window_months(sc, home, p) else 0 for m in range(1, 13)] for p in ids]) if ids else np.zeros((0, 12))
+    fig = go.Figure(go.Heatmap(z=z, x=MONTHS, y=[_name(rec, p) for p in ids], zmin=0, zmax=1, showscale=False,
+                               colorscale=[[0, "#eeeeee"], [1, "#2a9d8f"]], xgap=3, ygap=3,
+                               hovertemplate="%{y}, %{x}<extra></extra>"))
+    fig.update_layout(height=max(200, 26 * len(ids) + 90), margin={"t": 20, "b": 20}, yaxis={"autorange": "reversed"})
+    return fig

@@ -1,0 +1,188 @@
+"""Export builders: recommendations as CSV / JSON, travel windows as iCalendar, a printable
+HTML report. Pure functions of a Recommender and the user's choice; the dashboard and the
+tests call them directly.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from .comfort import INDICES
+from .ranking import GOOD, MARGIN, MONTH_NAMES, Recommender, circular_runs, style_index
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the person picked: home city id, month (1–12), style, comfort band, partner filter."""
+
+    home: str
+    month: int
+    style: str = "urban"
+    band: tuple[float, float] | None = None
+    country: str | None = None
+    second_degree: bool = False
+
+
+def recommendations_table(rec: Recommender, ch: Choice) -> pd.DataFrame:
+    """One row per partner and month (12 per partner): scores, classes, deltas and windows.
+
+    Columns: home_id, home_name, partner_id, partner_name, partner_country, degree, month,
+    score, label, home_score, delta, in_window, window, index, coverage.
+    """
+    sc = rec.scored(ch.style, ch.band)
+    key = style_index(ch.style)
+    home_name = rec.cities.at[ch.home, "name"]
+    i = sc.pos.get(ch.home)
+    home_scores = sc.score[i] if i is not None else np.full(12, np.nan)
+    rows = []
+    for pid, degree, _via in rec.partners(ch.home, ch.country, ch.second_degree):
+        j = sc.pos.get(pid)
+        window = rec.window_months(sc, ch.home, pid) if j is not None else []
+        runs = circular_runs(window)
+        for m in range(1, 13):
+            s = float(sc.score[j, m - 1]) if j is not None else np.nan
+            hs = float(home_scores[m - 1])
+            rows.append({
+                "home_id": ch.home, "home_name": home_name, "partner_id": pid,
+                "partner_name": rec.cities.at[pid, "name"], "partner_country": rec.cities.at[pid, "country"],
+                "degree": degree, "month": m, "score": s,
+                "label": str(sc.label[j, m - 1]) if j is not None else "no climate data",
+                "home_score": hs, "delta": round(s - hs, 1) if not (np.isnan(s) or np.isnan(hs)) else np.nan,
+                "in_window": m in window, "window": " ".join("-".join(str(x) for x in r) for r in runs),
+                "index": INDICES[key].name, "coverage": float(sc.coverage[j, m - 1]) if j is not None else 0.0,
+            })
+    return pd.DataFrame(rows, columns=["home_id", "home_name", "partner_id", "partner_name", "partner_country", "degree",
+                                       "month", "score", "label", "home_score", "delta", "in_window", "window", "index",
+                                       "coverage"])
+
+
+def to_csv(table: pd.DataFrame) -> bytes:
+    """UTF-8 CSV (with a BOM-free header) of recommendations_table."""
+    return table.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def to_json(rec: Recommender, ch: Choice) -> bytes:
+    """JSON: {"home", "month", "index", "comfort_band", "partners": [{… "months": [12 entries], "windows"}]}."""
+    table = recommendations_table(rec, ch)
+    sc = rec.scored(ch.style, ch.band)
+    i = sc.pos.get(ch.home)
+    home = rec.city_info(ch.home)
+    home["scores"] = [None if i is None else float(sc.score[i, m]) for m in range(12)]
+    partners = []
+    for pid, g in table.groupby("partner_id", sort=False):
+        first = g.iloc[0]
+        partners.append({
+            "id": pid, "name": first["partner_name"], "country": first["partner_country"], "degree": int(first["degree"]),
+            "windows": circular_runs([int(m) for m in g.loc[g["in_window"], "month"]]),
+            "months": [{"month": int(r.month), "score": None if np.isnan(r.score) else float(r.score), "label": r.label,
+                        "delta": None if np.isnan(r.delta) else float(r.delta), "in_window": bool(r.in_window)}
+                       for r in g.itertuples()],
+        })
+    doc = {"home": home, "month": ch.month, "index": INDICES[style_index(ch.style)].name,
+           "comfort_band": list(ch.band) if ch.band else None, "good": GOOD, "margin": MARGIN, "partners": partners}
+    return json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def _next_start(run: list[int], today: date) -> date:
+    """First day of the run's next occurrence (this year if it has not started yet)."""
+    year = today.year if run[0] >= today.month else today.year + 1
+    return date(year, run[0], 1)
+
+
+def _month_after(d: date, n_months: int) -> date:
+    k = d.month - 1 + n_months
+    return date(d.year + k // 12, k % 12 + 1, 1)
+
+
+def to_ics(rec: Recommender, ch: Choice, today: date | None = None) -> bytes:
+    """iCalendar with one yearly, all-day event per travel window from home to each partner."""
+    from icalendar import Calendar, Event
+
+    today = today or date.today()
+    cal = Calendar()
+    cal.add("prodid", "-//sister-city-recommender//travel windows//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"Travel windows from {rec.cities.at[ch.home, 'name']}")
+    sc = rec.scored(ch.style, ch.band)
+    index = INDICES[style_index(ch.style)].name
+    for pid, _deg, _via in rec.partners(ch.home, ch.country, ch.second_degree):
+        runs = circular_runs(rec.window_months(sc, ch.home, pid))
+        for run in runs:
+            start = _next_start(run, today)
+            ev = Event()
+            name = rec.cities.at[pid, "name"]
+            span = MONTH_NAMES[run[0] - 1] + (f"–{MONTH_NAMES[run[-1] - 1]}" if len(run) > 1 else "")
+            ev.add("uid", f"{ch.home}-{pid}-{run[0]}-{len(run)}-{style_index(ch.style)}@sister-city-recommender")
+            ev.add("summary", f"Travel window: {rec.cities.at[ch.home, 'name']} → {name} ({span})")
+            ev.add("dtstart", start)
+            ev.add("dtend", _month_after(start, len(run)))  # all-day events end exclusively
+            ev.add("rrule", {"freq": "yearly"})
+            ev.add("dtstamp", pd.Timestamp(today).to_pydatetime())
+            ev.add("description", f"{name} is at least good ({index} ≥ {GOOD:.0f}) and at least {MARGIN:.0f} "
+                                  f"points more comfortable than {rec.cities.at[ch.home, 'name']} in these months.")
+            ev.add("categories", ["travel", "sister cities"])
+            cal.add_component(ev)
+    return cal.to_ical()
+
+
+METHOD_TEXT = """<p>Scores are tourism-climate comfort indices applied to each city's monthly climate
+normals, for a typical afternoon of the month. <b>HCI:Urban</b> (Scott, Rutty, Amelung &amp; Tang 2016)
+weighs thermal comfort 40 %, cloud cover 20 %, precipitation 30 % and wind 10 %; <b>HCI:Beach</b>
+20/40/30/10; the <b>TCI</b> (Mieczkowski 1985) daytime comfort 40 %, daily comfort 10 %, precipitation
+20 %, sunshine 20 %, wind 10 %. HCI is defined on daily weather; on monthly normals hot-humid spells
+are hidden, so a gate caps months whose typical afternoon is in strong UTCI heat or cold stress.
+Components whose inputs are missing (wind, for the embedded atlas) are left out and the other
+weights rescaled; <i>coverage</i> is the share of the weight resting on measured or derived data.
+A travel window is a run of months in which the partner scores at least 60 ("good") and at least
+10 points more than home.</p>"""
+
+SOURCES_TEXT = """<p>Climate normals: Wikipedia climate tables and the services they cite (CC BY-SA 4.0);
+Meteostat and its data providers (CC BY 4.0) where refreshed. Sister cities: Wikipedia's twin-town
+lists via Hekman/twincities and KaiErikNiermann/sister-city-visualizer. Places: GeoNames (CC BY 4.0).</p>"""
+
+
+def report_html(rec: Recommender, ch: Choice, figures: dict[str, object], headline: str) -> bytes:
+    """A self-contained, printable HTML report: headline, ranking, windows, charts, method."""
+    from .comfort import INDICES as IDX
+
+    table = recommendations_table(rec, ch)
+    month_rows = table[table["month"] == ch.month].sort_values("score", ascending=False, na_position="last")
+    spec = IDX[style_index(ch.style)]
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'>",
+        f"<title>Travel comfort from {html.escape(rec.cities.at[ch.home, 'name'])}</title>",
+        "<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:auto;padding:1em}"
+        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}"
+        ".fig{page-break-inside:avoid;margin:1em 0}@media print{.fig{break-inside:avoid}}</style></head><body>",
+        f"<h1>Travel comfort from {html.escape(rec.cities.at[ch.home, 'name'])} — {MONTH_NAMES[ch.month - 1]}</h1>",
+        f"<p class='headline'>{html.escape(headline)}</p>",
+        f"<p>Index: {spec.name}; weights " + ", ".join(f"{k} {v}" for k, v in spec.weights.items())
+        + (f"; personal comfort band {ch.band[0]:g}–{ch.band[1]:g} °C" if ch.band else "") + ".</p>",
+        "<h2>Ranked sister cities</h2><table><tr><th>city</th><th>country</th><th>score</th><th>class</th>"
+        "<th>vs home</th><th>travel window (months)</th><th>coverage</th></tr>",
+    ]
+    for r in month_rows.itertuples():
+        parts.append(
+            f"<tr><td>{html.escape(r.partner_name)}</td><td>{r.partner_country}</td>"
+            f"<td>{'' if np.isnan(r.score) else f'{r.score:.0f}'}</td><td>{html.escape(r.label)}</td>"
+            f"<td>{'' if np.isnan(r.delta) else f'{r.delta:+.0f}'}</td><td>{html.escape(r.window) or '—'}</td>"
+            f"<td>{r.coverage:.0%}</td></tr>")
+    parts.append("</table><h2>Charts</h2>")
+    first = True
+    for title, fig in figures.items():
+        parts.append(f"<div class='fig'><h3>{html.escape(title)}</h3>")
+        parts.append(fig.to_html(full_html=False, include_plotlyjs="inline" if first else False,
+                                 config={"displaylogo": False}))
+        parts.append("</div>")
+        first = False
+    parts += ["<h2>How is this scored?</h2>", METHOD_TEXT, "<h2>Data sources</h2>", SOURCES_TEXT, "</body></html>"]
+    buf = io.StringIO()
+    buf.write("\n".join(parts))
+    return buf.getvalue().encode("utf-8")

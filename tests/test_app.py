@@ -1,0 +1,91 @@
+"""The Streamlit dashboard under AppTest: choices change the answer; bad links fall back."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import REPO
+
+APP = str(REPO / "app.py")
+
+
+def run(**query):
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def headline(at):
+    return at.subheader[0].value
+
+
+def table(at):
+    return at.dataframe[0].value
+
+
+def test_choosing_home_and_month_changes_headline_and_table():
+    at = run(home="karachi", month="7")
+    assert "In July" in headline(at) and "Karachi's sister cities" in headline(at)
+    first = table(at)
+    at.selectbox(key="home_city").set_value("urumqi").run()
+    at.selectbox(key="month").set_value(1).run()
+    assert "In January, of Ürümqi's sister cities, Karachi is the most comfortable" in headline(at)
+    t = table(at)
+    assert not t.equals(first)
+    cities = list(t["city"])
+    assert cities[0] == "Karachi" and cities.index("Karachi") < cities.index("Peshawar")
+    home = at.session_state["home_city"]
+    assert home == "urumqi"
+    assert at.query_params["home"] == ["urumqi"] or at.query_params["home"] == "urumqi"
+
+
+def test_country_filter_and_units():
+    at = run(home="urumqi", month="1")
+    at.selectbox(key="country").set_value("PK").run()
+    assert "sister cities in Pakistan, Karachi" in headline(at)
+    assert set(table(at)["country"]) == {"PK"}
+    at.radio(key="unit").set_value("°F").run()
+    assert "83 °F afternoons" in headline(at) and "19 °F" in headline(at)   # 28.2 °C, −7.4 °C
+    assert table(at)["afternoon"].str.endswith("°F").all()
+
+
+def test_style_and_personal_band_change_scores():
+    at = run(home="urumqi", month="1")
+    urban = list(table(at)["score"])
+    at.radio(key="style").set_value("tci").run()
+    assert "TCI" in headline(at)
+    assert list(table(at)["score"]) != urban
+    at.radio(key="style").set_value("urban").run()
+    at.toggle(key="use_band").set_value(True).run()
+    at.slider(key="band").set_value((10, 16)).run()
+    assert list(table(at)["score"]) != urban
+
+
+@pytest.mark.parametrize("query,note", [
+    ({"home": "atlantis"}, "unknown city ('atlantis')"),
+    ({"month": "13"}, "is not 1–12"),
+    ({"month": "jan"}, "is not 1–12"),
+    ({"style": "ski"}, "trip style 'ski' is unknown"),
+])
+def test_bad_query_parameters_fall_back_with_a_friendly_note(query, note):
+    at = run(**query)
+    assert any(note in i.value for i in at.info)
+    assert at.selectbox(key="home_city").value == ("urumqi" if "home" in query else at.selectbox(key="home_city").value)
+    assert "most comfortable" in headline(at)
+
+
+def test_empty_states():
+    at = run(home="puyang", month="1")   # its only sister city, Gwadar, has no climate data
+    assert "none of Puyang's sister cities has climate data" in headline(at)
+    assert any("None of these sister cities has climate data" in i.value for i in at.info)
+    assert table(at)["data"].iloc[0] == "no climate data"
+
+
+def test_how_is_this_scored_names_provenance():
+    at = run(home="urumqi", month="1")
+    texts = " ".join(m.value for m in at.markdown)
+    assert "HCI:Urban" in texts and "Coverage" in texts
+    tables = [t.value for t in at.table]
+    assert any("provenance" in t.columns for t in tables)

@@ -1,0 +1,126 @@
+"""The dashboard in a real browser: `streamlit run app.py` on a free loopback port, driven by
+Playwright in Debian's headless Chromium (/usr/bin/chromium; never a downloaded browser).
+
+Screenshots are saved in tests/output/ next to this file.
+"""
+
+import csv
+import io
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from meteostat_mirror import free_port
+
+CHROMIUM = "/usr/bin/chromium"
+OUT = Path(__file__).resolve().parent / "output"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    assert Path(CHROMIUM).exists(), "Debian's Chromium is missing: run `bash scripts/test.sh`, which installs it"
+    port = free_port()
+    env = {**os.environ, "RECOMMENDER_HOME": str(tmp_path_factory.mktemp("store")), "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                             "--server.address", "127.0.0.1", "--server.headless", "true",
+                             "--browser.gatherUsageStats", "false"],
+                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start: " + (proc.stdout.read() if proc.stdout else ""))
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = browser.new_page(viewport={"width": 1400, "height": 2200}, accept_downloads=True)
+        pg.set_default_timeout(30_000)
+        yield pg
+        browser.close()
+
+
+def pick(pg, label, text, option):
+    """Open a Streamlit selectbox by its label, type to search, click the option."""
+    box = pg.get_by_role("combobox", name=label)
+    box.click()
+    box.fill(text)
+    pg.get_by_role("option", name=option).first.click()
+
+
+def wait_idle(pg):
+    pg.wait_for_timeout(300)
+    pg.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
+    pg.wait_for_timeout(300)
+
+
+def test_pick_urumqi_january_pakistan_and_download_csv(server, page):
+    OUT.mkdir(exist_ok=True)
+    page.goto(server + "/?home=karachi&month=7")   # start somewhere else, then choose like a person
+    page.get_by_text("most comfortable").wait_for()
+    pick(page, "Home city", "Ürümqi", "Ürümqi (CN)")
+    wait_idle(page)
+    pick(page, "Month", "Jan", "January")
+    wait_idle(page)
+    pick(page, "Only partners in", "Pakistan", "Pakistan (PK)")
+    wait_idle(page)
+    head = page.locator("h3").first.inner_text()
+    assert "In January" in head and "Ürümqi" in head and "Karachi is the most comfortable" in head
+    assert "home=urumqi" in page.url and "month=1" in page.url          # the choice lives in the URL
+    page.screenshot(path=str(OUT / "dashboard.png"), full_page=True)
+
+    page.get_by_role("tab", name="Export").click()
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Download CSV").click()
+    text = Path(dl.value.path()).read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {r["partner_id"] for r in rows} == {"karachi", "peshawar"}
+    assert len(rows) == 24 and {r["home_id"] for r in rows} == {"urumqi"}
+    k1 = next(r for r in rows if r["partner_id"] == "karachi" and r["month"] == "1")
+    p1 = next(r for r in rows if r["partner_id"] == "peshawar" and r["month"] == "1")
+    assert float(k1["score"]) > float(p1["score"]) > float(k1["home_score"])
+    assert k1["in_window"] == "True"
+
+
+def test_tabs_render_charts(server, page):
+    page.goto(server + "/?home=urumqi&month=1&style=urban")
+    page.get_by_text("most comfortable").wait_for()
+    for tab in ("Comfort by month", "Heatmap", "Climate", "Map", "Travel windows"):
+        page.get_by_role("tab", name=tab, exact=True).click()
+        page.locator("[role=tabpanel]:visible .js-plotly-plot").first.wait_for()
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(OUT / f"tab-{tab.lower().replace(' ', '-')}.png"), full_page=True)
+    page.get_by_role("tab", name="How is this scored?").click()
+    page.get_by_text("Coverage").first.wait_for()
+    page.screenshot(path=str(OUT / "tab-method.png"), full_page=True)
+
+
+def test_bad_link_shows_a_note(server, page):
+    page.goto(server + "/?home=atlantis&month=13")
+    page.get_by_text("unknown city ('atlantis')").wait_for()
+    assert page.get_by_text("is not 1–12").count() == 1
+    assert "Traceback" not in page.content()

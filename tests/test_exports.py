@@ -1,0 +1,84 @@
+"""Export builders, tested directly: CSV and JSON parse back to the same numbers, the .ics
+parses with icalendar and its events match the windows, the report carries the charts."""
+
+import io
+import json
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from recommender import charts, exports
+from recommender.ranking import Recommender
+
+
+@pytest.fixture(scope="module")
+def rec(atlas):
+    return Recommender(atlas)
+
+
+@pytest.fixture(scope="module")
+def choice():
+    return exports.Choice(home="urumqi", month=1, style="urban")
+
+
+def test_csv_parses_back_to_the_same_numbers(rec, choice):
+    table = exports.recommendations_table(rec, choice)
+    back = pd.read_csv(io.BytesIO(exports.to_csv(table)))
+    assert len(back) == 12 * len(rec.partners("urumqi"))
+    assert np.allclose(back["score"].to_numpy(), table["score"].to_numpy(), equal_nan=True)
+    sc = rec.scored("urban")
+    k = back[(back.partner_id == "karachi")].set_index("month")
+    assert np.allclose(k["score"].to_numpy(), sc.score[sc.pos["karachi"]])
+    assert np.allclose(k["home_score"].to_numpy(), sc.score[sc.pos["urumqi"]])
+    assert k.loc[1, "in_window"] and not k.loc[7, "in_window"]
+    assert (k["delta"] - (k["score"] - k["home_score"])).abs().max() < 0.051
+
+
+def test_json_parses_back_to_the_same_numbers(rec, choice):
+    doc = json.loads(exports.to_json(rec, choice))
+    assert doc["home"]["id"] == "urumqi" and doc["index"] == "HCI:Urban" and doc["month"] == 1
+    sc = rec.scored("urban")
+    karachi = next(p for p in doc["partners"] if p["id"] == "karachi")
+    assert [m["score"] for m in karachi["months"]] == pytest.approx(list(sc.score[sc.pos["karachi"]]))
+    assert karachi["windows"] == rec.travel_windows("urumqi", "karachi")
+    assert len(doc["home"]["scores"]) == 12
+
+
+def test_ics_events_match_the_windows(rec, choice):
+    from icalendar import Calendar
+
+    cal = Calendar.from_ical(exports.to_ics(rec, choice, today=date(2026, 11, 27)))
+    events = [c for c in cal.walk() if c.name == "VEVENT"]
+    expected = []
+    for pid, _, _ in rec.partners("urumqi"):
+        for run in rec.travel_windows("urumqi", pid):
+            expected.append((pid, run))
+    assert len(events) == len(expected) > 0
+    by_summary = {str(e.get("summary")): e for e in events}
+    k = next(e for s, e in by_summary.items() if "→ Karachi" in s)
+    # Karachi window Nov–Mar: from 1 November 2026 to (exclusive) 1 April 2027, every year.
+    assert k.decoded("dtstart") == date(2026, 11, 1)
+    assert k.decoded("dtend") == date(2027, 4, 1)
+    assert k.get("rrule")["FREQ"] == ["YEARLY"]
+    assert len({str(e.get("uid")) for e in events}) == len(events)
+
+
+def test_report_contains_the_charts_and_method(rec, choice):
+    sc = rec.scored("urban")
+    partners = [p for p, _, _ in rec.partners("urumqi") if p in sc.pos]
+    figs = {"Comfort by month": charts.comfort_curves(rec, sc, "urumqi", partners, 1),
+            "Partner × month": charts.partner_heatmap(rec, sc, "urumqi", partners, 1),
+            "Map": charts.partner_map(rec, sc, "urumqi", partners, 1)}
+    html = exports.report_html(rec, choice, figs, "In January … Karachi …").decode("utf-8")
+    assert html.count("class=\"plotly-graph-div\"") == 3
+    assert html.count("<h3>") == 3 and "Partner × month" in html
+    assert "How is this scored?" in html and "HCI:Urban" in html and "Karachi" in html
+    assert html.lower().count("plotly.js v") <= 2   # plotly.js inlined once for an offline, printable file
+
+
+def test_exports_respect_the_country_filter(rec):
+    ch = exports.Choice(home="urumqi", month=1, country="PK")
+    table = exports.recommendations_table(rec, ch)
+    assert set(table["partner_id"]) == {"karachi", "peshawar"}
