@@ -1,0 +1,66 @@
+"""Server-side time of the dashboard (Streamlit AppTest, no browser).
+
+    python benchmarks/bench_dashboard.py
+
+Prints the first render (fresh process: atlas loaded and scored inside it) and the median
+of reruns after changing the home city or the month. Targets (issue 4): first render < 3 s,
+rerun median < 150 ms. Baseline for comparison: the same rerun with the caches cleared
+(what every rerun would cost without st.cache_resource / st.cache_data and the loader's
+own cache: the CSVs re-read, validated and scored each time).
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+HOMES = ["urumqi", "karachi", "lahore", "beijing", "london", "shanghai"]
+
+
+def main(n: int = 24) -> None:
+    t = time.perf_counter()
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.run()
+    first = time.perf_counter() - t
+    assert not at.exception, at.exception
+    print(f"first render: {first:.2f} s (target < 3 s)")
+
+    reruns = []
+    for k in range(n):
+        if k % 2:
+            at.selectbox(key="home_city").set_value(HOMES[k % len(HOMES)])
+        else:
+            at.selectbox(key="month").set_value(k % 12 + 1)
+        t = time.perf_counter()
+        at.run()
+        reruns.append(time.perf_counter() - t)
+        assert not at.exception, at.exception
+    print(f"rerun after changing home or month: median {statistics.median(reruns) * 1000:.0f} ms, "
+          f"max {max(reruns) * 1000:.0f} ms over {n} reruns (target median < 150 ms)")
+
+    import streamlit as st
+
+    from recommender import atlas as atlas_module
+
+    cold = []
+    for k in range(4):
+        st.cache_resource.clear()
+        st.cache_data.clear()
+        for f in (atlas_module._atlas, atlas_module._cities, atlas_module._pairs):
+            f.cache_clear()
+        at.selectbox(key="month").set_value(k + 1)
+        t = time.perf_counter()
+        at.run()
+        cold.append(time.perf_counter() - t)
+    print(f"baseline, the same rerun with caches cleared: median {statistics.median(cold) * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
