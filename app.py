@@ -198,6 +198,11 @@ with t_method:
             index=["mean daily high", "mean daily low", "precipitation", "wet days", "humidity", "sunshine", "cloud cover", "wind"]))
         st.caption(f"Source: {a.data_source} ({a.period}). Measured = as published; derived = computed by stated "
                    "physics; imputed = predicted by a model (see data/README.md for its error); missing = none.")
+    st.markdown("**Data sources.** Climate normals: Wikipedia climate tables and the national services they cite "
+                "(CC BY-SA 4.0); Meteostat and its data providers (CC BY 4.0) for refreshed cities. Sister cities: "
+                "Wikipedia's twin-town lists (via Hekman/twincities and KaiErikNiermann/sister-city-visualizer). "
+                "Places: GeoNames (CC BY 4.0). Indices: Scott et al. 2016 (HCI), Mieczkowski 1985 (TCI), "
+                "UTCI via ECMWF thermofeel.")
 with t_export:
     st.markdown("Recommendations for every partner × 12 months, the travel windows as a calendar, and a printable report.")
     base = f"{home}-{MONTH_NAMES[month - 1].lower()}-{style}"

@@ -126,8 +126,8 @@ def _cmd_recommend(args) -> int:
              "reasons": "; ".join(p["reasons"]), "coverage": f"{p['coverage']:.0%}"}
             for k, p in enumerate(res["partners"])]
     h = res["home"]
-    header = (f"{MONTH_NAMES[month - 1]} from {h['name']} ({h['country']}), {res['index']}: at home "
-              f"{_fmt_score(h['score'])} ({h['label']}). Sister cities, most comfortable first:")
+    header = (f"{MONTH_NAMES[month - 1]} from {h['name']} ({h['country']}), {res['index']} on {res['basis']}.\n"
+              f"At home {_fmt_score(h['score'])} ({h['label']}). Sister cities, most comfortable first:")
     _emit(res, args.format, rows, header)
     return 0
 

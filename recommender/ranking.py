@@ -24,6 +24,7 @@ from .errors import RecommenderError
 
 MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August",
                "September", "October", "November", "December"]
+BASIS = "monthly climate normals: a typical afternoon of the month, gated by UTCI heat/cold stress"
 GOOD = 60.0     # a window month: the partner is at least "good" …
 MARGIN = 10.0   # … and at least this many points better than home
 HEAT_COLD = {"strong heat stress", "very strong heat stress", "extreme heat stress", "strong cold stress",
@@ -303,7 +304,7 @@ class Recommender:
         home_info = self.city_info(home_id)
         home_info["score"] = home_score
         home_info["label"] = str(sc.label[i, m - 1]) if i is not None else "no climate data"
-        return {"home": home_info, "month": m, "index": INDICES[key].name, "partners": partners}
+        return {"home": home_info, "month": m, "index": INDICES[key].name, "basis": BASIS, "partners": partners}
 
     # ------------------------------------------------------------------ profile
     def profile(self, city: str, style: str = "urban", comfort_band=None) -> dict:
@@ -314,7 +315,8 @@ class Recommender:
         info = self.city_info(cid)
         i = sc.pos.get(cid)
         if i is None:
-            return {"city": info, "index": INDICES[key].name, "season_type": "unknown (no climate data)", "months": []}
+            return {"city": info, "index": INDICES[key].name, "basis": BASIS, "season_type": "unknown (no climate data)",
+                    "months": []}
         rows = sc.frame.iloc[i * 12:(i + 1) * 12]
         comps = list(INDICES[key].weights)
         months = []
@@ -328,7 +330,7 @@ class Recommender:
                 "coverage": float(rd["coverage"]),
             })
         lat = float(self.cities.at[cid, "lat"])
-        return {"city": info, "index": INDICES[key].name,
+        return {"city": info, "index": INDICES[key].name, "basis": BASIS,
                 "season_type": season_type(sc.score[i], lat, sc.prcp[i]), "months": months}
 
 

@@ -111,6 +111,14 @@ def test_resolve_city_accepts_ids_names_and_ascii():
         resolve_city("Atlantis")
 
 
+def test_ambiguous_names_list_the_candidates():
+    with pytest.raises(UnknownCityError) as e:
+        resolve_city("San José")
+    assert e.value.ambiguous
+    assert "san-jose (San Jose, US)" in str(e.value) and "san-jose-cr (San José, CR)" in str(e.value)
+    assert resolve_city("san-jose-cr") == "san-jose-cr"   # the id is always exact
+
+
 def _copy_data(tmp_path):
     d = tmp_path / "data"
     shutil.copytree(DATA, d, ignore=shutil.ignore_patterns("build_report.csv"))
