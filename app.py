@@ -14,7 +14,7 @@ import streamlit as st
 from recommender import RecommenderError, charts, exports
 from recommender.atlas import atlas_version, load_atlas
 from recommender.comfort import INDICES, STYLES
-from recommender.ranking import MONTH_NAMES, Recommender, circular_runs, country_name, data_quality, headline
+from recommender.ranking import MONTH_NAMES, Recommender, country_name, data_quality, headline
 from recommender.units import temp
 
 st.set_page_config(page_title="Sister-city travel comfort", page_icon="✈", layout="wide")

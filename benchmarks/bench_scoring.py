@@ -27,7 +27,7 @@ from recommender.comfort import (  # noqa: E402
     GATE_CAPS, HCI_PRCP_EDGES, HCI_URBAN_CLOUD_EDGES, HCI_URBAN_CLOUD_RATINGS, HCI_URBAN_PRCP_RATINGS,
     HCI_URBAN_TC_EDGES, HCI_URBAN_TC_RATINGS, HCI_WIND_EDGES, HCI_WIND_RATINGS, UTCI_EDGES, score_atlas,
 )
-from recommender.schema import SRC_COLUMNS, VARIABLES  # noqa: E402
+from recommender.schema import VARIABLES  # noqa: E402
 
 
 def timed(fn, repeat=5):

@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import os
 import re
 import sys
 from collections import Counter, defaultdict

@@ -161,14 +161,15 @@ def saturation_vapour_pressure_hpa(t_c) -> np.ndarray:
     return 6.1094 * np.exp(17.625 * t / (t + 243.04))
 
 
-def afternoon_humidity(tmax_c, tmean_c, rhum_pct) -> np.ndarray:
-    """Afternoon (minimum) relative humidity (%), holding the day's vapour pressure constant.
+def vapour_pressure_hpa(tmean_c, rhum_pct) -> np.ndarray:
+    """The month's mean vapour pressure (hPa): its mean humidity at its mean temperature."""
+    return saturation_vapour_pressure_hpa(tmean_c) * np.asarray(rhum_pct, dtype=float) / 100.0
 
-    The mean vapour pressure is the mean humidity at the mean temperature; at the afternoon
-    maximum temperature the same vapour pressure gives the lower afternoon humidity.
-    """
-    e = saturation_vapour_pressure_hpa(tmean_c) * np.asarray(rhum_pct, dtype=float) / 100.0
-    return np.clip(100.0 * e / saturation_vapour_pressure_hpa(tmax_c), 0.0, 100.0)
+
+def afternoon_humidity(tmax_c, e_hpa) -> np.ndarray:
+    """Afternoon (minimum) relative humidity (%), holding the day's vapour pressure constant:
+    the same vapour pressure at the afternoon maximum temperature."""
+    return np.clip(100.0 * np.asarray(e_hpa, dtype=float) / saturation_vapour_pressure_hpa(tmax_c), 0.0, 100.0)
 
 
 def effective_temperature(t_c, rh_pct) -> np.ndarray:
@@ -184,7 +185,7 @@ def utci_afternoon(tmax_c, tmean_c, rhum_pct, wind_kmh) -> np.ndarray:
     Vapour pressure from the month's mean humidity and temperature; wind at 10 m from the
     atlas, or DEFAULT_WIND_MS where missing, clipped to the regression's 0.5–17 m/s.
     """
-    e_hpa = saturation_vapour_pressure_hpa(tmean_c) * np.asarray(rhum_pct, dtype=float) / 100.0
+    e_hpa = vapour_pressure_hpa(tmean_c, rhum_pct)
     return _utci_from_vapour(np.asarray(tmax_c, dtype=float), e_hpa, np.asarray(wind_kmh, dtype=float))
 
 
@@ -250,9 +251,8 @@ def _score_core(x: dict[str, np.ndarray], index: str, band) -> dict[str, np.ndar
     """The whole index on NumPy arrays (one chunk of rows); see score_atlas for the outputs."""
     spec = INDICES[index]
     month, tmax, tmean, rhum = x["month"], x["tmax_c"], x["tmean_c"], x["rhum_pct"]
-    # Vapour pressure once (hPa), from the month's mean humidity at its mean temperature.
-    e = saturation_vapour_pressure_hpa(tmean) * rhum / 100.0
-    rh_pm = np.clip(100.0 * e / saturation_vapour_pressure_hpa(tmax), 0.0, 100.0)
+    e = vapour_pressure_hpa(tmean, rhum)  # once, for the afternoon humidity and UTCI
+    rh_pm = afternoon_humidity(tmax, e)
     et = effective_temperature(tmax, rh_pm)
     et_personal = personal_temperature(et, spec.optimum, band)
     r: dict[str, np.ndarray] = {}
@@ -297,6 +297,7 @@ def _score_core(x: dict[str, np.ndarray], index: str, band) -> dict[str, np.ndar
         out[f"src_{comp}"] = code
     with np.errstate(invalid="ignore", divide="ignore"):
         raw = np.where(w_avail > 0, np.clip(100.0 * num / (w_avail * top), 0.0, 100.0), np.nan)
+    # Where humidity is missing, UTCI is taken at 50 % afternoon humidity (its reference value).
     utci = _utci_from_vapour(tmax, np.where(np.isnan(e), saturation_vapour_pressure_hpa(tmax) * 0.5, e), x["wind_kmh"])
     klass = np.searchsorted(UTCI_EDGES, np.nan_to_num(utci), side="right").clip(0, 9)
     cap = np.where(np.isnan(utci), 100.0, GATE_CAPS[klass])

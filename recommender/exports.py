@@ -6,7 +6,6 @@ tests call them directly.
 from __future__ import annotations
 
 import html
-import io
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -183,6 +182,4 @@ def report_html(rec: Recommender, ch: Choice, figures: dict[str, object], headli
         parts.append("</div>")
         first = False
     parts += ["<h2>How is this scored?</h2>", METHOD_TEXT, "<h2>Data sources</h2>", SOURCES_TEXT, "</body></html>"]
-    buf = io.StringIO()
-    buf.write("\n".join(parts))
-    return buf.getvalue().encode("utf-8")
+    return "\n".join(parts).encode("utf-8")

@@ -155,11 +155,9 @@ def fetch_city(city: pd.Series, start: int, end: int) -> pd.DataFrame:
     params = [ms.Parameter.TEMP, ms.Parameter.TMIN, ms.Parameter.TMAX, ms.Parameter.RHUM,
               ms.Parameter.PRCP, ms.Parameter.WSPD, ms.Parameter.TSUN]
     ts = ms.daily(near, date(start, 1, 1), date(end, 12, 31), parameters=params)
-    if ts.fetch() is None:
-        raise RuntimeError(f"no daily data from stations {', '.join(map(str, near.index))}")
-    df = ms.interpolate(ts, point).fetch()
+    df = ms.interpolate(ts, point).fetch()  # fetches the stations' files once
     if df is None or len(df) == 0:
-        raise RuntimeError("interpolation to the city point returned no data")
+        raise RuntimeError(f"no daily data from stations {', '.join(map(str, near.index))}")
     return df
 
 
@@ -176,11 +174,6 @@ def _refresh_one(city: pd.Series, start: int, end: int, catcher: _CityLog) -> pd
         raise RuntimeError(f"too little data for months {normals.loc[core, 'month'].tolist()} (needs tmax and tmin)")
     validate_normals(normals, pd.Series({city["city_id"]: float(city["lat"])}))
     return normals
-
-
-def _is_network_down(exc: BaseException) -> bool:
-    text = str(exc)
-    return "Failed to download the database file" in text or isinstance(exc, (ConnectionError, socket.timeout))
 
 
 def refresh(city_ids: list[str] | None = None, start: int = 1991, end: int = 2020, workers: int = 4,

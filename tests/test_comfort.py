@@ -79,9 +79,10 @@ def test_effective_temperature_and_afternoon_humidity_by_hand():
     # Missenard: ET = 25 − 0.4·(25 − 10)·(1 − 0.5) = 22.0
     assert c.effective_temperature(25.0, 50.0) == pytest.approx(22.0)
     # Same vapour pressure at a warmer afternoon → lower humidity; equal temperatures → same.
-    assert c.afternoon_humidity(20.0, 20.0, 60.0) == pytest.approx(60.0)
+    e = c.vapour_pressure_hpa(20.0, 60.0)
+    assert c.afternoon_humidity(20.0, e) == pytest.approx(60.0)
     # e_s(20 °C) = 23.39 hPa, e_s(30 °C) = 42.47 hPa: 60 % at 20 °C → 33.0 % at 30 °C.
-    assert c.afternoon_humidity(30.0, 20.0, 60.0) == pytest.approx(33.0, abs=0.3)
+    assert c.afternoon_humidity(30.0, e) == pytest.approx(33.0, abs=0.3)
 
 
 def test_utci_reproduces_its_reference_environment():
