@@ -14,7 +14,7 @@ import streamlit as st
 from recommender import RecommenderError, charts, exports
 from recommender.atlas import atlas_version, load_atlas
 from recommender.comfort import INDICES, STYLES
-from recommender.ranking import MONTH_NAMES, Recommender, country_name, data_quality, headline
+from recommender.ranking import MONTH_NAMES, Recommender, country_name, headline, months_text, partner_rows
 from recommender.units import temp
 
 st.set_page_config(page_title="Sister-city travel comfort", page_icon="✈", layout="wide")
@@ -39,11 +39,6 @@ def city_options(version: tuple) -> tuple[list[str], dict[str, str]]:
         extra = "" if r.has_climate else " — no climate data"
         labels[r.city_id] = f"{r.name} ({r.country})" + (f" · {native}" if native else "") + extra
     return list(c["city_id"]), labels
-
-
-def months_text(runs: list[list[int]]) -> str:
-    return ", ".join(f"{MONTH_NAMES[r[0] - 1][:3]}–{MONTH_NAMES[r[-1] - 1][:3]}" if len(r) > 1 else MONTH_NAMES[r[0] - 1][:3]
-                     for r in runs) or "—"
 
 
 try:
@@ -115,21 +110,12 @@ st.subheader(head)
 st.caption(f"{index_name} on monthly climate normals (a typical afternoon of the month), capped in strong UTCI heat "
            "or cold stress. Scores 0–100: 90 ideal · 80 excellent · 70 very good · 60 good · 50 acceptable · 40 marginal.")
 
-partners = [p for p in res["partners"]]
+partners = res["partners"]
 if not partners:
     st.info(f"{res['home']['name']} has no sister cities{' in ' + country_name(country) if country else ''} in the registry.")
     st.stop()
 
-rows = []
-for k, p in enumerate(partners, 1):
-    j = sc.pos.get(p["id"])
-    rows.append({
-        "rank": k, "city": p["name"] + (" (via " + ", ".join(rec.cities.at[v, "name"] for v in p["via"]) + ")" if p["via"] else ""),
-        "country": p["country"], "score": p["score"], "class": p["label"],
-        "vs home": p["delta"], "afternoon": temp(sc.tmax[j, month - 1], unit) if j is not None else "—",
-        "travel window": months_text(p["windows"]), "why": "; ".join(p["reasons"]),
-        "data": data_quality(sc, p["id"], month),
-    })
+rows = partner_rows(rec, res, style, band, unit)
 table = pd.DataFrame(rows)
 st.dataframe(table, hide_index=True, width="stretch", key="partner_table",
              column_config={"score": st.column_config.ProgressColumn("score", min_value=0, max_value=100, format="%.0f"),

@@ -76,15 +76,6 @@ def _band(text: str | None):
     return (lo, hi)
 
 
-def _months(runs) -> str:
-    from .ranking import MONTH_NAMES
-
-    if not runs:
-        return "—"
-    return ", ".join(f"{MONTH_NAMES[r[0] - 1][:3]}–{MONTH_NAMES[r[-1] - 1][:3]}" if len(r) > 1 else MONTH_NAMES[r[0] - 1][:3]
-                     for r in runs)
-
-
 def _emit(obj: dict, fmt: str, table_rows: list[dict], header: str) -> None:
     import csv
     import json
@@ -114,7 +105,7 @@ def _fmt_score(x) -> str:
 
 
 def _cmd_recommend(args) -> int:
-    from .ranking import MONTH_NAMES, check_month, recommend
+    from .ranking import MONTH_NAMES, check_month, months_text, recommend
 
     month = check_month(args.month)
     res = recommend(args.home, month, style=args.style, comfort_band=_band(args.band), country=args.country,
@@ -122,7 +113,7 @@ def _cmd_recommend(args) -> int:
     rows = [{"rank": k + 1, "city": p["name"], "id": p["id"], "country": p["country"],
              "score": _fmt_score(p["score"]), "label": p["label"],
              "delta": "—" if p["delta"] is None else f"{p['delta']:+.0f}",
-             "window": ";".join(map(str, p["window"])) if args.format == "csv" else _months(p["windows"]),
+             "window": ";".join(map(str, p["window"])) if args.format == "csv" else months_text(p["windows"]),
              "reasons": "; ".join(p["reasons"]), "coverage": f"{p['coverage']:.0%}"}
             for k, p in enumerate(res["partners"])]
     h = res["home"]
@@ -145,12 +136,12 @@ def _cmd_profile(args) -> int:
 
 
 def _cmd_windows(args) -> int:
-    from .ranking import exchange
+    from .ranking import exchange, months_text
 
     res = exchange(args.home, args.partner, style=args.style, comfort_band=_band(args.band))
     a, b = res["a"], res["b"]
-    rows = [{"direction": f"{a['name']} → {b['name']}", "months": _months(res["a_to_b"])},
-            {"direction": f"{b['name']} → {a['name']}", "months": _months(res["b_to_a"])}]
+    rows = [{"direction": f"{a['name']} → {b['name']}", "months": months_text(res["a_to_b"])},
+            {"direction": f"{b['name']} → {a['name']}", "months": months_text(res["b_to_a"])}]
     if args.format == "csv":
         rows = [{"from": a["id"], "to": b["id"], "months": ";".join(str(m) for r in res["a_to_b"] for m in r)},
                 {"from": b["id"], "to": a["id"], "months": ";".join(str(m) for r in res["b_to_a"] for m in r)}]

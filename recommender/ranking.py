@@ -52,6 +52,12 @@ def style_index(style: str) -> str:
     return key
 
 
+def months_text(runs: list[list[int]]) -> str:
+    """Runs of months in words: [[11, 12, 1, 2, 3], [6]] → "Nov–Mar, Jun" ("—" for none)."""
+    return ", ".join(f"{MONTH_NAMES[r[0] - 1][:3]}–{MONTH_NAMES[r[-1] - 1][:3]}" if len(r) > 1 else MONTH_NAMES[r[0] - 1][:3]
+                     for r in runs) or "—"
+
+
 def circular_runs(months: list[int]) -> list[list[int]]:
     """Group months (1–12) into runs of consecutive months, wrapping December → January."""
     ms = sorted(set(months))
@@ -332,6 +338,27 @@ class Recommender:
         lat = float(self.cities.at[cid, "lat"])
         return {"city": info, "index": INDICES[key].name, "basis": BASIS,
                 "season_type": season_type(sc.score[i], lat, sc.prcp[i]), "months": months}
+
+
+def partner_rows(rec: Recommender, res: dict, style: str = "urban", comfort_band=None, unit: str = "°C") -> list[dict]:
+    """The ranked partners of a recommend() result as display rows (rank, city, score, class,
+    difference from home, afternoon temperature, window, reasons, data-quality badge)."""
+    from .units import temp
+
+    sc = rec.scored(style, comfort_band)
+    m = res["month"]
+    rows = []
+    for k, p in enumerate(res["partners"], 1):
+        j = sc.pos.get(p["id"])
+        via = ", ".join(rec.cities.at[v, "name"] for v in p["via"])
+        rows.append({
+            "rank": k, "city": p["name"] + (f" (via {via})" if via else ""), "country": p["country"],
+            "score": p["score"], "class": p["label"], "vs home": p["delta"],
+            "afternoon": temp(sc.tmax[j, m - 1], unit) if j is not None else "—",
+            "travel window": months_text(p["windows"]), "why": "; ".join(p["reasons"]),
+            "data": data_quality(sc, p["id"], m),
+        })
+    return rows
 
 
 def data_quality(sc: ScoredAtlas, cid: str, month: int) -> str:
