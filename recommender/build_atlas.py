@@ -252,6 +252,17 @@ def cloud_from_sunshine(sun_hours: np.ndarray, lat: np.ndarray, month: np.ndarra
 # ---------------------------------------------------------------------------- build
 
 
+def choose_proxy(lat: float, lon: float, elev_m: float, cand_lat, cand_lon, cand_elev_m):
+    """(index or None, distance km, elevation difference m) of the nearest candidate climate
+    city, used as a proxy only within PROXY_KM and PROXY_DELEV_M (an unknown elevation on
+    either side rules it out: a mountain town is not a valley city)."""
+    dist = haversine_km(lat, lon, np.asarray(cand_lat, dtype=float), np.asarray(cand_lon, dtype=float))
+    j = int(np.argmin(dist))
+    delev = abs(float(elev_m) - float(np.asarray(cand_elev_m, dtype=float)[j]))
+    ok = dist[j] <= PROXY_KM and not np.isnan(delev) and delev <= PROXY_DELEV_M
+    return (j if ok else None), float(dist[j]), delev
+
+
 def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", unidecode(text).lower()).strip("-")
 
@@ -484,18 +495,17 @@ def build(shared: Path, out: Path) -> dict:
     # Climate proxies for registry cities without a climate row.
     valid_lat = np.array([G.at[r, "lat"] for r in valid_rows])
     valid_lon = np.array([G.at[r, "lon"] for r in valid_rows])
+    valid_elev = P.loc[valid_rows, "elevation_m"].to_numpy(dtype=float)
     proxy_of: dict[str, int] = {}
     for i in R.index[R["climate_note"] == "none"]:
-        dist = haversine_km(R.at[i, "lat"], R.at[i, "lon"], valid_lat, valid_lon)
-        j = int(np.argmin(dist))
-        src = valid_rows[j]
-        e1, e2 = R.at[i, "elevation_m"], P.at[src, "elevation_m"]
-        delev = abs(e1 - e2) if not (np.isnan(e1) or np.isnan(e2)) else np.nan
-        desc = f"nearest climate city {places[src]} is {dist[j]:.0f} km away, elevation difference " + (
+        j, dist, delev = choose_proxy(R.at[i, "lat"], R.at[i, "lon"], R.at[i, "elevation_m"], valid_lat, valid_lon, valid_elev)
+        near = int(np.argmin(haversine_km(R.at[i, "lat"], R.at[i, "lon"], valid_lat, valid_lon))) if j is None else j
+        src = valid_rows[near]
+        desc = f"nearest climate city {places[src]} is {dist:.0f} km away, elevation difference " + (
             f"{delev:.0f} m" if not np.isnan(delev) else "unknown")
-        if dist[j] <= PROXY_KM and not np.isnan(delev) and delev <= PROXY_DELEV_M:
+        if j is not None:
             proxy_of[R.at[i, "city_id"]] = src
-            R.at[i, "climate_note"] = f"proxy: {places[src]}, {dist[j]:.0f} km, Δelev {delev:.0f} m"
+            R.at[i, "climate_note"] = f"proxy: {places[src]}, {dist:.0f} km, Δelev {delev:.0f} m"
             report.add("climate_proxy", R.at[i, "name"], desc + ": used, values flagged imputed")
         else:
             report.add("no_climate", R.at[i, "name"], desc + f": beyond {PROXY_KM:.0f} km / {PROXY_DELEV_M:.0f} m, left without climate")

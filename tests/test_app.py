@@ -36,6 +36,8 @@ def test_choosing_home_and_month_changes_headline_and_table():
     assert not t.equals(first)
     cities = list(t["city"])
     assert cities[0] == "Karachi" and cities.index("Karachi") < cities.index("Peshawar")
+    karachi = t[t["city"] == "Karachi"].iloc[0]
+    assert karachi["vs home"] > 30                                  # far above home
     home = at.session_state["home_city"]
     assert home == "urumqi"
     assert at.query_params["home"] == ["urumqi"] or at.query_params["home"] == "urumqi"

@@ -5,7 +5,7 @@ import pytest
 
 from conftest import REPO, SHARED
 from recommender.build_atlas import (
-    cloud_from_sunshine, city_normals, geocode_climate_name, split_qualifier, summer_peak_ok,
+    choose_proxy, cloud_from_sunshine, city_normals, geocode_climate_name, split_qualifier, summer_peak_ok,
 )
 from recommender.astro import monthly_max_sunshine_hours
 
@@ -49,6 +49,17 @@ def test_summer_peak_check():
     assert summer_peak_ok(45, north) and not summer_peak_ok(-45, north)
     assert summer_peak_ok(-45, north[::-1].copy() * 0 + np.roll(north, 6))
     assert summer_peak_ok(5, north) and summer_peak_ok(-5, north)  # tropics: not checked
+
+
+def test_proxy_needs_distance_and_elevation_within_limits():
+    # Candidates: 0.5° east at the same height (≈ 50 km), 0.1° north but 700 m lower.
+    lats, lons, elevs = [34.0, 34.1], [73.7, 73.2], [1200.0, 500.0]
+    j, dist, delev = choose_proxy(34.0, 73.2, 1250.0, lats, lons, elevs)
+    assert j is None and dist == pytest.approx(11.1, abs=0.2) and delev == 750   # nearest is too low
+    j, dist, delev = choose_proxy(34.0, 73.2, 1250.0, lats[:1], lons[:1], elevs[:1])
+    assert j == 0 and dist == pytest.approx(46.1, abs=0.5) and delev == 50
+    assert choose_proxy(34.0, 73.2, np.nan, lats[:1], lons[:1], elevs[:1])[0] is None   # unknown height
+    assert choose_proxy(34.0, 75.0, 1250.0, lats[:1], lons[:1], elevs[:1])[0] is None   # ≈ 120 km away
 
 
 def test_cloud_is_complement_of_relative_sunshine():
