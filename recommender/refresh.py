@@ -15,6 +15,7 @@ import logging
 import math
 import os
 import socket
+import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -73,18 +74,39 @@ class _CityLog(logging.Handler):
 
     def __init__(self):
         super().__init__(logging.INFO)
-        self.by_thread: dict[int, list[str]] = {}
+        self.by_thread: dict[int, list[logging.LogRecord]] = {}
         self._guard = threading.Lock()
 
     def emit(self, record):
         msg = record.getMessage()
-        if "not found" in msg or "Could not load" in msg or "HTTP error" in msg:
+        if any(k in msg for k in ("not found", "Could not load", "Could not fetch", "HTTP error")):
             with self._guard:
-                self.by_thread.setdefault(record.thread, []).append(msg)
+                self.by_thread.setdefault(record.thread, []).append(record)
 
-    def take(self) -> list[str]:
+    def take(self) -> list[logging.LogRecord]:
         with self._guard:
             return self.by_thread.pop(threading.get_ident(), [])
+
+
+def _caused_by(exc: BaseException, kind: type) -> bool:
+    """Is `exc`, or an exception it was raised from, of type `kind`?"""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, kind):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _reads_cache(record: logging.LogRecord) -> bool:
+    """Did this record's exception come from reading meteostat's local cache?"""
+    tb = record.exc_info[2] if record.exc_info else None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name == "_read_pickle":
+            return True
+        tb = tb.tb_next
+    return False
 
 
 def aggregate_daily(daily: pd.DataFrame, lat: float, city_id: str, start: int, end: int) -> pd.DataFrame:
@@ -165,7 +187,12 @@ def _refresh_one(city: pd.Series, start: int, end: int, catcher: _CityLog) -> pd
     try:
         daily = fetch_city(city, start, end)
     except RuntimeError as exc:
-        details = catcher.take()
+        records = catcher.take()
+        if any(_reads_cache(r) for r in records):
+            cache = os.environ.get("MS_CACHE_DIRECTORY", "~/.meteostat/cache")
+            raise RuntimeError(f"the local Meteostat cache in {cache} is damaged; delete that folder and refresh "
+                               "again (it only holds downloaded copies)") from None
+        details = [r.getMessage() for r in records]
         raise RuntimeError(str(exc) + (f" ({details[0]}{' …' if len(details) > 1 else ''})" if details else "")) from None
     catcher.take()
     normals = aggregate_daily(daily, float(city["lat"]), city["city_id"], start, end)
@@ -201,8 +228,15 @@ def refresh(city_ids: list[str] | None = None, start: int = 1991, end: int = 202
     try:  # one cheap call first: no network means one clear message, not one per city
         ms.stations.nearby(ms.Point(0.0, 0.0), radius=1, limit=1)
     except Exception as exc:
+        if _caused_by(exc, sqlite3.DatabaseError):  # pandas wraps it in its own DatabaseError
+            raise RefreshError(
+                f"The cached Meteostat station list {os.environ['MS_STATIONS_DB_FILE']} is damaged (not a readable "
+                "SQLite file). Delete it and try again (it is downloaded anew); the embedded atlas and earlier "
+                "refreshed data are unchanged."
+            ) from None
+        reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         raise RefreshError(
-            f"Cannot reach Meteostat to download its station list ({exc}). Check the network "
+            f"Cannot reach Meteostat to download its station list ({reason}). Check the network "
             "connection (or the MS_* settings) and try again; the embedded atlas and earlier "
             "refreshed data are unchanged."
         ) from None

@@ -156,3 +156,22 @@ def test_unknown_city(tmp_path, mirror):
     assert p.returncode == 2
     assert "Unknown city 'Karachy'" in p.stderr and "karachi" in p.stderr
     assert "Traceback" not in p.stderr
+
+
+def test_damaged_meteostat_caches_get_a_clear_message(tmp_path, mirror):
+    first = run_refresh(tmp_path, *urls(mirror), "--city", "karachi")
+    assert first.returncode == 0, first.stderr
+    before = first.store.read_bytes()
+    cached = list((tmp_path / "mscache").rglob("*.pickle"))
+    assert cached, "the first refresh should have cached the station files"
+    for f in cached:
+        f.write_bytes(b"not a pickle")
+    p = run_refresh(tmp_path, *urls(mirror), "--city", "karachi")
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert "Meteostat cache" in p.stdout and "is damaged" in p.stdout and str(tmp_path / "mscache") in p.stdout
+    assert first.store.read_bytes() == before
+    (tmp_path / "msdb" / "stations.db").write_bytes(b"garbage, not sqlite")
+    os.utime(tmp_path / "msdb" / "stations.db")   # fresh, so meteostat does not re-download it
+    p = run_refresh(tmp_path, *urls(mirror), "--city", "karachi")
+    assert p.returncode == 2 and "station list" in p.stderr and "is damaged" in p.stderr
+    assert "Traceback" not in p.stderr and first.store.read_bytes() == before
