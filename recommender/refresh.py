@@ -99,6 +99,20 @@ def _caused_by(exc: BaseException, kind: type) -> bool:
     return False
 
 
+class _Unreachable(RuntimeError):
+    """A city failed because the data server could not be reached (not because data was missing)."""
+
+
+def _network_error(record: logging.LogRecord) -> bool:
+    """Did this record's exception come from the network (refused, reset, timed out)?"""
+    from urllib.error import HTTPError, URLError
+
+    exc = record.exc_info[1] if record.exc_info else None
+    if exc is None or _caused_by(exc, HTTPError):
+        return False
+    return _caused_by(exc, URLError) or _caused_by(exc, TimeoutError) or _caused_by(exc, ConnectionError)
+
+
 def _reads_cache(record: logging.LogRecord) -> bool:
     """Did this record's exception come from reading meteostat's local cache?"""
     tb = record.exc_info[2] if record.exc_info else None
@@ -193,7 +207,9 @@ def _refresh_one(city: pd.Series, start: int, end: int, catcher: _CityLog) -> pd
             raise RuntimeError(f"the local Meteostat cache in {cache} is damaged; delete that folder and refresh "
                                "again (it only holds downloaded copies)") from None
         details = [r.getMessage() for r in records]
-        raise RuntimeError(str(exc) + (f" ({details[0]}{' …' if len(details) > 1 else ''})" if details else "")) from None
+        kind = _Unreachable if records and all(_network_error(r) for r in records) else RuntimeError
+        why = "data server unreachable" if kind is _Unreachable else (details[0] if details else "")
+        raise kind(str(exc) + (f" ({why}{' …' if len(details) > 1 and kind is RuntimeError else ''})" if why else "")) from None
     catcher.take()
     normals = aggregate_daily(daily, float(city["lat"]), city["city_id"], start, end)
     core = normals[["tmax_c", "tmin_c"]].isna().any(axis=1)
@@ -248,6 +264,7 @@ def refresh(city_ids: list[str] | None = None, start: int = 1991, end: int = 202
     mlog.addHandler(catcher)
     summary = RefreshSummary(store=store)
     results: list[pd.DataFrame] = []
+    unreachable: set[str] = set()
     try:
         bar = None
         if progress:
@@ -263,6 +280,8 @@ def refresh(city_ids: list[str] | None = None, start: int = 1991, end: int = 202
                     summary.saved.append(cid)
                 except Exception as exc:  # one city's failure must not stop the others
                     summary.failed[cid] = str(exc) or type(exc).__name__
+                    if isinstance(exc, _Unreachable):
+                        unreachable.add(cid)
                 if bar:
                     bar.update(1)
         if bar:
@@ -271,6 +290,12 @@ def refresh(city_ids: list[str] | None = None, start: int = 1991, end: int = 202
         mlog.removeHandler(catcher)
         mlog.setLevel(saved_level)
         mlog.propagate = saved_propagate
+    if not results and unreachable and unreachable == set(summary.failed):
+        raise RefreshError(
+            f"Cannot reach Meteostat's data server ({os.environ.get('MS_DAILY_ENDPOINT', 'data.meteostat.net')}): "
+            f"every request for {len(unreachable)} cit{'y' if len(unreachable) == 1 else 'ies'} failed or timed out. "
+            "Check the network connection and try again; the embedded atlas and earlier refreshed data are unchanged."
+        )
     if results:
         new = pd.concat(results, ignore_index=True)
         if existing is not None:

@@ -48,8 +48,8 @@ def mirror(tmp_path):
         yield srv
 
 
-def run_refresh(tmp_path, stations_url, daily_url, *args, timeout=120):
-    home = tmp_path / "home"
+def run_refresh(tmp_path, stations_url, daily_url, *args, timeout=120, home=None):
+    home = home or tmp_path / "home"
     env = {k: v for k, v in os.environ.items() if not k.startswith("MS_")}
     env.update(
         RECOMMENDER_HOME=str(home),
@@ -129,7 +129,8 @@ def test_server_that_never_answers_is_bounded(tmp_path, mirror):
         p = run_refresh(tmp_path, mirror.url + "/stations.db", silent.url + "/daily/{year}/{station}.csv.gz",
                         "--city", "karachi", "--timeout", "2", timeout=90)
     assert p.returncode == 2, p.stdout + p.stderr
-    assert "failed: karachi" in p.stdout
+    assert "Cannot reach Meteostat's data server" in p.stderr and "Traceback" not in p.stderr
+    assert p.stderr.count("error:") == 1 and not p.store.exists()
     assert p.elapsed < 60
 
 
@@ -149,6 +150,19 @@ def test_no_network_one_clear_message_and_nothing_touched(tmp_path, mirror):
     assert p.returncode == 2 and "Cannot reach Meteostat" in p.stderr
     assert p.stderr.count("error:") == 1 and "Traceback" not in p.stderr
     assert not (home / "normals.parquet").exists()
+
+
+def test_data_server_down_while_the_station_list_is_reachable_is_one_message(tmp_path, mirror):
+    first = run_refresh(tmp_path, *urls(mirror), "--city", "karachi")
+    assert first.returncode == 0
+    before = first.store.read_bytes()
+    dead = f"http://127.0.0.1:{free_port()}"
+    # a fresh meteostat cache (so nothing is served from it), the same user store
+    p = run_refresh(tmp_path / "x", mirror.url + "/stations.db", dead + "/daily/{year}/{station}.csv.gz",
+                    "--city", "karachi", "--city", "urumqi", home=first.store.parent)
+    assert p.returncode == 2 and "Cannot reach Meteostat's data server" in p.stderr
+    assert p.stderr.count("error:") == 1 and "Traceback" not in p.stderr
+    assert first.store.read_bytes() == before
 
 
 def test_unknown_city(tmp_path, mirror):
