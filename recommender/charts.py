@@ -121,7 +121,9 @@ def partner_map(rec: Recommender, sc: ScoredAtlas, home: str, partners: list[str
 def window_strip(rec: Recommender, sc: ScoredAtlas, home: str, partners: list[str]) -> go.Figure:
     """12-month calendar strip per partner: travel-window months filled."""
     ids = [p for p in partners if p in sc.pos]
-    z = np.array([[1 if m in rec.window_months(sc, home, p) else 0 for m in range(1, 13)] for p in ids]) if ids else np.zeros((0, 12))
+    z = np.zeros((len(ids), 12))
+    for row, p in enumerate(ids):
+        z[row, np.array(rec.window_months(sc, home, p), dtype=int) - 1] = 1
     fig = go.Figure(go.Heatmap(z=z, x=MONTHS, y=[_name(rec, p) for p in ids], zmin=0, zmax=1, showscale=False,
                                colorscale=[[0, "#eeeeee"], [1, "#2a9d8f"]], xgap=3, ygap=3,
                                hovertemplate="%{y}, %{x}<extra></extra>"))

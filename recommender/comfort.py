@@ -145,10 +145,24 @@ def whole(x) -> np.ndarray:
 LABEL_EDGES = np.array([lo for lo, _ in reversed(LABELS[:-1])], dtype=float)  # 10, 20, …, 90
 
 
-def label(score) -> np.ndarray:
-    """Verbal class of a 0–100 score: ideal (90–100) … impossible (< 10)."""
+def label_codes(score) -> np.ndarray:
+    """Index into LABEL_ORDER of each 0–100 score (−1 where the score is NaN)."""
     s = np.asarray(score, dtype=float)
-    return np.array(LABEL_ORDER, dtype=object)[np.searchsorted(LABEL_EDGES, np.nan_to_num(s), side="right")]
+    return np.where(np.isnan(s), -1, np.searchsorted(LABEL_EDGES, np.nan_to_num(s), side="right"))
+
+
+def label(score) -> np.ndarray:
+    """Verbal class of a 0–100 score: ideal (90–100) … impossible (< 10); "unknown" for NaN."""
+    codes = label_codes(score)
+    return np.where(codes < 0, "unknown", np.array(LABEL_ORDER, dtype=object)[codes])
+
+
+def index_key(name: str) -> str:
+    """Index key for a trip style ('urban', 'beach', 'tci') or an index key; ValueError if unknown."""
+    key = STYLES.get(str(name).lower(), str(name).lower())
+    if key not in INDICES:
+        raise ValueError(f"unknown index '{name}'; choose one of {', '.join([*STYLES, *INDICES])}")
+    return key
 
 
 # ---------------------------------------------------------------------------- physics
@@ -189,10 +203,16 @@ def utci_afternoon(tmax_c, tmean_c, rhum_pct, wind_kmh) -> np.ndarray:
     return _utci_from_vapour(np.asarray(tmax_c, dtype=float), e_hpa, np.asarray(wind_kmh, dtype=float))
 
 
-def utci_class(utci_c) -> np.ndarray:
-    """UTCI stress class name (°C thresholds of the UTCI assessment scale)."""
+def utci_codes(utci_c) -> np.ndarray:
+    """Index into UTCI_CLASSES of each UTCI value in °C (−1 where it is NaN)."""
     u = np.asarray(utci_c, dtype=float)
-    return np.where(np.isnan(u), "unknown", UTCI_CLASSES[np.searchsorted(UTCI_EDGES, np.nan_to_num(u), side="right").clip(0, 9)])
+    return np.where(np.isnan(u), -1, np.searchsorted(UTCI_EDGES, np.nan_to_num(u), side="right").clip(0, 9))
+
+
+def utci_class(utci_c) -> np.ndarray:
+    """UTCI stress class name (°C thresholds of the UTCI assessment scale); "unknown" for NaN."""
+    codes = utci_codes(utci_c)
+    return np.where(codes < 0, "unknown", UTCI_CLASSES[codes])
 
 
 def personal_temperature(et, optimum: tuple[float, float], band: tuple[float, float] | None) -> np.ndarray:
@@ -299,10 +319,10 @@ def _score_core(x: dict[str, np.ndarray], index: str, band) -> dict[str, np.ndar
         raw = np.where(w_avail > 0, np.clip(100.0 * num / (w_avail * top), 0.0, 100.0), np.nan)
     # Where humidity is missing, UTCI is taken at 50 % afternoon humidity (its reference value).
     utci = _utci_from_vapour(tmax, np.where(np.isnan(e), saturation_vapour_pressure_hpa(tmax) * 0.5, e), x["wind_kmh"])
-    klass = np.searchsorted(UTCI_EDGES, np.nan_to_num(utci), side="right").clip(0, 9)
-    cap = np.where(np.isnan(utci), 100.0, GATE_CAPS[klass])
+    klass = utci_codes(utci)
+    cap = np.where(klass < 0, 100.0, GATE_CAPS[klass])
     out.update(score=np.round(np.minimum(raw, cap), 1), raw_score=np.round(raw, 1), et_c=np.round(et, 1),
-               rh_afternoon_pct=np.round(rh_pm, 0), utci_c=np.round(utci, 1), utci_code=np.where(np.isnan(utci), -1, klass),
+               rh_afternoon_pct=np.round(rh_pm, 0), utci_c=np.round(utci, 1), utci_code=klass,
                gate_cap=cap, coverage=np.round(cov_good / total_w, 3), coverage_imputed=np.round(cov_imp / total_w, 3),
                coverage_missing=np.round(1 - (cov_good + cov_imp) / total_w, 3))
     return out
@@ -326,10 +346,7 @@ def score_atlas(atlas: pd.DataFrame, index: str = "hci_urban", comfort_band: tup
     afternoon humidity rh_afternoon_pct, utci_c, utci_class, gate_cap, coverage,
     coverage_imputed, coverage_missing. Text columns are pandas categoricals.
     """
-    if index in STYLES:
-        index = STYLES[index]
-    if index not in INDICES:
-        raise ValueError(f"unknown index '{index}'; choose one of {', '.join(INDICES)}")
+    index = index_key(index)
     n = len(atlas)
     x = {"month": atlas["month"].to_numpy(dtype=int)}
     for col in _INPUT_COLUMNS:
@@ -349,8 +366,7 @@ def score_atlas(atlas: pd.DataFrame, index: str = "hci_urban", comfort_band: tup
     else:
         res = _score_core(x, index, comfort_band)
     out = {"city_id": atlas["city_id"].to_numpy(), "month": x["month"], "score": res["score"], "raw_score": res["raw_score"]}
-    label_code = np.searchsorted(LABEL_EDGES, np.nan_to_num(res["score"]), side="right")
-    out["label"] = pd.Categorical.from_codes(np.where(np.isnan(res["score"]), -1, label_code), categories=LABEL_ORDER)
+    out["label"] = pd.Categorical.from_codes(label_codes(res["score"]), categories=LABEL_ORDER)
     for comp in INDICES[index].weights:
         out[f"r_{comp}"] = res[f"r_{comp}"]
         out[f"src_{comp}"] = pd.Categorical.from_codes(res[f"src_{comp}"], categories=PROVENANCE_ORDER)

@@ -43,7 +43,7 @@ def recommendations_table(rec: Recommender, ch: Choice) -> pd.DataFrame:
     rows = []
     for pid, degree, _via in rec.partners(ch.home, ch.country, ch.second_degree):
         j = sc.pos.get(pid)
-        window = rec.window_months(sc, ch.home, pid) if j is not None else []
+        window = rec.window_months(sc, ch.home, pid)  # [] for a partner without climate data
         runs = circular_runs(window)
         for m in range(1, 13):
             s = float(sc.score[j, m - 1]) if j is not None else np.nan

