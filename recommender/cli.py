@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 
 from .errors import RecommenderError
@@ -62,18 +63,19 @@ def _cmd_refresh(args) -> int:
     return 0 if not summary.failed else (1 if summary.saved else 2)
 
 
+_BAND = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[-–]\s*(-?\d+(?:\.\d+)?)\s*$")
+
+
 def _band(text: str | None):
+    """'18-24' (or '-5-10', '18–24') → (18.0, 24.0); None when not given."""
     if not text:
         return None
-    try:
-        lo, hi = (float(x) for x in text.replace("–", "-").split("-", 1)) if not text.startswith("-") else (None, None)
-    except ValueError:
-        lo = hi = None
-    if lo is None or not lo < hi:
+    m = _BAND.match(text)
+    if not m or not float(m.group(1)) < float(m.group(2)):
         from .errors import RecommenderError
 
         raise RecommenderError(f"--band takes LOW-HIGH in °C with LOW < HIGH, e.g. 18-24; got '{text}'.")
-    return (lo, hi)
+    return float(m.group(1)), float(m.group(2))
 
 
 def _emit(obj: dict, fmt: str, table_rows: list[dict], header: str) -> None:

@@ -157,6 +157,12 @@ def test_cli_profile_and_windows_json_contract():
     assert all(isinstance(run, list) for run in d["a_to_b"])
 
 
+def test_cli_band_accepts_a_negative_low_end():
+    p = run_cli("recommend", "--home", "urumqi", "--month", "1", "--band=-5-10", "--format", "json")
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["partners"]
+
+
 def test_cli_csv_and_table():
     p = run_cli("recommend", "--home", "karachi", "--month", "7", "--format", "csv")
     rows = p.stdout.strip().splitlines()
@@ -171,6 +177,7 @@ def test_cli_csv_and_table():
     (("recommend", "--home", "urumqi", "--month", "x"), "1 (January) to 12"),
     (("recommend", "--home", "urumqi", "--month", "1", "--style", "ski"), "invalid choice"),
     (("recommend", "--home", "urumqi", "--month", "1", "--band", "abc"), "--band"),
+    (("recommend", "--home", "urumqi", "--month", "1", "--band", "24-18"), "LOW < HIGH"),
     (("recommend", "--home", "urumqi", "--month", "1", "--country", "Narnia"), "Unknown country"),
     (("profile",), "required"),
 ])
