@@ -14,7 +14,7 @@ import streamlit as st
 from recommender import RecommenderError, charts, exports
 from recommender.atlas import atlas_version, load_atlas
 from recommender.comfort import INDICES, STYLES
-from recommender.ranking import MONTH_NAMES, Recommender, country_name, headline, months_text, partner_rows
+from recommender.ranking import MONTH_NAMES, Recommender, check_month, country_name, headline, months_text, partner_rows
 from recommender.units import temp
 
 st.set_page_config(page_title="Sister-city travel comfort", page_icon="✈", layout="wide")
@@ -65,11 +65,8 @@ if "initialised" not in st.session_state:
     month = dt.date.today().month
     if qp.get("month"):
         try:
-            month = int(qp.get("month"))
-            if not 1 <= month <= 12:
-                raise ValueError
-        except ValueError:
-            month = dt.date.today().month
+            month = check_month(qp.get("month"))
+        except RecommenderError:
             notes.append(f"The link's month '{qp.get('month')}' is not 1–12; showing {MONTH_NAMES[month - 1]}.")
     style = qp.get("style", "urban")
     if style not in STYLES:

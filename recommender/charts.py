@@ -59,12 +59,12 @@ def climate_panel(rec: Recommender, sc: ScoredAtlas, home: str, partner: str, un
                         vertical_spacing=0.14)
     colours = {home: "#444444", partner: "#2a9d8f"}
     frame = sc.frame
+    conv = c_to_f if unit == "°F" else (lambda v: np.asarray(v, dtype=float))
     for cid in (home, partner):
         j = sc.pos.get(cid)
         if j is None:
             continue
         rows = frame.iloc[j * 12:(j + 1) * 12]
-        conv = (lambda v: c_to_f(v)) if unit == "°F" else (lambda v: np.asarray(v, dtype=float))
         name = _name(rec, cid) + (" (home)" if cid == home else "")
         c = colours[cid]
         fig.add_scatter(x=MONTHS, y=conv(rows["tmax_c"]), mode="lines", line={"color": c}, name=name, legendgroup=cid, row=1, col=1)
