@@ -23,11 +23,13 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from recommender import load_atlas  # noqa: E402
-from recommender.comfort import (  # noqa: E402
-    GATE_CAPS, HCI_PRCP_EDGES, HCI_URBAN_CLOUD_EDGES, HCI_URBAN_CLOUD_RATINGS, HCI_URBAN_PRCP_RATINGS,
-    HCI_URBAN_TC_EDGES, HCI_URBAN_TC_RATINGS, HCI_WIND_EDGES, HCI_WIND_RATINGS, UTCI_EDGES, score_atlas,
+from recommender.climate.variables import VARIABLES  # noqa: E402
+from recommender.comfort import score_atlas  # noqa: E402
+from recommender.comfort.score import GATE_CAPS  # noqa: E402
+from recommender.comfort.tables import (  # noqa: E402
+    HCI_PRCP_EDGES, HCI_URBAN_CLOUD_EDGES, HCI_URBAN_CLOUD_RATINGS, HCI_URBAN_PRCP_RATINGS, HCI_URBAN_TC_EDGES,
+    HCI_URBAN_TC_RATINGS, HCI_WIND_EDGES, HCI_WIND_RATINGS, UTCI_EDGES,
 )
-from recommender.schema import VARIABLES  # noqa: E402
 
 
 def timed(fn, repeat=5):
@@ -128,13 +130,13 @@ def main() -> None:
           f"same scores: {check}")
     print(f"  baseline extrapolated to 100,000 cities: {base_per_row * len(big):.0f} s vs {t_big:.2f} s")
 
-    from recommender.ranking import Recommender
+    from recommender.recommend import Recommender
 
     rec = Recommender(atlas)
     rec.recommend("urumqi", 1)  # scores the atlas once
     t_rec = timed(lambda: [rec.recommend("urumqi", m) for m in range(1, 13)], repeat=5) / 12
     t_big_home = timed(lambda: [rec.recommend("lahore", m) for m in range(1, 13)], repeat=5) / 12
-    n_lahore = len(rec.recommend("lahore", 1)["partners"])
+    n_lahore = len(rec.recommend("lahore", 1).partners)
     print(f"recommend(): {t_rec * 1000:.2f} ms for Ürümqi, {t_big_home * 1000:.2f} ms for Lahore ({n_lahore} partners) "
           "once the atlas is loaded and scored (target < 5 ms)")
 

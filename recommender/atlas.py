@@ -1,4 +1,5 @@
-"""Loading the climate atlas: embedded tables in data/, overlaid by refreshed Meteostat normals.
+"""Loading the climate atlas: the embedded tables in data/ (built from the Wikipedia source)
+overlaid per city by the sources' declared priority (refreshed Meteostat normals win).
 
     load_atlas()  → one row per city and month: normals (°C, mm, %, h, km/h) with provenance,
                     joined with the registry (name, country, lat/lon, elevation, time zone …)
@@ -16,10 +17,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from .climate.validate import validate_normals
+from .climate.variables import NORMALS_COLUMNS, PROVENANCE, SRC_COLUMNS, VARIABLES
 from .errors import AtlasError, UnknownCityError
-from .gazetteer import normalize_name
 from .paths import DATA_DIR, user_store_dir
-from .schema import NORMALS_COLUMNS, SRC_COLUMNS, VARIABLES, validate_normals
+from .places.names import normalize_name
+from .sources import by_priority
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +49,7 @@ def _mtime(path: Path) -> float:
 
 
 @lru_cache(maxsize=4)
-def _cities(data_dir: str, _mtime: float) -> pd.DataFrame:
+def _cities(data_dir: str, _version: float) -> pd.DataFrame:
     df = _read_csv(Path(data_dir) / "cities.csv", dtype=_CITY_DTYPES)
     missing = [c for c in CITY_COLUMNS if c not in df.columns]
     if missing:
@@ -65,10 +68,18 @@ def load_cities(data_dir: Path = DATA_DIR) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=4)
-def _pairs(data_dir: str, _mtime: float) -> pd.DataFrame:
+def _pairs(data_dir: str, _version: float) -> pd.DataFrame:
     df = _read_csv(Path(data_dir) / "pairs.csv", dtype=str)
     if list(df.columns[:2]) != ["city_a", "city_b"]:
         raise AtlasError("data/pairs.csv must start with the columns city_a, city_b; rebuild the atlas.")
+    known = set(_cities(data_dir, _mtime(Path(data_dir) / "cities.csv"))["city_id"])
+    for i, (a, b) in enumerate(zip(df["city_a"], df["city_b"]), start=2):
+        problem = ("has an empty city" if pd.isna(a) or pd.isna(b) else
+                   f"names the unknown city {a if a not in known else b!r}" if a not in known or b not in known else
+                   "pairs a city with itself" if a == b else None)
+        if problem:
+            raise AtlasError(f"data/pairs.csv line {i} {problem}; restore the file from the repository or rebuild "
+                             "it with `python -m recommender build-atlas`.")
     return df
 
 
@@ -105,11 +116,43 @@ def read_store(store_dir: Path | None = None) -> pd.DataFrame | None:
     return df[NORMALS_COLUMNS]
 
 
+def _valid_cities(frame: pd.DataFrame, lat: pd.Series, what: str, warnings: list[str]) -> pd.DataFrame:
+    """The rows of the cities of `frame` that pass validation; each rejected city is named in
+    `warnings` (one bad city never hides the others)."""
+    frame = frame[frame["city_id"].isin(lat.index)]
+    try:
+        validate_normals(frame, lat, allow_empty=True)
+        return frame
+    except AtlasError:
+        pass
+    keep = []
+    for cid, rows in frame.groupby("city_id", sort=True):
+        try:
+            validate_normals(rows, lat)
+            keep.append(rows)
+        except AtlasError as exc:
+            warnings.append(f"{what}: city '{cid}' ignored, the others kept. {exc}")
+    return pd.concat(keep) if keep else frame.iloc[:0]
+
+
+def overlay(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One set of 12 rows per city from several sources' normals: per city, the rows of the
+    source with the best declared priority (sources/__init__.py). Adds `data_source`."""
+    out, taken = [], set()
+    for key in by_priority([k for k, f in frames.items() if f is not None and len(f)]):
+        f = frames[key]
+        f = f[~f["city_id"].isin(taken)].assign(data_source=key)
+        taken |= set(f["city_id"])
+        out.append(f)
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=[*NORMALS_COLUMNS, "data_source"])
+
+
 @lru_cache(maxsize=4)
 def _atlas(data_dir: str, store_dir: str, _m1: float, _m2: float, _m3: float) -> pd.DataFrame:
     cities = _cities(data_dir, _m1)
-    normals = _read_normals_csv(Path(data_dir) / "normals.csv")
-    normals["data_source"] = "embedded"
+    lat = cities.set_index("city_id")["lat"]
+    embedded = _read_normals_csv(Path(data_dir) / "normals.csv")
+    validate_normals(embedded, lat)
     warnings: list[str] = []
     try:
         fresh = read_store(Path(store_dir))
@@ -117,18 +160,11 @@ def _atlas(data_dir: str, store_dir: str, _m1: float, _m2: float, _m3: float) ->
         fresh = None
         warnings.append(str(exc))
         log.warning("%s", exc)
-    lat = cities.set_index("city_id")["lat"]
-    validate_normals(normals, lat)
     if fresh is not None and len(fresh):
-        fresh = fresh[fresh["city_id"].isin(lat.index)].copy()
-        try:
-            validate_normals(fresh, lat)
-        except AtlasError as exc:
-            warnings.append(f"Refreshed data ignored: {exc}")
-            fresh = None
-    if fresh is not None and len(fresh):
-        fresh["data_source"] = "meteostat"
-        normals = pd.concat([normals[~normals["city_id"].isin(fresh["city_id"])], fresh], ignore_index=True)
+        fresh = _valid_cities(fresh, lat, f"Refreshed data in {Path(store_dir) / STORE_FILE}", warnings)
+    normals = overlay({"wikipedia": embedded, "meteostat": fresh})
+    for c in SRC_COLUMNS:  # categorical provenance: scoring maps the categories, not every row's string
+        normals[c] = pd.Categorical(normals[c], categories=list(PROVENANCE))
     atlas = normals.merge(cities.drop(columns=["climate_name", "geonames_id"], errors="ignore"),
                           on="city_id", how="left", validate="many_to_one")
     atlas = atlas.sort_values(["city_id", "month"]).reset_index(drop=True)
@@ -139,8 +175,9 @@ def _atlas(data_dir: str, store_dir: str, _m1: float, _m2: float, _m3: float) ->
 def load_atlas(data_dir: Path = DATA_DIR, store_dir: Path | None = None) -> pd.DataFrame:
     """Validated normals (one row per city and month) joined with the registry.
 
-    Refreshed Meteostat normals in the user store replace a city's embedded rows; a damaged
-    store is skipped with a message in `atlas.attrs["warnings"]`. Cities without climate
+    Refreshed Meteostat normals in the user store replace a city's embedded rows (`overlay`);
+    a damaged store, or a bad city in it, is skipped with a message in
+    `atlas.attrs["warnings"]`. Provenance columns are categoricals over PROVENANCE. Cities without climate
     normals are not in the atlas (they are in load_cities()).
     """
     store = Path(store_dir or user_store_dir())
@@ -158,10 +195,20 @@ def atlas_version(data_dir: Path = DATA_DIR, store_dir: Path | None = None) -> t
             _mtime(Path(data_dir) / "pairs.csv"), _mtime(store / STORE_FILE))
 
 
-def resolve_city(query: str, cities: pd.DataFrame | None = None) -> str:
+def name_index(cities: pd.DataFrame) -> dict[str, frozenset[str]]:
+    """Normalised name or ASCII name → the ids of the cities that carry it."""
+    names: dict[str, set[str]] = {}
+    for cid, n, a in zip(cities["city_id"], cities["name"], cities["ascii_name"]):
+        for k in {normalize_name(n), normalize_name(a)}:
+            names.setdefault(k, set()).add(cid)
+    return {k: frozenset(v) for k, v in names.items()}
+
+
+def resolve_city(query: str, cities: pd.DataFrame | None = None, index: dict[str, frozenset[str]] | None = None) -> str:
     """City id for an id, name or ASCII name (case- and accent-insensitive).
 
-    Raises UnknownCityError with the closest matches when nothing or several cities match.
+    `index` (from name_index(cities)) makes repeated look-ups fast. Raises UnknownCityError with
+    the closest matches when nothing or several cities match.
     """
     cities = load_cities() if cities is None else cities
     q = str(query).strip()
@@ -169,13 +216,14 @@ def resolve_city(query: str, cities: pd.DataFrame | None = None) -> str:
     if q.lower() in set(ids):
         return q.lower()
     key = normalize_name(q)
-    norm_names = cities["name"].map(normalize_name)
-    hits = cities[(norm_names == key) | (cities["ascii_name"].map(normalize_name) == key)]
+    hits = sorted((index if index is not None else name_index(cities)).get(key, ()))
     if len(hits) == 1:
-        return hits["city_id"].iloc[0]
+        return hits[0]
     label = lambda r: f"{r.city_id} ({r.name}, {r.country})"  # noqa: E731
     if len(hits) > 1:
-        raise UnknownCityError(q, [label(r) for r in hits.itertuples()], ambiguous=True)
-    close = difflib.get_close_matches(key, list(dict.fromkeys(norm_names)), n=5, cutoff=0.75)
+        rows = cities[ids.isin(hits)].sort_values("city_id")
+        raise UnknownCityError(q, [label(r) for r in rows.itertuples()], ambiguous=True)
+    norm_names = cities["name"].map(normalize_name)
+    close = difflib.get_close_matches(key, list(dict.fromkeys(norm_names)), n=5, cutoff=0.75) if key else []
     sugg = cities[norm_names.isin(close)]
     raise UnknownCityError(q, [label(r) for r in sugg.itertuples()][:5])

@@ -26,7 +26,7 @@ def _cmd_cities(args) -> int:
 
     cities = load_cities()
     if args.search:
-        from .gazetteer import normalize_name
+        from .places.names import normalize_name
 
         key = normalize_name(args.search)
         cities = cities[cities["name"].map(normalize_name).str.contains(key, regex=False)
@@ -43,7 +43,7 @@ def _cmd_cities(args) -> int:
 
 
 def _cmd_build(args) -> int:
-    from .build_atlas import main as build_main
+    from .pipelines.build_atlas import main as build_main
 
     argv = []
     if args.shared:
@@ -54,11 +54,12 @@ def _cmd_build(args) -> int:
 
 
 def _cmd_refresh(args) -> int:
-    from .refresh import refresh
+    from .pipelines.refresh import refresh
 
     logging.basicConfig(level=logging.ERROR)
     summary = refresh(args.city or None, start=args.start, end=args.end, workers=args.workers,
-                      timeout_s=args.timeout, progress=not args.quiet)
+                      timeout_s=args.timeout, progress=not args.quiet, city_deadline_s=args.city_deadline,
+                      deadline_s=args.deadline)
     print(summary.text())
     return 0 if not summary.failed else (1 if summary.saved else 2)
 
@@ -107,54 +108,63 @@ def _fmt_score(x) -> str:
 
 
 def _cmd_recommend(args) -> int:
-    from .ranking import MONTH_NAMES, check_month, months_text, recommend
+    from .climate.calendar import parse_month
+    from .present import text
+    from .recommend import recommend
 
-    month = check_month(args.month)
+    month = parse_month(args.month)
     res = recommend(args.home, month, style=args.style, comfort_band=_band(args.band), country=args.country,
                     second_degree=args.second_degree)
-    rows = [{"rank": k + 1, "city": p["name"], "id": p["id"], "country": p["country"],
-             "score": _fmt_score(p["score"]), "label": p["label"],
-             "delta": "—" if p["delta"] is None else f"{p['delta']:+.0f}",
-             "window": ";".join(map(str, p["window"])) if args.format == "csv" else months_text(p["windows"]),
-             "reasons": "; ".join(p["reasons"]), "coverage": f"{p['coverage']:.0%}"}
-            for k, p in enumerate(res["partners"])]
-    h = res["home"]
-    header = (f"{MONTH_NAMES[month - 1]} from {h['name']} ({h['country']}), {res['index']} on {res['basis']}.\n"
-              f"At home {_fmt_score(h['score'])} ({h['label']}). Sister cities, most comfortable first:")
-    _emit(res, args.format, rows, header)
+    rows = [{"rank": k + 1, "city": p.city.name, "id": p.city.id, "country": p.city.country,
+             "score": _fmt_score(p.score), "label": text.label_text(p.label),
+             "delta": "—" if p.delta is None else f"{p.delta:+.0f}",
+             "window": ";".join(map(str, p.window)) if args.format == "csv" else text.months_text(p.windows),
+             "reasons": "; ".join(text.reasons_text(p)), "coverage": f"{p.coverage:.0%}"}
+            for k, p in enumerate(res.partners)]
+    h = res.home
+    header = (f"{text.month_name(month)} from {h.name} ({h.country}), {res.index.name} on {text.basis(res.index)}.\n"
+              f"At home {_fmt_score(res.home_score)} ({text.label_text(res.home_label)}). Sister cities, most comfortable first:")
+    _emit(text.recommendation_json(res), args.format, rows, header)
     return 0
 
 
 def _cmd_profile(args) -> int:
-    from .ranking import MONTH_NAMES, profile
+    from .present import text
+    from .recommend import profile
 
     res = profile(args.city, style=args.style, comfort_band=_band(args.band))
-    rows = [{"month": MONTH_NAMES[m["month"] - 1][:3] if args.format == "table" else m["month"], "score": _fmt_score(m["score"]),
-             "label": m["label"], **{k: ("—" if v is None else f"{v:g}") for k, v in m["components"].items()},
-             "gate": m["gate"], "coverage": f"{m['coverage']:.0%}"} for m in res["months"]]
-    c = res["city"]
-    _emit(res, args.format, rows, f"{c['name']} ({c['country']}), {res['index']}: season type {res['season_type']}")
+    rows = [{"month": text.month_name(m.month)[:3] if args.format == "table" else m.month, "score": _fmt_score(m.score),
+             "label": m.label, **{k: ("—" if v is None else f"{v:g}") for k, v in m.components.items()},
+             "gate": m.gate, "coverage": f"{m.coverage:.0%}"} for m in res.months]
+    doc = text.profile_json(res)
+    c = res.city
+    _emit(doc, args.format, rows, f"{c.name} ({c.country}), {res.index.name}: season type {doc['season_type']}")
     return 0
 
 
 def _cmd_windows(args) -> int:
-    from .ranking import exchange, months_text
+    from .present import text
+    from .recommend import exchange
 
     res = exchange(args.home, args.partner, style=args.style, comfort_band=_band(args.band))
-    a, b = res["a"], res["b"]
-    rows = [{"direction": f"{a['name']} → {b['name']}", "months": months_text(res["a_to_b"])},
-            {"direction": f"{b['name']} → {a['name']}", "months": months_text(res["b_to_a"])}]
+    a, b = res.a, res.b
+    rows = [{"direction": f"{a.name} → {b.name}", "months": text.months_text(res.a_to_b)},
+            {"direction": f"{b.name} → {a.name}", "months": text.months_text(res.b_to_a)}]
     if args.format == "csv":
-        rows = [{"from": a["id"], "to": b["id"], "months": ";".join(str(m) for r in res["a_to_b"] for m in r)},
-                {"from": b["id"], "to": a["id"], "months": ";".join(str(m) for r in res["b_to_a"] for m in r)}]
-    note = "" if res["sister_cities"] else " (not sister cities)"
-    _emit(res, args.format, rows, f"When to visit, {res['index']}{note}:")
+        rows = [{"from": a.id, "to": b.id, "months": ";".join(str(m) for r in res.a_to_b for m in r)},
+                {"from": b.id, "to": a.id, "months": ";".join(str(m) for r in res.b_to_a for m in r)}]
+    note = "" if res.sister_cities else " (not sister cities)"
+    _emit(text.exchange_json(res), args.format, rows, f"When to visit, {res.index.name}{note}:")
     return 0
 
 
 def _scoring_options(p) -> None:
-    p.add_argument("--style", default="urban", choices=["urban", "beach", "tci"],
-                   help="trip style: urban (HCI:Urban, default), beach (HCI:Beach) or tci (TCI)")
+    from .comfort.indices import styles
+
+    choices = styles()
+    p.add_argument("--style", default="urban", choices=list(choices),
+                   help="trip style: " + ", ".join(f"{s} ({i.name}{', default' if s == 'urban' else ''})"
+                                                   for s, i in choices.items()))
     p.add_argument("--band", metavar="LOW-HIGH", help="personal comfort band of afternoon feels-like °C, e.g. 18-24")
     p.add_argument("--format", default="table", choices=["table", "json", "csv"], help="output format (default table)")
 
@@ -164,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     rc = sub.add_parser("recommend", help="rank a home city's sister cities for a month")
     rc.add_argument("--home", required=True, help="city id, name or ASCII name")
-    rc.add_argument("--month", required=True, help="1–12")
+    rc.add_argument("--month", required=True, help="1–12 or a month name")
     rc.add_argument("--country", help="only partners in this country (ISO code or name)")
     rc.add_argument("--second-degree", action="store_true", help="include sisters of sisters")
     _scoring_options(rc)
@@ -190,8 +200,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--city", action="append", metavar="ID", help="city id or name (repeatable; default all)")
     r.add_argument("--start", type=int, default=1991, help="first year of the period (default 1991)")
     r.add_argument("--end", type=int, default=2020, help="last year of the period (default 2020)")
-    r.add_argument("--workers", type=int, default=4, help="cities fetched at once (default 4, max 8)")
-    r.add_argument("--timeout", type=int, default=20, help="seconds per network read (default 20)")
+    r.add_argument("--workers", type=int, default=4, help="cities fetched at once (1–8, default 4)")
+    r.add_argument("--timeout", type=int, default=20, help="seconds per network read of meteostat's own downloads "
+                   "(1–600, default 20)")
+    r.add_argument("--city-deadline", type=float, default=120.0, metavar="SECONDS",
+                   help="wall-clock limit for one city, reads in progress included (1–3600, default 120)")
+    r.add_argument("--deadline", type=float, default=1800.0, metavar="SECONDS",
+                   help="wall-clock limit for the whole run (1–86400, default 1800)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.set_defaults(func=_cmd_refresh)
     return p

@@ -68,7 +68,8 @@ def test_style_and_personal_band_change_scores():
 @pytest.mark.parametrize("query,note", [
     ({"home": "atlantis"}, "unknown city ('atlantis')"),
     ({"month": "13"}, "is not 1–12"),
-    ({"month": "jan"}, "is not 1–12"),
+    ({"month": "³"}, "is not 1–12"),
+    ({"month": "１２"}, "is not 1–12"),
     ({"style": "ski"}, "trip style 'ski' is unknown"),
 ])
 def test_bad_query_parameters_fall_back_with_a_friendly_note(query, note):
@@ -92,3 +93,27 @@ def test_how_is_this_scored_names_provenance():
     assert "HCI:Urban" in texts and "Coverage" in texts
     tables = [t.value for t in at.table]
     assert any("provenance" in t.columns for t in tables)
+
+
+def test_a_month_name_in_the_link_is_understood():
+    at = run(home="urumqi", month="jan")
+    assert not at.info and "In January" in headline(at)
+
+
+def page_texts(at) -> str:
+    """Every string the page shows: headline, captions, markdown, tables, metrics, widgets' labels."""
+    parts = [e.value for e in (*at.subheader, *at.caption, *at.markdown, *at.info, *at.title)]
+    parts += [t.value.to_csv() for t in at.table] + [d.value.to_csv() for d in at.dataframe]
+    parts += [m.label + str(m.value) for m in at.metric] + [s.label for s in at.slider]
+    return "\n".join(map(str, parts))
+
+
+def test_with_fahrenheit_nothing_on_the_page_says_celsius():
+    at = run(home="karachi", month="7")
+    at.radio(key="unit").set_value("°F").run()
+    at.toggle(key="use_band").set_value(True).run()
+    everything = page_texts(at)
+    assert "°F" in everything and "°C" not in everything, [l for l in everything.splitlines() if "°C" in l][:5]
+    assert at.slider(key="band_f").label.endswith("(°F)")
+    # the band is entered in °F and applied in °C: 64–75 °F ≈ 17.8–23.9 °C
+    assert "Personal comfort band 64–75 °F" in everything

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import REPO, SHARED
 from recommender import AtlasError, UnknownCityError, load_atlas, load_cities, load_pairs, resolve_city
-from recommender.schema import VARIABLES
+from recommender.climate.variables import VARIABLES
 
 DATA = REPO / "data"
 
@@ -173,7 +173,7 @@ def test_refreshed_store_overrides_embedded_rows(tmp_path):
     k = a[a.city_id == "karachi"]
     assert (k["data_source"] == "meteostat").all() and (k["period"] == "2019-2020").all()
     assert np.allclose(k["tmax_c"].to_numpy(), rows["tmax_c"].to_numpy())
-    assert (a[a.city_id == "urumqi"]["data_source"] == "embedded").all()
+    assert (a[a.city_id == "urumqi"]["data_source"] == "wikipedia").all()
 
 
 def test_corrupted_store_is_skipped_with_a_warning(tmp_path):
@@ -181,6 +181,6 @@ def test_corrupted_store_is_skipped_with_a_warning(tmp_path):
     store.mkdir()
     (store / "normals.parquet").write_bytes(b"PAR1 this is not parquet")
     a = load_atlas(store_dir=store)
-    assert (a["data_source"] == "embedded").all()
+    assert (a["data_source"] == "wikipedia").all()
     assert any("unreadable" in w for w in a.attrs["warnings"])
     assert (store / "normals.parquet").read_bytes() == b"PAR1 this is not parquet"  # not touched

@@ -6,13 +6,13 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from recommender import comfort as c
+from recommender.comfort import physics as P, tables as T
 from recommender.comfort import score_atlas
 
 
 def rating_at(values, edges, ratings, rounded=True):
-    v = c.whole(values) if rounded else np.asarray(values, dtype=float)
-    return c.rate(v, edges, ratings).tolist()
+    v = T.whole(values) if rounded else np.asarray(values, dtype=float)
+    return T.rate(v, edges, ratings).tolist()
 
 
 # Scott et al. 2016, HCI:Urban thermal comfort: each listed whole degree and its class.
@@ -31,13 +31,13 @@ WIND = {0: 8, 1: 10, 9: 10, 10: 9, 19: 9, 20: 8, 29: 8, 30: 6, 39: 6, 40: 3, 49:
 
 
 @pytest.mark.parametrize("table,edges,ratings", [
-    (URBAN_TC, c.HCI_URBAN_TC_EDGES, c.HCI_URBAN_TC_RATINGS),
-    (BEACH_TC, c.HCI_BEACH_TC_EDGES, c.HCI_BEACH_TC_RATINGS),
-    (URBAN_CLOUD, c.HCI_URBAN_CLOUD_EDGES, c.HCI_URBAN_CLOUD_RATINGS),
-    (BEACH_CLOUD, c.HCI_BEACH_CLOUD_EDGES, c.HCI_BEACH_CLOUD_RATINGS),
-    (URBAN_PRCP, c.HCI_PRCP_EDGES, c.HCI_URBAN_PRCP_RATINGS),
-    (BEACH_PRCP, c.HCI_PRCP_EDGES, c.HCI_BEACH_PRCP_RATINGS),
-    (WIND, c.HCI_WIND_EDGES, c.HCI_WIND_RATINGS),
+    (URBAN_TC, T.HCI_URBAN_TC_EDGES, T.HCI_URBAN_TC_RATINGS),
+    (BEACH_TC, T.HCI_BEACH_TC_EDGES, T.HCI_BEACH_TC_RATINGS),
+    (URBAN_CLOUD, T.HCI_URBAN_CLOUD_EDGES, T.HCI_URBAN_CLOUD_RATINGS),
+    (BEACH_CLOUD, T.HCI_BEACH_CLOUD_EDGES, T.HCI_BEACH_CLOUD_RATINGS),
+    (URBAN_PRCP, T.HCI_PRCP_EDGES, T.HCI_URBAN_PRCP_RATINGS),
+    (BEACH_PRCP, T.HCI_PRCP_EDGES, T.HCI_BEACH_PRCP_RATINGS),
+    (WIND, T.HCI_WIND_EDGES, T.HCI_WIND_RATINGS),
 ])
 def test_hci_tables_at_their_boundaries(table, edges, ratings):
     values = list(table)
@@ -46,7 +46,7 @@ def test_hci_tables_at_their_boundaries(table, edges, ratings):
 
 
 def test_hci_rounds_half_up():
-    assert rating_at([22.5, 22.49, 25.49, 25.5], c.HCI_URBAN_TC_EDGES, c.HCI_URBAN_TC_RATINGS) == [10, 9, 10, 9]
+    assert rating_at([22.5, 22.49, 25.49, 25.5], T.HCI_URBAN_TC_EDGES, T.HCI_URBAN_TC_RATINGS) == [10, 9, 10, 9]
 
 
 # Mieczkowski 1985 TCI: continuous classes, a value on an edge starts the next class.
@@ -59,30 +59,30 @@ TCI_WIND = {0: 5, 2.87: 5, 2.88: 4.5, 5.76: 4, 12.24: 3, 19.8: 2.5, 28.8: 1, 38.
 
 
 @pytest.mark.parametrize("table,edges,ratings", [
-    (TCI_TC, c.TCI_TC_EDGES, c.TCI_TC_RATINGS), (TCI_PRCP, c.TCI_PRCP_EDGES, c.TCI_PRCP_RATINGS),
-    (TCI_SUN, c.TCI_SUN_EDGES, c.TCI_SUN_RATINGS), (TCI_WIND, c.TCI_WIND_EDGES, c.TCI_WIND_RATINGS),
+    (TCI_TC, T.TCI_TC_EDGES, T.TCI_TC_RATINGS), (TCI_PRCP, T.TCI_PRCP_EDGES, T.TCI_PRCP_RATINGS),
+    (TCI_SUN, T.TCI_SUN_EDGES, T.TCI_SUN_RATINGS), (TCI_WIND, T.TCI_WIND_EDGES, T.TCI_WIND_RATINGS),
 ])
 def test_tci_tables_at_their_boundaries(table, edges, ratings):
     assert rating_at(list(table), edges, ratings, rounded=False) == [float(v) for v in table.values()]
 
 
 def test_utci_classes_and_labels():
-    assert c.utci_class([47, 40, 35, 30, 20, 5, -5, -20, -30, -45]).tolist() == [
+    assert T.utci_class([47, 40, 35, 30, 20, 5, -5, -20, -30, -45]).tolist() == [
         "extreme heat stress", "very strong heat stress", "strong heat stress", "moderate heat stress",
         "no thermal stress", "slight cold stress", "moderate cold stress", "strong cold stress",
         "very strong cold stress", "extreme cold stress"]
-    assert c.label([100, 90, 89.9, 60, 59.9, 10, 9.9, 0]).tolist() == [
+    assert T.label([100, 90, 89.9, 60, 59.9, 10, 9.9, 0]).tolist() == [
         "ideal", "ideal", "excellent", "good", "acceptable", "extremely unfavourable", "impossible", "impossible"]
 
 
 def test_effective_temperature_and_afternoon_humidity_by_hand():
     # Missenard: ET = 25 − 0.4·(25 − 10)·(1 − 0.5) = 22.0
-    assert c.effective_temperature(25.0, 50.0) == pytest.approx(22.0)
+    assert P.effective_temperature(25.0, 50.0) == pytest.approx(22.0)
     # Same vapour pressure at a warmer afternoon → lower humidity; equal temperatures → same.
-    e = c.vapour_pressure_hpa(20.0, 60.0)
-    assert c.afternoon_humidity(20.0, e) == pytest.approx(60.0)
+    e = P.vapour_pressure_hpa(20.0, 60.0)
+    assert P.afternoon_humidity(20.0, e) == pytest.approx(60.0)
     # e_s(20 °C) = 23.39 hPa, e_s(30 °C) = 42.47 hPa: 60 % at 20 °C → 33.0 % at 30 °C.
-    assert c.afternoon_humidity(30.0, e) == pytest.approx(33.0, abs=0.3)
+    assert P.afternoon_humidity(30.0, e) == pytest.approx(33.0, abs=0.3)
 
 
 def test_utci_reproduces_its_reference_environment():
@@ -90,9 +90,9 @@ def test_utci_reproduces_its_reference_environment():
     # at 10 m), mean radiant = air temperature, 50 % humidity (Jendritzky et al. 2012). The
     # regression reproduces that to within about 1 °C.
     for t in (0.0, 10.0, 20.0, 25.0):
-        assert c.utci_afternoon(t, t, 50.0, 0.5 * 3.6) == pytest.approx(t, abs=1.0)
+        assert P.utci_afternoon(t, t, 50.0, 0.5 * 3.6) == pytest.approx(t, abs=1.0)
     # Wind makes a cool afternoon feel colder.
-    assert c.utci_afternoon(10.0, 10.0, 50.0, 18.0) < c.utci_afternoon(10.0, 10.0, 50.0, 1.8) - 5
+    assert P.utci_afternoon(10.0, 10.0, 50.0, 18.0) < P.utci_afternoon(10.0, 10.0, 50.0, 1.8) - 5
 
 
 def row(**kw):

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recommender import charts, exports
-from recommender.ranking import Recommender
+from recommender.present import charts, exports
+from recommender.recommend import Recommender
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-# Days per month in a non-leap year; climate normals treat February as 28.25 days but the
-# ceiling is checked against 28 days plus a quarter-day of February 29 for leap years.
-DAYS_IN_MONTH = np.array([31, 28.25, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+from .calendar import DAYS_IN_MONTH
+
 _MONTH_START_DOY = np.cumsum(np.r_[0, [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30]])
 _HORIZON_RAD = np.deg2rad(-0.833)
 
@@ -45,8 +44,3 @@ def monthly_max_sunshine_hours(lat_deg, month) -> np.ndarray:
     # February of an average year has 28.25 days: add a quarter of its last day.
     feb = m == 2
     return np.where(feb, hours + 0.25 * day_length_hours(lat, 60), hours)
-
-
-def days_in_month(month) -> np.ndarray:
-    """Days in a month of an average year (February 28.25)."""
-    return DAYS_IN_MONTH[np.asarray(month, dtype=int) - 1]

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from recommender.astro import day_length_hours, monthly_max_sunshine_hours
+from recommender.climate.astro import day_length_hours, monthly_max_sunshine_hours
 
 
 def test_equator_day_is_about_twelve_hours_all_year():

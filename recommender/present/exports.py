@@ -13,13 +13,15 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from .comfort import INDICES
-from .ranking import GOOD, MARGIN, MONTH_NAMES, Recommender, circular_runs, style_index
+from ..recommend import GOOD, MARGIN, Recommender, circular_runs
+from . import text
+from .text import month_name
 
 
 @dataclass(frozen=True)
 class Choice:
-    """What the person picked: home city id, month (1–12), style, comfort band, partner filter."""
+    """What the person picked: home city id, month (1–12), style, comfort band (°C), partner
+    filter and the temperature unit the words use."""
 
     home: str
     month: int
@@ -27,6 +29,7 @@ class Choice:
     band: tuple[float, float] | None = None
     country: str | None = None
     second_degree: bool = False
+    unit: str = "°C"
 
 
 def recommendations_table(rec: Recommender, ch: Choice) -> pd.DataFrame:
@@ -36,7 +39,6 @@ def recommendations_table(rec: Recommender, ch: Choice) -> pd.DataFrame:
     score, label, home_score, delta, in_window, window, index, coverage.
     """
     sc = rec.scored(ch.style, ch.band)
-    key = style_index(ch.style)
     home_name = rec.cities.at[ch.home, "name"]
     i = sc.pos.get(ch.home)
     home_scores = sc.score[i] if i is not None else np.full(12, np.nan)
@@ -55,7 +57,7 @@ def recommendations_table(rec: Recommender, ch: Choice) -> pd.DataFrame:
                 "label": str(sc.label[j, m - 1]) if j is not None else "no climate data",
                 "home_score": hs, "delta": round(s - hs, 1) if not (np.isnan(s) or np.isnan(hs)) else np.nan,
                 "in_window": m in window, "window": " ".join("-".join(str(x) for x in r) for r in runs),
-                "index": INDICES[key].name, "coverage": float(sc.coverage[j, m - 1]) if j is not None else 0.0,
+                "index": sc.index.name, "coverage": float(sc.coverage[j, m - 1]) if j is not None else 0.0,
             })
     return pd.DataFrame(rows, columns=["home_id", "home_name", "partner_id", "partner_name", "partner_country", "degree",
                                        "month", "score", "label", "home_score", "delta", "in_window", "window", "index",
@@ -72,7 +74,7 @@ def to_json(rec: Recommender, ch: Choice) -> bytes:
     table = recommendations_table(rec, ch)
     sc = rec.scored(ch.style, ch.band)
     i = sc.pos.get(ch.home)
-    home = rec.city_info(ch.home)
+    home = text.city_json(rec.city_ref(ch.home))
     home["scores"] = [None if i is None else float(sc.score[i, m]) for m in range(12)]
     partners = []
     for pid, g in table.groupby("partner_id", sort=False):
@@ -84,7 +86,7 @@ def to_json(rec: Recommender, ch: Choice) -> bytes:
                         "delta": None if np.isnan(r.delta) else float(r.delta), "in_window": bool(r.in_window)}
                        for r in g.itertuples()],
         })
-    doc = {"home": home, "month": ch.month, "index": INDICES[style_index(ch.style)].name,
+    doc = {"home": home, "month": ch.month, "index": sc.index.name,
            "comfort_band": list(ch.band) if ch.band else None, "good": GOOD, "margin": MARGIN, "partners": partners}
     return json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
 
@@ -110,15 +112,15 @@ def to_ics(rec: Recommender, ch: Choice, today: date | None = None) -> bytes:
     cal.add("version", "2.0")
     cal.add("x-wr-calname", f"Travel windows from {rec.cities.at[ch.home, 'name']}")
     sc = rec.scored(ch.style, ch.band)
-    index = INDICES[style_index(ch.style)].name
+    index = sc.index.name
     for pid, _deg, _via in rec.partners(ch.home, ch.country, ch.second_degree):
         runs = circular_runs(rec.window_months(sc, ch.home, pid))
         for run in runs:
             start = _next_start(run, today)
             ev = Event()
             name = rec.cities.at[pid, "name"]
-            span = MONTH_NAMES[run[0] - 1] + (f"–{MONTH_NAMES[run[-1] - 1]}" if len(run) > 1 else "")
-            ev.add("uid", f"{ch.home}-{pid}-{run[0]}-{len(run)}-{style_index(ch.style)}@sister-city-recommender")
+            span = month_name(run[0]) + (f"–{month_name(run[-1])}" if len(run) > 1 else "")
+            ev.add("uid", f"{ch.home}-{pid}-{run[0]}-{len(run)}-{sc.index.key}@sister-city-recommender")
             ev.add("summary", f"Travel window: {rec.cities.at[ch.home, 'name']} → {name} ({span})")
             ev.add("dtstart", start)
             ev.add("dtend", _month_after(start, len(run)))  # all-day events end exclusively
@@ -131,39 +133,22 @@ def to_ics(rec: Recommender, ch: Choice, today: date | None = None) -> bytes:
     return cal.to_ical()
 
 
-METHOD_TEXT = """<p>Scores are tourism-climate comfort indices applied to each city's monthly climate
-normals, for a typical afternoon of the month. <b>HCI:Urban</b> (Scott, Rutty, Amelung &amp; Tang 2016)
-weighs thermal comfort 40 %, cloud cover 20 %, precipitation 30 % and wind 10 %; <b>HCI:Beach</b>
-20/40/30/10; the <b>TCI</b> (Mieczkowski 1985) daytime comfort 40 %, daily comfort 10 %, precipitation
-20 %, sunshine 20 %, wind 10 %. HCI is defined on daily weather; on monthly normals hot-humid spells
-are hidden, so a gate caps months whose typical afternoon is in strong UTCI heat or cold stress.
-Components whose inputs are missing (wind, for the embedded atlas) are left out and the other
-weights rescaled; <i>coverage</i> is the share of the weight resting on measured or derived data.
-A travel window is a run of months in which the partner scores at least 60 ("good") and at least
-10 points more than home.</p>"""
-
-SOURCES_TEXT = """<p>Climate normals: Wikipedia climate tables and the services they cite (CC BY-SA 4.0);
-Meteostat and its data providers (CC BY 4.0) where refreshed. Sister cities: Wikipedia's twin-town
-lists via Hekman/twincities and KaiErikNiermann/sister-city-visualizer. Places: GeoNames (CC BY 4.0).</p>"""
-
-
 def report_html(rec: Recommender, ch: Choice, figures: dict[str, object], headline: str) -> bytes:
     """A self-contained, printable HTML report: headline, ranking, windows, charts, method."""
-    from .comfort import INDICES as IDX
-
     table = recommendations_table(rec, ch)
     month_rows = table[table["month"] == ch.month].sort_values("score", ascending=False, na_position="last")
-    spec = IDX[style_index(ch.style)]
+    spec = rec.scored(ch.style, ch.band).index
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
         f"<title>Travel comfort from {html.escape(rec.cities.at[ch.home, 'name'])}</title>",
         "<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:auto;padding:1em}"
         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}"
         ".fig{page-break-inside:avoid;margin:1em 0}@media print{.fig{break-inside:avoid}}</style></head><body>",
-        f"<h1>Travel comfort from {html.escape(rec.cities.at[ch.home, 'name'])} — {MONTH_NAMES[ch.month - 1]}</h1>",
+        f"<h1>Travel comfort from {html.escape(rec.cities.at[ch.home, 'name'])} — {month_name(ch.month)}</h1>",
         f"<p class='headline'>{html.escape(headline)}</p>",
-        f"<p>Index: {spec.name}; weights " + ", ".join(f"{k} {v}" for k, v in spec.weights.items())
-        + (f"; personal comfort band {ch.band[0]:g}–{ch.band[1]:g} °C" if ch.band else "") + ".</p>",
+        f"<p>Index: {html.escape(spec.name)}; weights "
+        + ", ".join(f"{html.escape(text.component_label(k))} {v:g}" for k, v in spec.weights.items())
+        + f"; {html.escape(text.band_text(ch.band, ch.unit))}.</p>",
         "<h2>Ranked sister cities</h2><table><tr><th>city</th><th>country</th><th>score</th><th>class</th>"
         "<th>vs home</th><th>travel window (months)</th><th>coverage</th></tr>",
     ]
@@ -181,5 +166,6 @@ def report_html(rec: Recommender, ch: Choice, figures: dict[str, object], headli
                                  config={"displaylogo": False}))
         parts.append("</div>")
         first = False
-    parts += ["<h2>How is this scored?</h2>", METHOD_TEXT, "<h2>Data sources</h2>", SOURCES_TEXT, "</body></html>"]
+    parts += ["<h2>How is this scored?</h2>", *(f"<p>{html.escape(p)}</p>" for p in text.method_paragraphs()),
+              "<h2>Data sources</h2>", f"<p>{html.escape(text.sources_paragraph())}</p>", "</body></html>"]
     return "\n".join(parts).encode("utf-8")

@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 
 from conftest import REPO
 from recommender import RecommenderError, UnknownCityError
-from recommender.ranking import Recommender, circular_runs, season_type
+from recommender.recommend import Recommender, circular_runs, season_type
 
 
 @pytest.fixture(scope="module")
@@ -21,71 +21,92 @@ def rec(atlas):
 
 
 def by_id(res):
-    return {p["id"]: p for p in res["partners"]}
+    return {p.city.id: p for p in res.partners}
 
 
 def test_urumqi_in_january_goes_to_karachi(rec):
     res = rec.recommend("Ürümqi", 1)
     p = by_id(res)
-    assert res["home"]["id"] == "urumqi" and res["month"] == 1 and res["index"] == "HCI:Urban"
-    assert p["karachi"]["score"] >= res["home"]["score"] + 30          # far above home
-    assert p["karachi"]["score"] > p["peshawar"]["score"]                # and above Peshawar
-    assert 1 in p["karachi"]["window"]
-    assert any("°C afternoons vs −7 °C at home" in r for r in p["karachi"]["reasons"])
-    scores = [x["score"] for x in res["partners"] if x["score"] is not None]
+    assert res.home.id == "urumqi" and res.month == 1 and res.index.name == "HCI:Urban" and res.band is None
+    assert p["karachi"].score >= res.home_score + 30          # far above home
+    assert p["karachi"].score > p["peshawar"].score            # and above Peshawar
+    assert 1 in p["karachi"].window
+    temp = next(r for r in p["karachi"].reasons if r.code == "temperature")
+    assert temp.values["home_tmax_c"] == pytest.approx(-7.4, abs=0.05) and temp.values["tmax_c"] > 25
+    scores = [x.score for x in res.ranked]
     assert scores == sorted(scores, reverse=True)
     only_pk = rec.recommend("urumqi", 1, country="PK")
-    assert [x["id"] for x in only_pk["partners"]][0] == "karachi"
-    assert {x["country"] for x in only_pk["partners"]} == {"PK"}
+    assert only_pk.partners[0].city.id == "karachi" and only_pk.country == "PK"
+    assert {x.city.country for x in only_pk.partners} == {"PK"}
+
+
+def test_results_carry_codes_and_numbers_not_sentences(rec):
+    res = rec.recommend("urumqi", 1, style="tci", comfort_band=(18, 24))
+    assert res.index.key == "tci" and res.band == (18.0, 24.0)
+    codes = {"thermal_stress", "temperature", "dry", "rainy_days", "wet", "sunny", "grey", "humid", "escapes_home_stress"}
+    for p in res.ranked:
+        for r in p.reasons:
+            assert r.code in codes
+            assert all(isinstance(v, (int, float, type(None))) or k.endswith("_class") for k, v in r.values.items())
 
 
 def test_karachi_in_july_goes_to_urumqi(rec):
     res = rec.recommend("karachi", 7, country="China")
-    assert res["partners"][0]["id"] == "urumqi"
-    assert res["partners"][0]["score"] >= res["home"]["score"] + 25
+    assert res.partners[0].city.id == "urumqi"
+    assert res.partners[0].score >= res.home_score + 25
 
 
 def test_seasonal_shapes_of_the_two_cities(rec):
-    u = {m["month"]: m["score"] for m in rec.profile("urumqi")["months"]}
-    k = {m["month"]: m["score"] for m in rec.profile("karachi")["months"]}
+    u = {m.month: m.score for m in rec.profile("urumqi").months}
+    k = {m.month: m.score for m in rec.profile("karachi").months}
     best_u = max(u, key=u.get)
     assert 5 <= best_u <= 9 and min(u, key=u.get) in (12, 1, 2)
     assert max(k, key=k.get) in (11, 12, 1, 2, 3) and min(k, key=k.get) in range(4, 11)
-    assert rec.profile("urumqi")["season_type"] == "summer peak"
-    assert rec.profile("karachi")["season_type"] == "winter peak"
+    assert rec.profile("urumqi").season_type == "summer peak"
+    assert rec.profile("karachi").season_type == "winter peak"
 
 
 def test_exchange_calendar_runs_both_ways(rec):
     ex = rec.exchange("urumqi", "karachi")
-    assert ex["sister_cities"]
-    assert any(1 in run for run in ex["a_to_b"]) and any(12 in run for run in ex["a_to_b"])   # winter
-    assert any(7 in run for run in ex["b_to_a"])                                               # summer
-    flat_a = {m for r in ex["a_to_b"] for m in r}
-    flat_b = {m for r in ex["b_to_a"] for m in r}
+    assert ex.sister_cities and ex.index.name == "HCI:Urban"
+    assert ex.a_to_b == [[11, 12, 1, 2, 3]]          # Ürümqi → Karachi in winter
+    assert any(7 in run for run in ex.b_to_a)        # Karachi → Ürümqi in summer
+    flat_a = {m for r in ex.a_to_b for m in r}
+    flat_b = {m for r in ex.b_to_a for m in r}
     assert not flat_a & flat_b
 
 
 def test_second_degree_partners(rec):
     res = rec.recommend("urumqi", 7, second_degree=True)
-    deg2 = [p for p in res["partners"] if p["degree"] == 2]
-    assert deg2 and all(p["via"] for p in deg2)
-    direct = {p["id"] for p in res["partners"] if p["degree"] == 1}
-    assert not direct & {p["id"] for p in deg2} and "urumqi" not in {p["id"] for p in deg2}
+    deg2 = [p for p in res.partners if p.degree == 2]
+    assert deg2 and all(p.via for p in deg2)
+    direct = {p.city.id for p in res.partners if p.degree == 1}
+    assert not direct & {p.city.id for p in deg2} and "urumqi" not in {p.city.id for p in deg2}
 
 
 def test_partner_without_climate_is_listed_not_ranked(rec):
     res = rec.recommend("lahore", 1)
     p = by_id(res)
-    assert p["jining"]["score"] is not None or p["jining"]["label"] == "no climate data"
+    assert p["jining"].score is not None or p["jining"].label is None
     res = rec.recommend("puyang", 1)   # home without climate data
-    assert res["home"]["score"] is None and res["partners"]
+    assert res.home_score is None and res.partners
+    assert rec.profile("puyang").season_type is None and rec.month_detail("puyang", 1) is None
+
+
+def test_month_detail_names_every_component_and_variable(rec):
+    d = rec.month_detail("karachi", 6, style="urban")
+    assert [c[0] for c in d.components] == ["thermal", "aesthetic", "precipitation", "wind"]
+    assert d.score <= d.raw_score and d.gate_cap < 100 and d.data_source == "wikipedia"
+    assert d.climate["rhum_pct"][1] == "imputed" and d.climate["wind_kmh"] == (None, "missing")
 
 
 def test_bad_inputs_raise_clear_errors(rec):
     with pytest.raises(RecommenderError, match="1 \\(January\\) to 12"):
         rec.recommend("urumqi", 13)
-    with pytest.raises(RecommenderError):
-        rec.recommend("urumqi", "jan")
+    for bad in ("³", "١٢", "１２", "9" * 5000, "jan uary", True, 1.5):
+        with pytest.raises(RecommenderError, match="1 \\(January\\) to 12"):
+            rec.recommend("urumqi", bad)
+    assert rec.recommend("urumqi", "jan").month == 1 and rec.recommend("urumqi", " 12 ").month == 12
     with pytest.raises(UnknownCityError, match="karachi"):
         rec.recommend("Karachy", 1)
     with pytest.raises(RecommenderError, match="trip style"):
@@ -120,10 +141,11 @@ def test_season_types():
 def test_a_window_never_contains_a_month_where_home_is_better(home, partner, margin, good):
     ids = ["h", "p"]
     frame = pd.DataFrame({"score": home + partner})
-    from recommender.ranking import ScoredAtlas
+    from recommender.recommend import ScoredAtlas
 
-    sc = ScoredAtlas(ids=ids, pos={"h": 0, "p": 1}, frame=frame, score=np.array([home, partner]),
-                     **{k: None for k in ("label", "coverage", "tmax", "prcp", "wet", "sun_per_day", "rh_pm", "utci_class", "utci")})
+    sc = ScoredAtlas(index=None, band=None, ids=ids, pos={"h": 0, "p": 1}, frame=frame, score=np.array([home, partner]),
+                     **{k: None for k in ("label", "coverage", "tmax", "tmin", "prcp", "rhum", "wet", "sun_per_day", "rh_pm",
+                                          "utci_class", "utci", "src")})
     months = Recommender.window_months(None, sc, "h", "p", good=good, margin=margin)
     for m in months:
         assert partner[m - 1] >= home[m - 1] and partner[m - 1] >= good

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from conftest import REPO, SHARED
-from recommender.build_atlas import (
-    choose_proxy, cloud_from_sunshine, city_normals, geocode_climate_name, split_qualifier, summer_peak_ok,
-)
-from recommender.astro import monthly_max_sunshine_hours
+from recommender.climate.astro import monthly_max_sunshine_hours
+from recommender.climate.derive import cloud_from_sunshine
+from recommender.places.matching import choose_proxy, geocode_climate_name, split_qualifier, summer_peak_ok
+from recommender.sources.wikipedia import city_normals
 
 needs_raw = pytest.mark.skipif(not (SHARED / "wikipedia_climate" / "cities_climate.csv").exists(),
                                reason="raw data (../shared/data) not present")
@@ -15,7 +15,7 @@ needs_raw = pytest.mark.skipif(not (SHARED / "wikipedia_climate" / "cities_clima
 
 @pytest.fixture(scope="module")
 def gaz():
-    from recommender.gazetteer import Gazetteer
+    from recommender.places.gazetteer import Gazetteer
 
     return Gazetteer.load()
 
@@ -87,7 +87,7 @@ def test_rebuild_is_byte_for_byte(tmp_path):
     reproduce itself."""
     import json
 
-    from recommender.build_atlas import build, build_versions
+    from recommender.pipelines.build_atlas import build, build_versions
 
     names = ("cities.csv", "pairs.csv", "normals.csv", "build_report.csv", "README.md")
 

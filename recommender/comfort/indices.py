@@ -1,0 +1,186 @@
+"""The comfort indices, each declared once: components, weights, inputs, rating functions,
+display name, trip style and citation. The scoring engine (score.py), the CLI's `--style`
+choices, the dashboard's trip-style options, the method text and the headline all read this
+registry; adding an index is one `register(ComfortIndex(...))`.
+
+A rating function takes the month's `Conditions` (the atlas variables of a chunk of rows plus
+derived quantities computed on demand, see CONDITIONS) and returns one rating per row, NaN
+where its inputs are missing.
+
+References:
+[1] Scott, Rutty, Amelung & Tang (2016), Atmosphere 7(6):80 — HCI:Urban and HCI:Beach.
+[2] Mieczkowski (1985), Canadian Geographer 29(3):220–233 — TCI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from ..climate.calendar import days_in_month
+from . import tables as T
+from .physics import afternoon_humidity, effective_temperature, vapour_pressure_hpa
+
+
+def personal_temperature(et, optimum: tuple[float, float], band: tuple[float, float] | None) -> np.ndarray:
+    """Map effective temperature (°C) so that the person's band (°C) lands on the index's
+    optimal class (°C).
+
+    Inside the band: a linear map onto the optimal class; below or above it: shifted by the
+    same distance from the band's edge. band=None returns et unchanged.
+    """
+    et = np.asarray(et, dtype=float)
+    if band is None:
+        return et
+    lo, hi = float(band[0]), float(band[1])
+    if not lo < hi:
+        raise ValueError(f"comfort band must be (low, high) with low < high, got {band}")
+    o_lo, o_hi = optimum
+    # Land strictly inside the optimal class so rounding to whole degrees keeps it there.
+    inner_lo, inner_hi = o_lo + 0.01, o_hi - 0.01
+    inside = inner_lo + (et - lo) * (inner_hi - inner_lo) / (hi - lo)
+    return np.where(et < lo, et - lo + inner_lo, np.where(et > hi, et - hi + inner_hi, inside))
+
+
+class Conditions(dict):
+    """The inputs of one chunk of city-months: atlas columns (°C, mm, days, %, h, km/h) and the
+    month, plus derived quantities computed once, on first use (see CONDITIONS)."""
+
+    def __init__(self, arrays: dict[str, np.ndarray], optimum: tuple[float, float], band):
+        super().__init__(arrays)
+        self.optimum, self.band = optimum, band
+
+    def __missing__(self, key):
+        if key not in CONDITIONS:
+            raise KeyError(key)
+        value = self[key] = CONDITIONS[key](self)
+        return value
+
+
+# Derived conditions: name → function of the conditions. Units in the names.
+CONDITIONS: dict[str, Callable[[Conditions], np.ndarray]] = {
+    "days": lambda c: days_in_month(c["month"]),
+    "e_hpa": lambda c: vapour_pressure_hpa(c["tmean_c"], c["rhum_pct"]),
+    "rh_pm_pct": lambda c: afternoon_humidity(c["tmax_c"], c["e_hpa"]),
+    "et_pm_c": lambda c: effective_temperature(c["tmax_c"], c["rh_pm_pct"]),
+    "et_pm_personal_c": lambda c: personal_temperature(c["et_pm_c"], c.optimum, c.band),
+    "et_daily_personal_c": lambda c: personal_temperature(effective_temperature(c["tmean_c"], c["rhum_pct"]),
+                                                          c.optimum, c.band),
+    "sun_h_per_day": lambda c: c["sun_hours"] / c["days"],
+}
+
+
+@dataclass(frozen=True)
+class Component:
+    """One weighted component: its inputs (atlas variables, for provenance and coverage) and
+    its rating function."""
+
+    key: str
+    weight: float
+    inputs: tuple[str, ...]
+    rate: Callable[[Conditions], np.ndarray]
+
+
+@dataclass(frozen=True)
+class ComfortIndex:
+    """A tourism-climate index: components on a 0…top rating scale, rescaled to 0–100."""
+
+    key: str                     # "hci_urban"
+    style: str                   # trip-style code used by the CLI, the URL and the API: "urban"
+    name: str                    # "HCI:Urban"
+    short: str                   # name in a headline: "HCI"
+    trip_style: str              # what a person picks: "City sightseeing"
+    components: tuple[Component, ...]
+    top: float                   # best rating of a component
+    optimum: tuple[float, float]  # optimal class of effective temperature (°C), for comfort bands
+    citation: str
+    utci_gate: bool = True       # capped in strong UTCI heat or cold stress (score.py)
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return {c.key: c.weight for c in self.components}
+
+
+INDICES: dict[str, ComfortIndex] = {}
+
+
+def register(index: ComfortIndex) -> ComfortIndex:
+    """Add an index to the registry (its key and style must be new); returns it."""
+    if index.key in INDICES or any(i.style == index.style for i in INDICES.values()):
+        raise ValueError(f"an index with key '{index.key}' or style '{index.style}' is already registered")
+    INDICES[index.key] = index
+    return index
+
+
+def unregister(key: str) -> None:
+    """Remove an index (tests register toy indices)."""
+    INDICES.pop(key, None)
+
+
+def styles() -> dict[str, ComfortIndex]:
+    """Trip-style code → index, in registration order."""
+    return {i.style: i for i in INDICES.values()}
+
+
+def index_for(name: str) -> ComfortIndex:
+    """The index for a trip style ('urban') or an index key ('hci_urban'); ValueError if unknown."""
+    text = str(name).lower()
+    hit = styles().get(text) or INDICES.get(text)
+    if hit is None:
+        raise ValueError(f"unknown index '{name}'; choose one of {', '.join([*styles(), *INDICES])}")
+    return hit
+
+
+def expected_precip_rating(prcp_mm, wet_days, month, ratings) -> np.ndarray:
+    """Expected HCI precipitation rating over the days of the month: a fraction wet_days/days
+    of the days has the month's mean wet-day amount (prcp / wet_days, mm), the rest are dry;
+    without a wet-day count the whole month is rated on its mean daily amount."""
+    days = days_in_month(month)
+    prcp = np.asarray(prcp_mm, dtype=float)
+    wet = np.asarray(wet_days, dtype=float)
+    has_wet = ~np.isnan(wet) & (wet > 0)
+    p_wet = np.where(has_wet, np.clip(wet / days, 0, 1), 0.0)
+    with np.errstate(over="ignore"):  # a tiny wet-day count gives a huge (harmless) intensity
+        intensity = np.where(has_wet, prcp / np.where(has_wet, wet, 1.0), prcp / days)
+    wet_rating = T.rate(intensity, T.HCI_PRCP_EDGES, ratings)
+    expected = np.where(has_wet, p_wet * wet_rating + (1 - p_wet) * ratings[0], wet_rating)
+    return np.where(np.isnan(prcp), np.nan, expected)
+
+
+THERMAL_INPUTS = ("tmax_c", "tmean_c", "rhum_pct")
+
+
+def _hci(key, style, name, trip_style, weights, tc, cloud, prcp_ratings, optimum) -> ComfortIndex:
+    w_tc, w_ae, w_pr, w_wi = weights
+    return ComfortIndex(
+        key=key, style=style, name=name, short="HCI", trip_style=trip_style, top=10.0, optimum=optimum,
+        citation="Scott, Rutty, Amelung & Tang 2016, Atmosphere 7(6):80",
+        components=(
+            Component("thermal", w_tc, THERMAL_INPUTS, lambda c: T.rate(T.whole(c["et_pm_personal_c"]), *tc)),
+            Component("aesthetic", w_ae, ("cloud_pct",), lambda c: T.rate(T.whole(c["cloud_pct"]), *cloud)),
+            Component("precipitation", w_pr, ("prcp_mm",),
+                      lambda c: expected_precip_rating(c["prcp_mm"], c["wet_days"], c["month"], prcp_ratings)),
+            Component("wind", w_wi, ("wind_kmh",),
+                      lambda c: T.rate(T.whole(c["wind_kmh"]), T.HCI_WIND_EDGES, T.HCI_WIND_RATINGS)),
+        ))
+
+
+register(_hci("hci_urban", "urban", "HCI:Urban", "City sightseeing", (4, 2, 3, 1),
+              (T.HCI_URBAN_TC_EDGES, T.HCI_URBAN_TC_RATINGS), (T.HCI_URBAN_CLOUD_EDGES, T.HCI_URBAN_CLOUD_RATINGS),
+              T.HCI_URBAN_PRCP_RATINGS, (22.5, 25.5)))
+register(_hci("hci_beach", "beach", "HCI:Beach", "Beach", (2, 4, 3, 1),
+              (T.HCI_BEACH_TC_EDGES, T.HCI_BEACH_TC_RATINGS), (T.HCI_BEACH_CLOUD_EDGES, T.HCI_BEACH_CLOUD_RATINGS),
+              T.HCI_BEACH_PRCP_RATINGS, (27.5, 30.5)))
+register(ComfortIndex(
+    key="tci", style="tci", name="TCI", short="TCI", trip_style="General touring", top=5.0, optimum=(20.0, 26.0),
+    citation="Mieczkowski 1985, Canadian Geographer 29(3):220–233",
+    components=(
+        Component("daytime_comfort", 8, THERMAL_INPUTS, lambda c: T.rate(c["et_pm_personal_c"], T.TCI_TC_EDGES, T.TCI_TC_RATINGS)),
+        Component("daily_comfort", 2, ("tmean_c", "rhum_pct"),
+                  lambda c: T.rate(c["et_daily_personal_c"], T.TCI_TC_EDGES, T.TCI_TC_RATINGS)),
+        Component("precipitation", 4, ("prcp_mm",), lambda c: T.rate(c["prcp_mm"], T.TCI_PRCP_EDGES, T.TCI_PRCP_RATINGS)),
+        Component("sunshine", 4, ("sun_hours",), lambda c: T.rate(c["sun_h_per_day"], T.TCI_SUN_EDGES, T.TCI_SUN_RATINGS)),
+        Component("wind", 2, ("wind_kmh",), lambda c: T.rate(c["wind_kmh"], T.TCI_WIND_EDGES, T.TCI_WIND_RATINGS)),
+    )))

@@ -1,0 +1,1 @@
+"""Orchestration: the atlas build (build_atlas.py) and the Meteostat refresh (refresh.py)."""

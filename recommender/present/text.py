@@ -1,0 +1,254 @@
+"""Words for the typed results, in the person's temperature unit: headline, reasons, table
+rows, badges, the score scale, the window rule, the method and sources prose, and the CLI's
+JSON contract. The one place where sentences are built (so they can be translated)."""
+
+from __future__ import annotations
+
+import math
+
+from ..climate.calendar import MONTH_ABBR, MONTH_NAMES
+from ..comfort.indices import INDICES, ComfortIndex
+from ..comfort.tables import LABELS
+from ..places.countries import country_name
+from ..recommend import GOOD, MARGIN, CityRef, Exchange, PartnerResult, Profile, Reason, Recommendation
+from ..sources import SOURCES
+from .units import temp
+
+NO_DATA = "no climate data"
+COMPONENT_LABELS = {"thermal": "thermal comfort", "aesthetic": "cloud cover", "precipitation": "precipitation",
+                    "wind": "wind", "daytime_comfort": "daytime comfort", "daily_comfort": "daily comfort",
+                    "sunshine": "sunshine"}
+
+
+def month_name(m: int) -> str:
+    return MONTH_NAMES[m - 1]
+
+
+def component_label(key: str) -> str:
+    return COMPONENT_LABELS.get(key, key.replace("_", " "))
+
+
+def months_text(runs: list[list[int]]) -> str:
+    """Runs of months in words: [[11, 12, 1, 2, 3], [6]] → "Nov–Mar, Jun" ("—" for none)."""
+    return ", ".join(f"{MONTH_ABBR[r[0] - 1]}–{MONTH_ABBR[r[-1] - 1]}" if len(r) > 1 else MONTH_ABBR[r[0] - 1]
+                     for r in runs) or "—"
+
+
+def label_text(label: str | None) -> str:
+    return NO_DATA if label is None else label
+
+
+def basis(index: ComfortIndex) -> str:
+    """What the scores rest on, in one phrase."""
+    text = "monthly climate normals: a typical afternoon of the month"
+    return text + (", gated by UTCI heat/cold stress" if index.utci_gate else "")
+
+
+def score_scale() -> str:
+    """"Scores 0–100: 90 ideal · 80 excellent · … · 40 marginal." from the score classes."""
+    return "Scores 0–100: " + " · ".join(f"{lo} {name}" for lo, name in LABELS[:6]) + "."
+
+
+def window_rule(home_name: str) -> str:
+    return (f"Months when each partner is **good or better** (≥ {GOOD:.0f}) and **at least {MARGIN:.0f} points** "
+            f"more comfortable than {home_name}.")
+
+
+def band_text(band: tuple[float, float] | None, unit: str = "°C") -> str:
+    """"personal comfort band 18–24 °C" in the chosen unit, or the published index."""
+    if band is None:
+        return "published index (no personal band)"
+    return f"personal comfort band {temp(band[0], unit).split(' ')[0]}–{temp(band[1], unit)}"
+
+
+def reason_text(r: Reason, unit: str = "°C") -> str:
+    v = r.values
+    if r.code == "thermal_stress":
+        return f"{v['utci_class']} on a typical afternoon (feels like {temp(v['utci_c'], unit)})"
+    if r.code == "temperature":
+        home = v.get("home_tmax_c")
+        return f"{temp(v['tmax_c'], unit)} afternoons" + (f" vs {temp(home, unit)} at home" if home is not None else "")
+    if r.code == "dry":
+        return f"dry ({v['prcp_mm']:.0f} mm of rain in the month)"
+    if r.code == "rainy_days":
+        return f"rainy: {v['wet_days']:.0f} wet days"
+    if r.code == "wet":
+        return f"wet ({v['prcp_mm']:.0f} mm of rain in the month)"
+    if r.code in ("sunny", "grey"):
+        return f"{r.code} ({v['sun_h_per_day']:.0f} h of sunshine a day)"
+    if r.code == "humid":
+        return f"humid ({v['rh_pm_pct']:.0f} % afternoon humidity)"
+    if r.code == "escapes_home_stress":
+        return f"escapes the {v['home_utci_class']} at home"
+    raise ValueError(f"no words for reason code {r.code!r}")
+
+
+def reasons_text(p: PartnerResult, unit: str = "°C") -> list[str]:
+    if p.score is None:
+        return [f"{NO_DATA} for this city"]
+    return [reason_text(r, unit) for r in p.reasons]
+
+
+def data_quality(p: PartnerResult) -> str:
+    """Short badge naming the score's components that rest on imputed or missing inputs."""
+    if p.score is None:
+        return NO_DATA
+    notes = [f"{comp} {src}" for comp, src in p.quality]
+    return ("⚠ " + " · ".join(notes)) if notes else "✓ measured"
+
+
+def city_name(c: CityRef, via: tuple[CityRef, ...] = ()) -> str:
+    return c.name + (f" (via {', '.join(v.name for v in via)})" if via else "")
+
+
+def partner_rows(res: Recommendation, unit: str = "°C") -> list[dict]:
+    """The ranked partners as display rows (rank, city, score, class, difference from home,
+    afternoon temperature, window, reasons, data-quality badge)."""
+    return [{
+        "rank": k, "city": city_name(p.city, p.via), "country": p.city.country, "score": p.score,
+        "class": label_text(p.label), "vs home": p.delta, "afternoon": temp(p.tmax_c, unit),
+        "travel window": months_text(p.windows), "why": "; ".join(reasons_text(p, unit)), "data": data_quality(p),
+    } for k, p in enumerate(res.partners, 1)]
+
+
+def headline(res: Recommendation, unit: str = "°C") -> str:
+    """One sentence answering the choice: the most comfortable partner and home, in words."""
+    home, m, short = res.home, res.month, res.index.short
+    where = f"of {home.name}'s sister cities" + (f" in {country_name(res.country)}" if res.country else "")
+    if not res.partners:
+        return f"{home.name} has no sister cities" + (f" in {country_name(res.country)}." if res.country else " in the registry.")
+    ranked = res.ranked
+    if not ranked:
+        return f"In {month_name(m)}, none {where} has climate data yet."
+    best = ranked[0]
+    desc = [f"{temp(best.tmax_c, unit)} afternoons"]
+    p = best.prcp_mm
+    if p is not None and not math.isnan(p):
+        desc.append("dry" if p < 20 else ("rainy" if p >= 100 else f"{p:.0f} mm of rain"))
+    text = (f"In {month_name(m)}, {where}, {best.city.name} is the most comfortable: {', '.join(desc)} "
+            f"({short} {best.score:.0f}, {best.label})")
+    if res.home_score is not None:
+        text += f" — at home it is {temp(res.home_tmax_c, unit)} ({short} {res.home_score:.0f}, {res.home_label})."
+        if best.score <= res.home_score:
+            text += " Home is at least as comfortable this month."
+    else:
+        text += f" — {home.name} itself has no climate data."
+    return text
+
+
+def sister_cities_note(res: Recommendation) -> str:
+    return f"{res.home.name} has no sister cities{' in ' + country_name(res.country) if res.country else ''} in the registry."
+
+
+def method_caption(index: ComfortIndex) -> str:
+    """The caption under the headline: index, basis, gate and score scale."""
+    gate = ", capped in strong UTCI heat or cold stress" if index.utci_gate else ""
+    return f"{index.name} on monthly climate normals (a typical afternoon of the month){gate}. {score_scale()}"
+
+
+def index_summary(index: ComfortIndex) -> str:
+    """"HCI:Urban (Scott et al. …) weighs thermal comfort 40 %, …" from the declaration."""
+    total = sum(index.weights.values())
+    parts = ", ".join(f"{component_label(k)} {100 * w / total:.0f} %" for k, w in index.weights.items())
+    return f"{index.name} ({index.citation}) weighs {parts}."
+
+
+def method_paragraphs() -> list[str]:
+    """How scores are made, in plain sentences (every registered index included)."""
+    return [
+        "Scores are tourism-climate comfort indices applied to each city's monthly climate normals, for a "
+        "typical afternoon of the month.",
+        *[f"{i.trip_style}: {index_summary(i)}" for i in INDICES.values()],
+        "The indices are defined on daily weather; on monthly normals hot-humid spells are hidden, so a gate caps "
+        "months whose typical afternoon is in strong UTCI heat or cold stress (UTCI via ECMWF thermofeel).",
+        "Components whose inputs are missing (wind, for the embedded atlas) are left out and the other weights "
+        "rescaled; coverage is the share of the weight resting on measured or derived data.",
+        f"A travel window is a run of months in which the partner scores at least {GOOD:.0f} (\"good\") and at "
+        f"least {MARGIN:.0f} points more than home.",
+    ]
+
+
+def sources_paragraph() -> str:
+    """Where the data come from, with licences and attribution."""
+    climate = "; ".join(f"{s.name} ({s.licence}, \"{s.attribution}\")" for s in SOURCES.values())
+    return (f"Climate normals: {climate}. Sister cities: Wikipedia's twin-town lists via Hekman/twincities and "
+            "KaiErikNiermann/sister-city-visualizer (MIT). Places: GeoNames (CC BY 4.0).")
+
+
+# ---------------------------------------------------------------------------- the CLI's JSON contract
+
+
+def city_json(c: CityRef) -> dict:
+    d = {"id": c.id, "name": c.name, "country": c.country}
+    if c.name_zh:
+        d["name_zh"] = c.name_zh
+    if c.name_ur:
+        d["name_ur"] = c.name_ur
+    return d
+
+
+def recommendation_json(res: Recommendation) -> dict:
+    """The `recommend --format json` document (reasons in words, °C)."""
+    home = city_json(res.home) | {"score": res.home_score, "label": label_text(res.home_label)}
+    partners = [city_json(p.city) | {
+        "score": p.score, "label": label_text(p.label), "delta": p.delta, "window": p.window, "windows": p.windows,
+        "reasons": reasons_text(p), "coverage": p.coverage, "degree": p.degree, "via": [v.id for v in p.via],
+    } for p in res.partners]
+    return {"home": home, "month": res.month, "index": res.index.name, "basis": basis(res.index), "partners": partners}
+
+
+def profile_json(prof: Profile) -> dict:
+    """The `profile --format json` document."""
+    return {"city": city_json(prof.city), "index": prof.index.name, "basis": basis(prof.index),
+            "season_type": prof.season_type if prof.season_type else "unknown (no climate data)",
+            "months": [{"month": m.month, "score": m.score, "label": m.label, "raw_score": m.raw_score, "gate": m.gate,
+                        "components": m.components, "sources": m.sources, "coverage": m.coverage} for m in prof.months]}
+
+
+def exchange_json(ex: Exchange) -> dict:
+    """The `windows --format json` document."""
+    return {"a": city_json(ex.a), "b": city_json(ex.b), "index": ex.index.name, "sister_cities": ex.sister_cities,
+            "a_to_b": ex.a_to_b, "b_to_a": ex.b_to_a}
+
+
+# ---------------------------------------------------------------------------- the method panel
+
+
+def plain(s: object, limit: int = 80) -> str:
+    """Text a person or a link supplied, made safe to show inside markdown: control characters
+    dropped, every ASCII punctuation mark backslash-escaped (so no link, image, HTML or
+    emphasis can form), cut to `limit` characters."""
+    t = "".join(ch for ch in str(s) if ch.isprintable())
+    t = t if len(t) <= limit else t[:limit] + "…"
+    return "".join("\\" + ch if ch.isascii() and not ch.isalnum() and not ch.isspace() else ch for ch in t)
+
+
+def index_weights_line(index: ComfortIndex, band, unit: str = "°C") -> str:
+    return (f"**{index.name}**, weights: " + ", ".join(f"{component_label(k)} {w:g}" for k, w in index.weights.items())
+            + ". " + (lambda t: t[:1].upper() + t[1:])(band_text(band, unit)) + ".")
+
+
+def method_tables(d, unit: str = "°C"):
+    """(components table, score sentence, climate table, source caption) for a MonthDetail."""
+    import pandas as pd
+
+    from ..climate.variables import SPEC
+    from .units import temp as fmt_temp, value
+
+    comps = pd.DataFrame({"component": [component_label(k) for k, _, _, _ in d.components],
+                          "weight": [w for _, w, _, _ in d.components],
+                          "rating": ["—" if r is None else f"{r:.1f}" for _, _, r, _ in d.components],
+                          "data": [src for _, _, _, src in d.components]})
+    sentence = (f"Score {d.score:.0f} ({d.label}); before the gate {d.raw_score:.0f}. Typical afternoon: "
+                f"UTCI {fmt_temp(d.utci_c, unit)} — {d.utci_class} (cap {d.gate_cap:.0f}). "
+                f"Coverage {d.coverage:.0%} measured or derived, {d.coverage_imputed:.0%} imputed, "
+                f"{d.coverage_missing:.0%} missing.")
+    shown = [v for v in d.climate if v != "tmean_c"]
+    climate = pd.DataFrame({"value": [value(v, d.climate[v][0], unit) for v in shown],
+                            "provenance": [d.climate[v][1] for v in shown]},
+                           index=[SPEC[v].label for v in shown])
+    src = SOURCES.get(d.data_source)
+    caption = (f"Source: {src.name if src else d.data_source} ({d.period}). Measured = as published; derived = "
+               "computed by stated physics; imputed = predicted by a model (see data/README.md for its error); "
+               "missing = none.")
+    return comps, sentence, climate, caption

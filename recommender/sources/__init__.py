@@ -1,0 +1,36 @@
+"""Climate sources, each a module that turns its raw input into normals with per-value
+provenance, declared here with its licence, period and priority.
+
+The atlas overlays them per city by `priority` (lower wins): refreshed Meteostat station
+data over the embedded Wikipedia-table atlas. A new source (e.g. a gridded climatology) is a
+module beside these and one `Source` entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Source:
+    """A climate source as the product states it."""
+
+    key: str            # value of the atlas's `data_source` column
+    name: str           # display name
+    period: str         # reference period of its normals
+    licence: str
+    attribution: str
+    priority: int       # lower wins when two sources give a city
+
+
+SOURCES: dict[str, Source] = {s.key: s for s in (
+    Source("meteostat", "Meteostat station data (refreshed)", "as refreshed (default 1991–2020)", "CC BY 4.0",
+           "Meteostat and its data providers", 10),
+    Source("wikipedia", "Wikipedia climate tables", "unspecified (varies by table)", "CC BY-SA 4.0",
+           "Wikipedia climate tables and the services they cite", 20),
+)}
+
+
+def by_priority(keys) -> list[str]:
+    """Source keys, best first."""
+    return sorted(keys, key=lambda k: SOURCES[k].priority)
