@@ -113,7 +113,7 @@ def test_with_fahrenheit_nothing_on_the_page_says_celsius():
     at.radio(key="unit").set_value("°F").run()
     at.toggle(key="use_band").set_value(True).run()
     everything = page_texts(at)
-    assert "°F" in everything and "°C" not in everything, [l for l in everything.splitlines() if "°C" in l][:5]
+    assert "°F" in everything and "°C" not in everything, [ln for ln in everything.splitlines() if "°C" in ln][:5]
     assert at.slider(key="band_f").label.endswith("(°F)")
     # the band is entered in °F and applied in °C: 64–75 °F ≈ 17.8–23.9 °C
     assert "Personal comfort band 64–75 °F" in everything

@@ -82,3 +82,19 @@ def test_exports_respect_the_country_filter(rec):
     ch = exports.Choice(home="urumqi", month=1, country="PK")
     table = exports.recommendations_table(rec, ch)
     assert set(table["partner_id"]) == {"karachi", "peshawar"}
+
+
+def test_with_fahrenheit_no_export_says_celsius(rec):
+    from recommender.present import text
+
+    ch = exports.Choice(home="karachi", month=7, style="urban", band=(18.0, 24.0), unit="°F")
+    res = rec.recommend("karachi", 7, comfort_band=ch.band)
+    sc = rec.scored("urban", ch.band)
+    with_data = [p.city.id for p in res.ranked]
+    figs = {"Climate": charts.climate_panel(rec, sc, "karachi", with_data[0], "°F")}
+    html = exports.report_html(rec, ch, figs, text.headline(res, "°F")).decode("utf-8")
+    ics = exports.to_ics(rec, ch).decode("utf-8")
+    data = exports.to_json(rec, ch).decode("utf-8") + exports.to_csv(exports.recommendations_table(rec, ch)).decode()
+    assert "°F" in html and "personal comfort band 64–75 °F" in html
+    for doc in (html, ics, data):
+        assert "°C" not in doc
