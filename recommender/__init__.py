@@ -5,15 +5,26 @@
 
 The public API: load_atlas/load_cities/load_pairs/resolve_city (the atlas), score_atlas (the
 comfort engine), Recommender and recommend/profile/exchange/travel_windows (typed results).
+Names are imported on first use, so `python -m recommender` starts (and answers Ctrl-C)
+before pandas is loaded.
 """
 
-from .atlas import load_atlas, load_cities, load_pairs, resolve_city
-from .comfort import score_atlas
 from .errors import AtlasError, RecommenderError, RefreshError, UnknownCityError
-from .recommend import Recommender, exchange, profile, recommend, travel_windows
 
-__all__ = [
-    "AtlasError", "RecommenderError", "RefreshError", "UnknownCityError",
-    "load_atlas", "load_cities", "load_pairs", "resolve_city",
-    "Recommender", "exchange", "profile", "recommend", "score_atlas", "travel_windows",
-]
+_LAZY = {
+    "load_atlas": "atlas", "load_cities": "atlas", "load_pairs": "atlas", "resolve_city": "atlas",
+    "score_atlas": "comfort", "Recommender": "recommend", "exchange": "recommend", "profile": "recommend",
+    "recommend": "recommend", "travel_windows": "recommend",
+}
+
+__all__ = ["AtlasError", "RecommenderError", "RefreshError", "UnknownCityError", *_LAZY]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'recommender' has no attribute {name!r}")

@@ -20,13 +20,13 @@ import pandas as pd
 from .climate.validate import validate_normals
 from .climate.variables import NORMALS_COLUMNS, PROVENANCE, SRC_COLUMNS, VARIABLES
 from .errors import AtlasError, UnknownCityError
-from .paths import DATA_DIR, user_store_dir
+from .paths import data_dir as default_data_dir, user_store_dir
 from .places.names import normalize_name
 from .sources import by_priority
+from .storage import NormalsStore
 
 log = logging.getLogger(__name__)
 
-STORE_FILE = "normals.parquet"
 CITY_COLUMNS = ["city_id", "name", "ascii_name", "country", "lat", "lon", "elevation_m", "timezone",
                 "station_ids", "name_zh", "name_ur", "population", "has_climate", "climate_note"]
 _CITY_DTYPES = {"city_id": str, "name": str, "ascii_name": str, "country": str, "timezone": str,
@@ -62,8 +62,9 @@ def _cities(data_dir: str, _version: float) -> pd.DataFrame:
     return df
 
 
-def load_cities(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+def load_cities(data_dir: Path | None = None) -> pd.DataFrame:
     """The city registry (one row per city); see data/README.md for the columns."""
+    data_dir = Path(data_dir or default_data_dir())
     return _cities(str(data_dir), _mtime(Path(data_dir) / "cities.csv")).copy()
 
 
@@ -83,8 +84,9 @@ def _pairs(data_dir: str, _version: float) -> pd.DataFrame:
     return df
 
 
-def load_pairs(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+def load_pairs(data_dir: Path | None = None) -> pd.DataFrame:
     """Sister-city pairs: city_a, city_b (city ids, each pair once), source."""
+    data_dir = Path(data_dir or default_data_dir())
     return _pairs(str(data_dir), _mtime(Path(data_dir) / "pairs.csv")).copy()
 
 
@@ -94,26 +96,10 @@ def _read_normals_csv(path: Path) -> pd.DataFrame:
     return _read_csv(path, dtype=dtypes)
 
 
-def read_store(store_dir: Path | None = None) -> pd.DataFrame | None:
-    """Refreshed normals from the user store, or None when there are none.
-
-    Raises AtlasError when the store exists but cannot be read.
-    """
-    path = Path(store_dir or user_store_dir()) / STORE_FILE
-    if not path.exists():
-        return None
-    try:
-        df = pd.read_parquet(path)
-    except Exception as exc:  # pyarrow raises several types for a damaged file
-        raise AtlasError(
-            f"The refreshed store {path} is unreadable ({type(exc).__name__}). Delete it or run "
-            "`python -m recommender refresh` again; the embedded atlas is unaffected."
-        ) from exc
-    missing = [c for c in NORMALS_COLUMNS if c not in df.columns]
-    if missing:
-        raise AtlasError(f"The refreshed store {path} lacks the columns {', '.join(missing)}; delete it "
-                         "or run `python -m recommender refresh` again.")
-    return df[NORMALS_COLUMNS]
+def read_store(store_dir: Path | None = None) -> tuple[pd.DataFrame | None, list[str]]:
+    """Refreshed normals from the user store (None when there are none) and a warning for each
+    file that could not be read (its city is left out, the others kept)."""
+    return NormalsStore(Path(store_dir or user_store_dir())).read(NORMALS_COLUMNS)
 
 
 def _valid_cities(frame: pd.DataFrame, lat: pd.Series, what: str, warnings: list[str]) -> pd.DataFrame:
@@ -148,20 +134,16 @@ def overlay(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=4)
-def _atlas(data_dir: str, store_dir: str, _m1: float, _m2: float, _m3: float) -> pd.DataFrame:
+def _atlas(data_dir: str, store_dir: str, _m1: float, _m2: float, _m3: tuple) -> pd.DataFrame:
     cities = _cities(data_dir, _m1)
     lat = cities.set_index("city_id")["lat"]
     embedded = _read_normals_csv(Path(data_dir) / "normals.csv")
     validate_normals(embedded, lat)
-    warnings: list[str] = []
-    try:
-        fresh = read_store(Path(store_dir))
-    except AtlasError as exc:
-        fresh = None
-        warnings.append(str(exc))
-        log.warning("%s", exc)
+    fresh, warnings = read_store(Path(store_dir))
+    for w in warnings:
+        log.warning("%s", w)
     if fresh is not None and len(fresh):
-        fresh = _valid_cities(fresh, lat, f"Refreshed data in {Path(store_dir) / STORE_FILE}", warnings)
+        fresh = _valid_cities(fresh, lat, f"Refreshed data in {NormalsStore(Path(store_dir)).folder}", warnings)
     normals = overlay({"wikipedia": embedded, "meteostat": fresh})
     for c in SRC_COLUMNS:  # categorical provenance: scoring maps the categories, not every row's string
         normals[c] = pd.Categorical(normals[c], categories=list(PROVENANCE))
@@ -172,7 +154,7 @@ def _atlas(data_dir: str, store_dir: str, _m1: float, _m2: float, _m3: float) ->
     return atlas
 
 
-def load_atlas(data_dir: Path = DATA_DIR, store_dir: Path | None = None) -> pd.DataFrame:
+def load_atlas(data_dir: Path | None = None, store_dir: Path | None = None) -> pd.DataFrame:
     """Validated normals (one row per city and month) joined with the registry.
 
     Refreshed Meteostat normals in the user store replace a city's embedded rows (`overlay`);
@@ -181,18 +163,20 @@ def load_atlas(data_dir: Path = DATA_DIR, store_dir: Path | None = None) -> pd.D
     normals are not in the atlas (they are in load_cities()).
     """
     store = Path(store_dir or user_store_dir())
+    data_dir = Path(data_dir or default_data_dir())
     atlas = _atlas(str(data_dir), str(store), _mtime(Path(data_dir) / "cities.csv"),
-                   _mtime(Path(data_dir) / "normals.csv"), _mtime(store / STORE_FILE))
+                   _mtime(Path(data_dir) / "normals.csv"), NormalsStore(store).version())
     out = atlas.copy()
     out.attrs["warnings"] = list(atlas.attrs.get("warnings", []))
     return out
 
 
-def atlas_version(data_dir: Path = DATA_DIR, store_dir: Path | None = None) -> tuple:
+def atlas_version(data_dir: Path | None = None, store_dir: Path | None = None) -> tuple:
     """Modification times of the files behind load_atlas(): changes when any of them does."""
     store = Path(store_dir or user_store_dir())
+    data_dir = Path(data_dir or default_data_dir())
     return (str(data_dir), str(store), _mtime(Path(data_dir) / "cities.csv"), _mtime(Path(data_dir) / "normals.csv"),
-            _mtime(Path(data_dir) / "pairs.csv"), _mtime(store / STORE_FILE))
+            _mtime(Path(data_dir) / "pairs.csv"), NormalsStore(store).version())
 
 
 def name_index(cities: pd.DataFrame) -> dict[str, frozenset[str]]:

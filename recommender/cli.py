@@ -7,11 +7,13 @@ starting with "error:" and exit with status 2; no traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
+import os
 import re
 import sys
 
-from .errors import RecommenderError
+from .errors import RecommenderError, shown
 
 
 class _Parser(argparse.ArgumentParser):
@@ -73,9 +75,8 @@ def _band(text: str | None):
         return None
     m = _BAND.match(text)
     if not m or not float(m.group(1)) < float(m.group(2)):
-        from .errors import RecommenderError
 
-        raise RecommenderError(f"--band takes LOW-HIGH in °C with LOW < HIGH, e.g. 18-24; got '{text}'.")
+        raise RecommenderError(f"--band takes LOW-HIGH in °C with LOW < HIGH, e.g. 18-24; got {shown(text)}.")
     return float(m.group(1)), float(m.group(2))
 
 
@@ -237,10 +238,22 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()
+        return code
     except RecommenderError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted; nothing partial was written.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (`| head -1`): stop quietly; keep the interpreter from complaining at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            print(f"error: cannot write the output: {exc.strerror}.", file=sys.stderr)
+            return 2
+        raise

@@ -1,6 +1,14 @@
 """User-facing errors: every message says what was wrong and what to do."""
 
 
+def shown(text: object, limit: int = 60) -> str:
+    """Text a person typed, quoted for an error message: control characters and terminal
+    escape sequences printed escaped (\\n, \\x1b), letters of any script kept, cut to `limit`."""
+    s = str(text)
+    s = s if len(s) <= limit else s[:limit] + "…"
+    return "'" + "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in s) + "'"
+
+
 class RecommenderError(Exception):
     """Base class for errors shown to a user without a traceback."""
 
@@ -17,9 +25,9 @@ class UnknownCityError(RecommenderError):
         self.suggestions = suggestions
         self.ambiguous = ambiguous
         if ambiguous:
-            head = f"'{query}' matches several cities"
+            head = f"{shown(query)} matches several cities"
         else:
-            head = f"Unknown city '{query}'"
+            head = f"Unknown city {shown(query)}"
         hint = (
             f"; did you mean: {', '.join(suggestions)}?"
             if suggestions

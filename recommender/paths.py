@@ -7,6 +7,12 @@ from pathlib import Path
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_DIR / "data"
+
+
+def data_dir() -> Path:
+    """The embedded atlas: $RECOMMENDER_DATA (tests point it at a damaged copy) or data/."""
+    env = os.environ.get("RECOMMENDER_DATA")
+    return Path(env) if env else DATA_DIR
 APP_NAME = "sister-city-recommender"
 
 

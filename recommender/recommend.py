@@ -25,7 +25,7 @@ from .climate.calendar import days_in_month, parse_month
 from .climate.variables import PROVENANCE, VARIABLES
 from .comfort.indices import ComfortIndex, index_for, styles
 from .comfort.score import score_atlas
-from .errors import RecommenderError
+from .errors import RecommenderError, shown
 from .places.countries import country_code
 
 GOOD = 60.0     # a window month: the partner is at least "good" …
@@ -45,7 +45,7 @@ def index_for_style(style: str) -> ComfortIndex:
         return index_for(style)
     except ValueError:
         choices = ", ".join(f"{s} ({i.name})" for s, i in styles().items())
-        raise RecommenderError(f"Unknown trip style {str(style)[:40]!r}; choose {choices}.") from None
+        raise RecommenderError(f"Unknown trip style {shown(style)}; choose {choices}.") from None
 
 
 def _band(comfort_band) -> tuple[float, float] | None:

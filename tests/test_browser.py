@@ -18,6 +18,8 @@ import pytest
 from conftest import REPO
 from meteostat_mirror import free_port
 
+pytestmark = pytest.mark.slow
+
 CHROMIUM = "/usr/bin/chromium"
 OUT = Path(__file__).resolve().parent / "output"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -123,4 +125,24 @@ def test_bad_link_shows_a_note(server, page):
     page.goto(server + "/?home=atlantis&month=13")
     page.get_by_text("unknown city ('atlantis')").wait_for()
     assert page.get_by_text("is not 1–12").count() == 1
+    assert "Traceback" not in page.content()
+
+
+@pytest.mark.parametrize("query", [
+    "home=%21%5Bx%5D%28http%3A%2F%2F127.0.0.1%3A9%2Ft.png%29",                     # ![x](http://127.0.0.1:9/t.png)
+    "home=%5Bthe+official+page%5D%28javascript%3Aalert%281%29%29&month=%3Cb%3E1%3C%2Fb%3E",   # [..](javascript:..), <b>1</b>
+    "home=%3Cimg+src%3Dx+onerror%3Dalert%281%29%3E&style=%2A%2Aski%2A%2A",         # <img onerror>, **ski**
+])
+def test_a_link_cannot_draw_an_image_a_link_or_markup(server, page, query):
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(server + "/?" + query)
+    page.get_by_text("most comfortable").wait_for()
+    wait_idle(page)
+    notes = page.locator("[data-testid=stAlert]")
+    assert notes.count() >= 1
+    for i in range(notes.count()):
+        note = notes.nth(i)
+        assert note.locator("img, a, b, strong, script").count() == 0, note.inner_html()
+    assert not [u for u in requests if "127.0.0.1:9" in u or u.startswith("javascript:")]
     assert "Traceback" not in page.content()

@@ -81,6 +81,7 @@ def test_city_normals_derivations():
 
 
 @needs_raw
+@pytest.mark.slow
 def test_rebuild_is_byte_for_byte(tmp_path):
     """With the package versions recorded in data/build_info.json the build reproduces data/
     byte for byte; with other versions (GeoNames data, scikit-learn numerics) it must at least

@@ -1,11 +1,13 @@
 """The analysis notebook is executed so it cannot rot."""
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
 from conftest import REPO
 
 
+@pytest.mark.slow
 def test_urumqi_karachi_notebook_runs(tmp_path):
     path = REPO / "notebooks" / "urumqi_karachi.ipynb"
     nb = nbformat.read(path, as_version=4)

@@ -7,22 +7,30 @@ set before meteostat is imported (it reads them once, at import).
 import gzip
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from conftest import REPO
-from meteostat_mirror import MirrorServer, SilentServer, StationSpec, free_port, write_daily, write_stations_db
+from meteostat_mirror import (
+    MirrorServer, SilentServer, StationSpec, TrickleServer, free_port, write_daily, write_stations_db,
+)
+from recommender.climate.variables import NORMALS_COLUMNS
+from recommender.storage import NormalsStore
 
 # One station 2 km from each city at the city's elevation: meteostat uses the nearest station
 # as is (within 5 km / 50 m), so the normals can be checked against the values written here.
 KARACHI = StationSpec("41780", "Karachi Airport", "PK", 24.87, 67.02, 2, "Asia/Karachi")
 URUMQI = StationSpec("51463", "Urumqi", "CN", 43.81, 87.61, 919, "Asia/Urumqi")
+LAHORE = StationSpec("41640", "Lahore", "PK", 31.56, 74.36, 214, "Asia/Karachi")
+BEIJING = StationSpec("54511", "Beijing", "CN", 39.91, 116.40, 55, "Asia/Shanghai")
 YEARS = (2019, 2020)
 
 
@@ -39,17 +47,18 @@ def urumqi_day(d: date) -> dict:
 @pytest.fixture
 def mirror(tmp_path):
     root = tmp_path / "mirror"
-    write_stations_db(root / "stations.db", [KARACHI, URUMQI])
+    write_stations_db(root / "stations.db", [KARACHI, URUMQI, LAHORE, BEIJING])
     for y in YEARS:
         write_daily(root, KARACHI.id, y, karachi_day)
         write_daily(root, URUMQI.id, y, urumqi_day)
+        write_daily(root, LAHORE.id, y, karachi_day)
+        write_daily(root, BEIJING.id, y, urumqi_day)
     with MirrorServer(root) as srv:
         srv.root = root
         yield srv
 
 
-def run_refresh(tmp_path, stations_url, daily_url, *args, timeout=120, home=None):
-    home = home or tmp_path / "home"
+def refresh_env(tmp_path, stations_url, daily_url, home):
     env = {k: v for k, v in os.environ.items() if not k.startswith("MS_")}
     env.update(
         RECOMMENDER_HOME=str(home),
@@ -60,12 +69,34 @@ def run_refresh(tmp_path, stations_url, daily_url, *args, timeout=120, home=None
         MS_NETWORK_MAX_RETRIES="0",
         PYTHONPATH=str(REPO),
     )
+    return env
+
+
+REFRESH = [sys.executable, "-m", "recommender", "refresh", "--quiet", "--start", "2019", "--end", "2020"]
+
+
+def run_refresh(tmp_path, stations_url, daily_url, *args, timeout=120, home=None):
+    home = home or tmp_path / "home"
+    env = refresh_env(tmp_path, stations_url, daily_url, home)
     t = time.monotonic()
-    p = subprocess.run([sys.executable, "-m", "recommender", "refresh", "--quiet", "--start", "2019", "--end", "2020", *args],
-                       capture_output=True, text=True, env=env, cwd=REPO, timeout=timeout)
+    p = subprocess.run([*REFRESH, *args], capture_output=True, text=True, env=env, cwd=REPO, timeout=timeout)
     p.elapsed = time.monotonic() - t
-    p.store = home / "normals.parquet"
+    p.home = home
+    p.store = NormalsStore(home).folder
     return p
+
+
+def stored(home) -> pd.DataFrame:
+    """Everything the refreshed store holds (empty frame when nothing)."""
+    df, warnings = NormalsStore(home).read(NORMALS_COLUMNS)
+    assert not warnings, warnings
+    return pd.DataFrame(columns=NORMALS_COLUMNS) if df is None else df
+
+
+def snapshot(home) -> dict:
+    """Every file of the store, byte for byte."""
+    return {p.relative_to(home): p.read_bytes() for p in sorted(Path(home).rglob("*")) if p.is_file()
+            and "meteostat-cache" not in p.parts}
 
 
 def urls(srv):
@@ -76,7 +107,8 @@ def test_happy_path_aggregates_daily_values(tmp_path, mirror):
     p = run_refresh(tmp_path, *urls(mirror), "--city", "karachi", "--city", "Ürümqi")
     assert p.returncode == 0, p.stderr + p.stdout
     assert "Refreshed 2 of 2 cities" in p.stdout
-    df = pd.read_parquet(p.store)
+    df = stored(p.home)
+    assert sorted(p.name for p in p.store.iterdir()) == ["karachi.parquet", "urumqi.parquet"]
     k = df[df.city_id == "karachi"].set_index("month")
     months = np.arange(1, 13)
     assert np.allclose(k.loc[months, "tmax_c"], 20.0 + months)
@@ -95,7 +127,7 @@ def test_happy_path_aggregates_daily_values(tmp_path, mirror):
     code = ("from recommender import load_atlas; a=load_atlas(); k=a[a.city_id=='karachi'];"
             "print(k.data_source.unique().tolist(), k.tmax_c.tolist()[0])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
-                         env={**os.environ, "RECOMMENDER_HOME": str(p.store.parent)})
+                         env={**os.environ, "RECOMMENDER_HOME": str(p.home)})
     assert out.stdout.strip() == "['meteostat'] 21.0"
 
 
@@ -107,21 +139,21 @@ def test_missing_station_file_fails_that_city_only(tmp_path, mirror):
     assert "Refreshed 1 of 2 cities" in p.stdout
     assert "failed: urumqi: no daily data from stations 51463" in p.stdout
     assert "not found" in p.stdout
-    assert set(pd.read_parquet(p.store)["city_id"]) == {"karachi"}
+    assert set(stored(p.home)["city_id"]) == {"karachi"}
     assert "Traceback" not in p.stderr
 
 
 def test_corrupted_gzip_fails_that_city_and_keeps_earlier_data(tmp_path, mirror):
     first = run_refresh(tmp_path, *urls(mirror), "--city", "urumqi")
     assert first.returncode == 0, first.stderr
-    before = first.store.read_bytes()
+    before = snapshot(first.home)
     for y in YEARS:
         (mirror.root / "daily" / str(y) / f"{URUMQI.id}.csv.gz").write_bytes(gzip.compress(b"x")[:8] + b"garbage")
     # fresh meteostat cache so the damaged files are really read
-    p = run_refresh(tmp_path / "again", *urls(mirror), "--city", "urumqi")
+    p = run_refresh(tmp_path / "again", *urls(mirror), "--city", "urumqi", home=first.home)
     assert p.returncode == 2
     assert "failed: urumqi" in p.stdout and "Could not load" in p.stdout
-    assert first.store.read_bytes() == before  # earlier refreshed data untouched
+    assert snapshot(first.home) == before  # earlier refreshed data untouched
 
 
 def test_server_that_never_answers_is_bounded(tmp_path, mirror):
@@ -130,39 +162,33 @@ def test_server_that_never_answers_is_bounded(tmp_path, mirror):
                         "--city", "karachi", "--timeout", "2", "--city-deadline", "4", timeout=90)
     assert p.returncode == 2, p.stdout + p.stderr
     assert "Cannot reach Meteostat's data server" in p.stderr and "Traceback" not in p.stderr
-    assert p.stderr.count("error:") == 1 and not p.store.exists()
+    assert p.stderr.count("error:") == 1 and stored(p.home).empty
     assert p.elapsed < 30   # the wall-clock deadline holds although the read never times out
 
 
 def test_no_network_one_clear_message_and_nothing_touched(tmp_path, mirror):
     home = tmp_path / "home"
     home.mkdir()
-    (home / "normals.parquet").write_bytes(b"earlier data")  # must survive byte for byte
+    (home / "normals.parquet").write_bytes(b"earlier data")  # a damaged store of an earlier version
     dead = f"http://127.0.0.1:{free_port()}"
-    p = run_refresh(tmp_path, dead + "/stations.db", dead + "/daily/{year}/{station}.csv.gz", "--city", "karachi")
-    assert p.returncode == 2
-    assert "error:" in p.stderr and "Traceback" not in p.stderr
-    # the damaged earlier store is reported before any fetch, and left as it was
-    assert "unreadable" in p.stderr
-    assert (home / "normals.parquet").read_bytes() == b"earlier data"
-    (home / "normals.parquet").unlink()
     p = run_refresh(tmp_path, dead + "/stations.db", dead + "/daily/{year}/{station}.csv.gz", "--city", "karachi")
     assert p.returncode == 2 and "Cannot reach Meteostat" in p.stderr
     assert p.stderr.count("error:") == 1 and "Traceback" not in p.stderr
-    assert not (home / "normals.parquet").exists()
+    assert (home / "normals.parquet").read_bytes() == b"earlier data"     # left as it was
+    assert not list((home / "normals").glob("*.parquet"))
 
 
 def test_data_server_down_while_the_station_list_is_reachable_is_one_message(tmp_path, mirror):
     first = run_refresh(tmp_path, *urls(mirror), "--city", "karachi")
     assert first.returncode == 0
-    before = first.store.read_bytes()
+    before = snapshot(first.home)
     dead = f"http://127.0.0.1:{free_port()}"
     # a fresh meteostat cache (so nothing is served from it), the same user store
     p = run_refresh(tmp_path / "x", mirror.url + "/stations.db", dead + "/daily/{year}/{station}.csv.gz",
-                    "--city", "karachi", "--city", "urumqi", home=first.store.parent)
+                    "--city", "karachi", "--city", "urumqi", home=first.home)
     assert p.returncode == 2 and "Cannot reach Meteostat's data server" in p.stderr
     assert p.stderr.count("error:") == 1 and "Traceback" not in p.stderr
-    assert first.store.read_bytes() == before
+    assert snapshot(first.home) == before
 
 
 def test_unknown_city(tmp_path, mirror):
@@ -172,20 +198,178 @@ def test_unknown_city(tmp_path, mirror):
     assert "Traceback" not in p.stderr
 
 
-def test_damaged_meteostat_caches_get_a_clear_message(tmp_path, mirror):
+def test_damaged_meteostat_caches_are_discarded_and_fetched_again(tmp_path, mirror):
     first = run_refresh(tmp_path, *urls(mirror), "--city", "karachi")
     assert first.returncode == 0, first.stderr
-    before = first.store.read_bytes()
+    expected = stored(first.home)
     cached = list((tmp_path / "mscache").rglob("*.pickle"))
     assert cached, "the first refresh should have cached the station files"
     for f in cached:
         f.write_bytes(b"not a pickle")
     p = run_refresh(tmp_path, *urls(mirror), "--city", "karachi")
-    assert p.returncode == 2 and "Traceback" not in p.stderr
-    assert "Meteostat cache" in p.stdout and "is damaged" in p.stdout and str(tmp_path / "mscache") in p.stdout
-    assert first.store.read_bytes() == before
-    (tmp_path / "msdb" / "stations.db").write_bytes(b"garbage, not sqlite")
-    os.utime(tmp_path / "msdb" / "stations.db")   # fresh, so meteostat does not re-download it
-    p = run_refresh(tmp_path, *urls(mirror), "--city", "karachi")
-    assert p.returncode == 2 and "station list" in p.stderr and "is damaged" in p.stderr
-    assert "Traceback" not in p.stderr and first.store.read_bytes() == before
+    assert p.returncode == 0 and "Traceback" not in p.stderr, p.stdout + p.stderr
+    assert all(pd.read_pickle(f) is not None for f in (tmp_path / "mscache").rglob("*.pickle"))
+    pd.testing.assert_frame_equal(stored(first.home), expected)
+
+
+def test_a_half_downloaded_station_list_is_fetched_again(tmp_path, mirror):
+    first = run_refresh(tmp_path, *urls(mirror), "--city", "karachi")
+    assert first.returncode == 0, first.stderr
+    db = tmp_path / "msdb" / "stations.db"
+    db.write_bytes(db.read_bytes()[: len(db.read_bytes()) // 3])   # cut short, as by a dropped download
+    os.utime(db)   # fresh, so meteostat would not re-download it by itself
+    p = run_refresh(tmp_path, *urls(mirror), "--city", "urumqi")
+    assert p.returncode == 0 and "Traceback" not in p.stderr, p.stdout + p.stderr
+    assert set(stored(first.home)["city_id"]) == {"karachi", "urumqi"}
+    assert db.read_bytes() == (mirror.root / "stations.db").read_bytes()
+
+
+@pytest.mark.slow
+def test_concurrent_refreshes_of_different_cities_lose_nothing(tmp_path, mirror):
+    """Four refresh processes on one store at once, three rounds: every city is there every time
+    (the single-file store of the previous release lost one 10 times out of 10)."""
+    cities = ["karachi", "urumqi", "lahore", "beijing"]
+    for round_ in range(3):
+        home = tmp_path / f"home{round_}"
+        procs = []
+        for k, city in enumerate(cities):
+            env = refresh_env(tmp_path / f"r{round_}-{k}", *urls(mirror), home)   # own meteostat cache each
+            procs.append(subprocess.Popen([*REFRESH, "--city", city], env=env, cwd=REPO,
+                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        outs = [pr.communicate(timeout=120) for pr in procs]
+        assert all(pr.returncode == 0 for pr in procs), outs
+        assert sorted(stored(home)["city_id"].unique()) == sorted(cities)
+
+
+def test_a_write_killed_midway_leaves_no_orphan_after_the_next_run(tmp_path, mirror):
+    home = tmp_path / "home"
+    folder = home / "normals"
+    folder.mkdir(parents=True)
+    code = ("import time, sys; from pathlib import Path; from recommender.storage import atomic_write;"
+            "atomic_write(Path(sys.argv[1]), lambda p: (p.write_bytes(b'x' * 100000), print('writing', flush=True), "
+            "time.sleep(60)))")
+    writer = subprocess.Popen([sys.executable, "-c", code, str(folder / "karachi.parquet")], cwd=REPO,
+                              stdout=subprocess.PIPE, text=True)
+    assert writer.stdout.readline().strip() == "writing"
+    writer.kill()                      # kill -9 in the middle of the write
+    writer.wait()
+    assert [p.name for p in folder.iterdir() if p.name.endswith(".tmp")], "the kill should leave a temporary file"
+    p = run_refresh(tmp_path, *urls(mirror), "--city", "urumqi", home=home)
+    assert p.returncode == 0, p.stderr
+    assert sorted(x.name for x in folder.iterdir()) == ["urumqi.parquet"]
+
+
+def test_one_bad_city_in_the_store_is_ignored_alone(tmp_path, mirror):
+    p = run_refresh(tmp_path, *urls(mirror), "--city", "karachi", "--city", "urumqi")
+    assert p.returncode == 0
+    (p.store / "urumqi.parquet").write_bytes(b"torn")
+    code = "from recommender import load_atlas; a = load_atlas(); print(sorted(set(a[a.data_source=='meteostat'].city_id))); print(a.attrs['warnings'])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+                         env={**os.environ, "RECOMMENDER_HOME": str(p.home)})
+    lines = out.stdout.strip().splitlines()
+    assert lines[0] == "['karachi']" and "'urumqi' ignored, the other cities kept" in lines[1], out.stdout + out.stderr
+
+
+def test_a_trickling_server_is_stopped_by_the_deadline(tmp_path, mirror):
+    with TrickleServer() as slow:
+        p = run_refresh(tmp_path, mirror.url + "/stations.db", slow.url + "/daily/{year}/{station}.csv.gz",
+                        "--city", "karachi", "--timeout", "2", "--city-deadline", "3", timeout=90)
+    assert p.returncode == 2 and "Cannot reach Meteostat's data server" in p.stderr, p.stdout + p.stderr
+    assert p.elapsed < 20
+
+
+def test_ctrl_c_stops_within_two_seconds_and_writes_nothing(tmp_path, mirror):
+    home = tmp_path / "home"
+    first = run_refresh(tmp_path, *urls(mirror), "--city", "karachi", home=home)
+    before = snapshot(home)
+    with SilentServer() as silent:
+        env = refresh_env(tmp_path / "x", mirror.url + "/stations.db", silent.url + "/daily/{year}/{station}.csv.gz", home)
+        pr = subprocess.Popen([*REFRESH, "--city", "urumqi", "--city", "lahore"], env=env, cwd=REPO,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(4)                       # well into the hung reads
+        t = time.monotonic()
+        pr.send_signal(signal.SIGINT)
+        out, err = pr.communicate(timeout=30)
+        assert time.monotonic() - t < 2.0
+    assert first.returncode == 0 and pr.returncode == 130
+    assert "Traceback" not in err and err.strip().count("\n") == 0 and "interrupted" in err
+    assert snapshot(home) == before
+
+
+@pytest.mark.parametrize("args,needle", [
+    (("--timeout", "-1"), "--timeout must be between 1 and 600"),
+    (("--timeout", "0"), "--timeout must be between 1 and 600"),
+    (("--timeout", "99999999999"), "--timeout must be between 1 and 600"),
+    (("--city-deadline", "0"), "--city-deadline must be between"),
+    (("--deadline", "nan"), "--deadline must be between"),
+    (("--workers", "0"), "--workers must be between 1 and 8"),
+])
+def test_options_are_validated_up_front(tmp_path, args, needle):
+    dead = f"http://127.0.0.1:{free_port()}"
+    p = run_refresh(tmp_path, dead + "/stations.db", dead + "/daily/{year}/{station}.csv.gz", "--city", "karachi", *args)
+    assert p.returncode == 2 and needle in p.stderr and "Traceback" not in p.stderr, p.stderr
+    assert "Cannot reach" not in p.stderr
+
+
+def test_a_home_that_is_a_file_is_one_error_before_any_download(tmp_path, mirror):
+    home = tmp_path / "home"
+    home.write_text("I am a file")
+    p = run_refresh(tmp_path, *urls(mirror), "--city", "karachi", home=home)
+    assert p.returncode == 2 and p.stderr.count("error:") == 1 and "Traceback" not in p.stderr
+    assert f"Cannot write {home / 'normals'}" in p.stderr and home.read_text() == "I am a file"
+
+
+def _mount_tmpfs(path, size):
+    path.mkdir(parents=True, exist_ok=True)
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True)
+    if r.returncode != 0:
+        pytest.skip("cannot mount a small file system here (needs root)")
+    return path
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    mnt = _mount_tmpfs(tmp_path / "disk", "64k")
+    yield mnt
+    subprocess.run(["umount", "-l", str(mnt)])
+
+
+def test_a_full_disk_is_one_error_and_the_old_store_intact(tmp_path, mirror, small_disk):
+    first = run_refresh(tmp_path, *urls(mirror), "--city", "karachi", home=small_disk)
+    assert first.returncode == 0, first.stderr
+    before = snapshot(small_disk)
+    (small_disk / "filler").write_bytes(b"\0" * (64 * 1024 - len(b"".join(before.values())) - 12 * 1024))
+    p = run_refresh(tmp_path, *urls(mirror), "--city", "karachi", "--city", "urumqi", "--city", "lahore", home=small_disk)
+    assert p.returncode == 2 and p.stderr.count("error:") == 1 and "Traceback" not in p.stderr, p.stderr
+    assert "disk is full" in p.stderr and str(small_disk / "normals") in p.stderr
+    after = snapshot(small_disk)
+    assert after[Path("normals/karachi.parquet")] == before[Path("normals/karachi.parquet")]
+    assert not [x for x in (small_disk / "normals").iterdir() if x.name.endswith(".tmp")]
+
+
+def test_a_read_only_store_is_one_error_before_any_download(tmp_path, mirror):
+    home = tmp_path / "home"
+    first = run_refresh(tmp_path, *urls(mirror), "--city", "karachi", home=home)
+    before = snapshot(home)
+    r = subprocess.run(["chattr", "+i", str(home / "normals")], capture_output=True)
+    if r.returncode != 0:
+        pytest.skip("chattr +i is not available here")
+    try:
+        p = run_refresh(tmp_path, *urls(mirror), "--city", "urumqi", home=home)
+    finally:
+        subprocess.run(["chattr", "-i", str(home / "normals")])
+    assert first.returncode == 0 and p.returncode == 2 and p.stderr.count("error:") == 1, p.stderr
+    assert f"Cannot write {home / 'normals'}" in p.stderr and "Traceback" not in p.stderr
+    assert snapshot(home) == before
+
+
+def test_a_symlinked_store_file_stays_a_symlink(tmp_path, mirror):
+    home = tmp_path / "home"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (home / "normals").mkdir(parents=True)
+    (home / "normals" / "karachi.parquet").symlink_to(elsewhere / "karachi.parquet")
+    p = run_refresh(tmp_path, *urls(mirror), "--city", "karachi", home=home)
+    assert p.returncode == 0, p.stderr
+    assert (home / "normals" / "karachi.parquet").is_symlink() and (elsewhere / "karachi.parquet").stat().st_size > 0
+    assert set(stored(home)["city_id"]) == {"karachi"}

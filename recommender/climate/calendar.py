@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 
-from ..errors import RecommenderError
+from ..errors import RecommenderError, shown
 
 MONTHS = tuple(range(1, 13))
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -42,8 +42,6 @@ def parse_month(month) -> int:
         else:
             value = 0
     if not 1 <= value <= 12:
-        shown = str(month)
-        shown = shown if len(shown) <= 20 else shown[:20] + "…"
         raise RecommenderError("Month must be a whole number from 1 (January) to 12 (December) or a month name, "
-                               f"got {shown.encode('unicode_escape').decode('ascii')!r}.")
+                               f"got {shown(month, 20)}.")
     return value

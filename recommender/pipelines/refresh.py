@@ -2,7 +2,9 @@
 
 For each city: `sources.meteostat.fetch_daily` (nearby stations, daily data, interpolation to
 the city point), `climate.derive.normals_from_daily`, validation, then one atomic write of
-the Parquet store. Daily data is used because monthly data has no wind.
+the store (storage.NormalsStore: one file per city, so concurrent refreshes of different cities
+lose nothing). Daily data is used because monthly data has no wind. A damaged entry of
+meteostat's download cache or a torn station list is discarded and fetched again, once.
 
 Deadlines: meteostat reads its CSV files through pandas/urllib, which ignore its network
 timeout, and a server that trickles bytes never trips a per-read timeout anyway. So each
@@ -24,13 +26,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..atlas import STORE_FILE, load_cities, read_store, resolve_city
+from ..atlas import load_cities, resolve_city
 from ..climate.derive import normals_from_daily
 from ..climate.validate import validate_normals
-from ..errors import AtlasError, RefreshError
+from ..errors import RecommenderError, RefreshError
 from ..paths import user_store_dir
 from ..sources import meteostat as msrc
-from ..storage import atomic_write
+from ..storage import NormalsStore, remove_orphans
 
 DEFAULT_TIMEOUT_S = 20
 DEFAULT_CITY_DEADLINE_S = 120.0
@@ -99,32 +101,23 @@ def refresh(city_ids: list[str] | None = None, start: int = 1991, end: int = 202
     city failing does not stop the others; the summary names each failure.
     """
     _check_options(start, end, workers, timeout_s, city_deadline_s, deadline_s)
-    store = Path(store_dir or user_store_dir())
+    home = Path(store_dir or user_store_dir())
+    store = NormalsStore(home)
     cities = load_cities().set_index("city_id", drop=False)
     ids = list(cities.index[cities["station_ids"] != ""]) if not city_ids else \
         list(dict.fromkeys(resolve_city(c, cities) for c in city_ids))
     try:
-        existing = read_store(store)
-    except AtlasError as exc:
-        raise RefreshError(f"{exc} Nothing was fetched.") from None
-    settings = msrc.Settings.for_store(store, network_timeout_s=int(timeout_s))
+        store.check_writable()   # before any download
+    except RecommenderError as exc:
+        raise RefreshError(str(exc)) from None
+    remove_orphans(store.folder)  # temporary files of a refresh killed mid-write
+    remove_orphans(home)
+    settings = msrc.Settings.for_store(home, network_timeout_s=int(timeout_s))
     with msrc.configured(settings) as (cache_dir, db_file), msrc.collecting() as collector:
-        try:  # one cheap call first: no network means one clear message, not one per city
-            msrc.probe()
-        except Exception as exc:
-            if msrc.is_damaged_station_db(exc):
-                raise RefreshError(
-                    f"The cached Meteostat station list {db_file} is damaged (not a readable SQLite file). Delete it "
-                    "and try again (it is downloaded anew); the embedded atlas and earlier refreshed data are unchanged."
-                ) from None
-            reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-            raise RefreshError(
-                f"Cannot reach Meteostat to download its station list ({reason}). Check the network connection "
-                "(or the MS_* settings) and try again; the embedded atlas and earlier refreshed data are unchanged."
-            ) from None
+        _probe(db_file)
         summary, results, unreachable = _run(cities, ids, start, end, workers, progress, collector, cache_dir,
                                              city_deadline_s, deadline_s)
-    summary.store = store
+    summary.store = store.folder
     if not results and unreachable and unreachable == set(summary.failed):
         import meteostat as ms
 
@@ -132,14 +125,36 @@ def refresh(city_ids: list[str] | None = None, start: int = 1991, end: int = 202
             f"Cannot reach Meteostat's data server ({ms.config.daily_endpoint.split('{')[0]}): every request for "
             f"{len(unreachable)} cit{'y' if len(unreachable) == 1 else 'ies'} failed or timed out. Check the network "
             "connection and try again; the embedded atlas and earlier refreshed data are unchanged.")
-    if results:
-        new = pd.concat(results, ignore_index=True)
-        if existing is not None:
-            new = pd.concat([existing[~existing["city_id"].isin(new["city_id"])], new], ignore_index=True)
-        new = new.sort_values(["city_id", "month"]).reset_index(drop=True)
-        atomic_write(store / STORE_FILE, lambda p: new.to_parquet(p, index=False))
+    for frame in results:  # only after the run: an interrupted run writes nothing
+        try:
+            store.write_city(frame.reset_index(drop=True), frame["city_id"].iloc[0])
+        except RecommenderError as exc:
+            raise RefreshError(str(exc)) from None
     summary.saved.sort()
     return summary
+
+
+def _probe(db_file: Path) -> None:
+    """One cheap call first: no network means one clear message, not one per city. A damaged
+    (e.g. half-downloaded) station list is discarded and downloaded again, once."""
+    for attempt in (1, 2):
+        try:
+            msrc.probe()
+            return
+        except Exception as exc:
+            if msrc.is_damaged_station_db(exc):
+                if attempt == 1:
+                    db_file.unlink(missing_ok=True)
+                    continue
+                raise RefreshError(
+                    f"The Meteostat station list {db_file} is damaged even after downloading it again (not a readable "
+                    "SQLite file). Check the MS_STATIONS_DB_ENDPOINTS setting; the embedded atlas and earlier refreshed "
+                    "data are unchanged.") from None
+            reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+            raise RefreshError(
+                f"Cannot reach Meteostat to download its station list ({reason}). Check the network connection "
+                "(or the MS_* settings) and try again; the embedded atlas and earlier refreshed data are unchanged."
+            ) from None
 
 
 def _run(cities, ids, start, end, workers, progress, collector, cache_dir, city_deadline_s, deadline_s):
@@ -159,7 +174,13 @@ def _run(cities, ids, start, end, workers, progress, collector, cache_dir, city_
 
     def work(cid: str) -> None:
         try:
-            done.put((cid, refresh_city(cities.loc[cid], start, end, collector), None))
+            try:
+                frame = refresh_city(cities.loc[cid], start, end, collector)
+            except msrc.FetchError as exc:
+                if exc.problem != msrc.DAMAGED_CACHE or not msrc.discard_damaged_cache(cache_dir):
+                    raise
+                frame = refresh_city(cities.loc[cid], start, end, collector)   # once more, from the server
+            done.put((cid, frame, None))
         except BaseException as exc:  # reported by the orchestrator
             done.put((cid, None, exc))
 

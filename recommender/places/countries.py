@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ..errors import RecommenderError
+from ..errors import RecommenderError, shown
 from .names import normalize_name
 
 # Country names used by the sister-city lists that GeoNames spells differently.
@@ -58,5 +58,5 @@ def country_code(text: str) -> str:
         return t.upper()
     iso = country_tables()[0].get(normalize_name(t))
     if not iso:
-        raise RecommenderError(f"Unknown country {t[:40]!r}; use an ISO code such as PK or CN, or an English name.")
+        raise RecommenderError(f"Unknown country {shown(t)}; use an ISO code such as PK or CN, or an English name.")
     return iso

@@ -173,6 +173,26 @@ def is_damaged_station_db(exc: BaseException) -> bool:
     return caused_by(exc, sqlite3.DatabaseError)
 
 
+_purge_guard = threading.Lock()
+
+
+def discard_damaged_cache(cache_dir: Path) -> list[Path]:
+    """Delete the entries of meteostat's download cache that cannot be read back (a torn or
+    foreign file); they are downloaded again. Returns the deleted files."""
+    removed = []
+    with _purge_guard:
+        for p in sorted(Path(cache_dir).rglob("*.pickle")):
+            try:
+                pd.read_pickle(p)
+            except Exception:
+                try:
+                    p.unlink()
+                    removed.append(p)
+                except OSError:
+                    pass
+    return removed
+
+
 class LogCollector(logging.Handler):
     """Collects the meteostat provider's records per thread (those that say why a file was not
     loaded: a missing file, or any record carrying an exception)."""

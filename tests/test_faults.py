@@ -1,0 +1,187 @@
+"""Fault injection: everything a user, a link, a pipe, a disk or a damaged data file can do to
+the CLI and the dashboard gives one clear `error:` line or a note — never a traceback, never
+markup drawn from user text, never a lost or damaged file."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import REPO
+
+NASTY = [
+    "![x](http://127.0.0.1:9/t.png)",          # a markdown image
+    "[official page](javascript:alert(1))",    # a link posing as text
+    "<img src=x onerror=alert(1)>",            # HTML
+    "javascript:alert(1)",
+    "x\x1b[31mRED\x1b[0m\nsecond line",        # terminal escapes and a newline
+    "\x07\x08\r",
+]
+
+
+def cli(*args, env=None, **kw):
+    return subprocess.run([sys.executable, "-m", "recommender", *args], capture_output=True, text=True, cwd=REPO,
+                          env={**os.environ, **(env or {})}, **kw)
+
+
+def one_clean_error(p):
+    assert p.returncode == 2, (p.returncode, p.stdout, p.stderr)
+    lines = p.stderr.strip().splitlines()
+    errors = [ln for ln in lines if ln.startswith("error:")]
+    assert len(errors) == 1 and "Traceback" not in p.stderr, p.stderr
+    assert "\x1b" not in p.stderr and "\x07" not in p.stderr and "\r" not in p.stderr
+    return errors[0]
+
+
+# ---------------------------------------------------------------------------- CLI string options
+
+
+@pytest.mark.parametrize("text", NASTY)
+@pytest.mark.parametrize("option", ["home", "partner", "city", "country", "month", "band", "style"])
+def test_cli_string_options_echo_nothing_raw(option, text):
+    args = {
+        "home": ["recommend", "--home", text, "--month", "1"],
+        "partner": ["windows", "--home", "urumqi", "--partner", text],
+        "city": ["profile", "--city", text],
+        "country": ["recommend", "--home", "urumqi", "--month", "1", "--country", text],
+        "month": ["recommend", "--home", "urumqi", "--month", text],
+        "band": ["recommend", "--home", "urumqi", "--month", "1", "--band", text],
+        "style": ["recommend", "--home", "urumqi", "--month", "1", "--style", text],
+    }[option]
+    line = one_clean_error(cli(*args))
+    if "\n" in text:
+        assert "\\n" in line or "\\x1b" in line or "invalid choice" in line
+
+
+def test_refresh_city_names_are_escaped_too(tmp_path):
+    line = one_clean_error(cli("refresh", "--city", NASTY[4], env={"RECOMMENDER_HOME": str(tmp_path)}))
+    assert "\\x1b[31m" in line
+
+
+@pytest.mark.parametrize("month", ["³", "٣", "１２", "1" * 5000, "13", "0", "-1", "1e1"])
+def test_months_that_are_not_ascii_1_to_12_are_one_error_line(month):
+    line = one_clean_error(cli("recommend", "--home", "urumqi", "--month", month))
+    assert "1 (January) to 12 (December)" in line and len(line) < 300
+
+
+# ---------------------------------------------------------------------------- pipes, disks, Ctrl-C
+
+
+def test_a_closed_pipe_exits_quietly():
+    p = subprocess.run(f"{sys.executable} -m recommender cities | head -1", shell=True, capture_output=True,
+                       text=True, cwd=REPO, executable="/bin/bash")
+    assert len(p.stdout.splitlines()) == 1 and p.stderr == "", p.stderr
+    p = subprocess.run(f"set -o pipefail; {sys.executable} -m recommender recommend --home lahore --month 1 "
+                       "--second-degree | head -c 10", shell=True, capture_output=True, text=True, cwd=REPO,
+                       executable="/bin/bash")
+    assert p.returncode == 0 and p.stderr == "", p.stderr
+
+
+def test_a_full_disk_for_the_output_is_one_error_line():
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([sys.executable, "-m", "recommender", "cities"], stdout=full, stderr=subprocess.PIPE,
+                           text=True, cwd=REPO)
+    assert p.returncode == 2 and p.stderr.strip() == "error: cannot write the output: No space left on device."
+
+
+@pytest.mark.parametrize("delay", [0.03, 0.06, 0.1, 0.2])
+def test_ctrl_c_at_start_up_is_one_line_and_status_130(delay):
+    pr = subprocess.Popen([sys.executable, "-m", "recommender", "recommend", "--home", "urumqi", "--month", "1"],
+                          cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(delay)
+    pr.send_signal(signal.SIGINT)
+    out, err = pr.communicate(timeout=30)
+    if pr.returncode == 0:
+        pytest.skip("finished before the signal")
+    if pr.returncode == 1 and "/recommender/" not in err:
+        pytest.skip("the signal arrived while the interpreter itself was starting, before any of our code ran")
+    assert pr.returncode == 130 and "Traceback" not in err and err.strip() == "interrupted; nothing partial was written."
+
+
+def test_build_atlas_checks_its_output_before_working(tmp_path):
+    f = tmp_path / "a-file"
+    f.write_text("keep me")
+    t = time.monotonic()
+    line = one_clean_error(cli("build-atlas", "--out", str(f)))
+    assert "is a file" in line and time.monotonic() - t < 10 and f.read_text() == "keep me"
+
+
+# ---------------------------------------------------------------------------- damaged data files
+
+
+def damaged_copy(tmp_path, name, change):
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data", data)
+    path = data / name
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return data
+
+
+CASES = {
+    "pair with an unknown city": ("pairs.csv", lambda t: t + "atlantis,karachi,hekman\n", "names the unknown city 'atlantis'"),
+    "pair with an empty cell": ("pairs.csv", lambda t: t + ",karachi,hekman\n", "has an empty city"),
+    "self-pair": ("pairs.csv", lambda t: t + "karachi,karachi,hekman\n", "pairs a city with itself"),
+    "truncated registry": ("cities.csv", lambda t: t[: len(t) // 2].rsplit("\n", 1)[0] + "\n", "registry is truncated"),
+    "header-only normals": ("normals.csv", lambda t: t.splitlines(keepends=True)[0], "has no rows"),
+}
+
+
+def _inf_tmax(t: str) -> str:
+    df_lines = t.splitlines(keepends=True)
+    header = df_lines[0].rstrip("\n").split(",")
+    i = header.index("tmax_c")
+    for k, line in enumerate(df_lines):
+        if line.startswith("karachi,1,"):
+            cells = line.rstrip("\n").split(",")
+            cells[i] = "1e309"
+            df_lines[k] = ",".join(cells) + "\n"
+            break
+    return "".join(df_lines)
+
+
+CASES["an infinite afternoon"] = ("normals.csv", _inf_tmax, "City 'karachi', month 1, column tmax_c")
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_damaged_data_files_are_one_error_line_in_the_cli(tmp_path, case):
+    name, change, needle = CASES[case]
+    data = damaged_copy(tmp_path, name, change)
+    line = one_clean_error(cli("recommend", "--home", "urumqi", "--month", "1", env={"RECOMMENDER_DATA": str(data)}))
+    assert needle in line
+
+
+@pytest.mark.parametrize("case", ["pair with an unknown city", "an infinite afternoon"])
+def test_damaged_data_files_are_a_clear_error_on_the_page(tmp_path, case, monkeypatch):
+    name, change, needle = CASES[case]
+    monkeypatch.setenv("RECOMMENDER_DATA", str(damaged_copy(tmp_path, name, change)))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    shown = [e.value.replace("\\", "") for e in at.error]   # the page escapes markdown characters
+    assert any(needle in v and "could not be loaded" in v for v in shown), shown
+
+
+# ---------------------------------------------------------------------------- links
+
+
+@pytest.mark.parametrize("text", NASTY)
+@pytest.mark.parametrize("param", ["home", "month", "style"])
+def test_link_parameters_are_shown_as_plain_text(param, text):
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.query_params[param] = text
+    at.run()
+    assert not at.exception
+    notes = [i.value for i in at.info]
+    assert len(notes) == 1
+    note = notes[0]
+    # every markdown/HTML-active character of the user's text arrives backslash-escaped
+    import re
+
+    assert not re.search(r"(?<!\\)[<>\[\]]", note), note     # no bracket or angle bracket left unescaped
+    assert "\x1b" not in note and "\n" not in note
