@@ -34,6 +34,23 @@ def get_recommender(version: tuple) -> Recommender:
     return Recommender(load_atlas())
 
 
+@st.cache_resource(show_spinner=False, max_entries=512)
+def figure(version: tuple, kind: str, style: str, band, home: str, others: tuple, month: int, unit: str):
+    """A chart, built once per process for each choice and shared by every session (figures are
+    not changed after they are built)."""
+    rec = get_recommender(version)
+    sc = rec.scored(style, band)
+    if kind == "curves":
+        return charts.comfort_curves(rec, sc, home, list(others), month)
+    if kind == "heatmap":
+        return charts.partner_heatmap(rec, sc, home, list(others), month)
+    if kind == "climate":
+        return charts.climate_panel(rec, sc, home, others[0], unit)
+    if kind == "map":
+        return charts.partner_map(rec, sc, home, list(others), month)
+    return charts.window_strip(rec, sc, home, list(others))
+
+
 @st.cache_data(show_spinner=False)
 def city_options(version: tuple) -> tuple[list[str], dict[str, str]]:
     rec = get_recommender(version)
@@ -50,10 +67,10 @@ try:
     version = atlas_version()
     rec = get_recommender(version)
 except RecommenderError as exc:
-    st.error(f"The climate atlas could not be loaded: {text.plain(exc, 400)}")
+    st.error("The climate atlas could not be loaded: " + text.literal(text.without_server_paths(exc), 600))
     st.stop()
 for w in rec.atlas.attrs.get("warnings", []):
-    st.warning(text.plain(w, 400))
+    st.warning(text.literal(text.without_server_paths(w), 600))
 ids, labels = city_options(version)
 trip_styles = styles()
 
@@ -66,17 +83,18 @@ if "initialised" not in st.session_state:
         try:
             home = rec.city(qp.get("home"))
         except RecommenderError:
-            notes.append(f"The link names an unknown city ('{text.plain(qp.get('home'))}'); showing "
+            notes.append(f"The link names an unknown city ({text.literal(qp.get('home'))}); showing "
                          f"{rec.name(DEFAULT_HOME)} instead.")
     month = dt.date.today().month
     if qp.get("month"):
         try:
             month = parse_month(qp.get("month"))
         except RecommenderError:
-            notes.append(f"The link's month '{text.plain(qp.get('month'))}' is not 1–12; showing {text.month_name(month)}.")
+            notes.append(f"The link's month {text.literal(qp.get('month'))} is not 1–12 or a month name; showing "
+                         f"{text.month_name(month)}.")
     style = qp.get("style", "urban")
     if style not in trip_styles:
-        notes.append(f"The link's trip style '{text.plain(style)}' is unknown; showing "
+        notes.append(f"The link's trip style {text.literal(style)} is unknown; showing "
                      f"{trip_styles['urban'].trip_style.lower()}.")
         style = "urban"
     st.session_state.update(home_city=home, month=month, style=style, url_notes=notes, initialised=True)
@@ -111,7 +129,6 @@ choice = exports.Choice(home=home, month=month, style=style, band=band, country=
 
 # ------------------------------------------------------------------ the answer
 res = rec.recommend(home, month, style=style, comfort_band=band, country=country or None, second_degree=second)
-sc = rec.scored(style, band)
 st.title("✈ Sister-city travel comfort")
 head = text.headline(res, unit)
 st.subheader(head)
@@ -129,60 +146,78 @@ if not res.ranked:
     st.info("None of these sister cities has climate data yet; run `python -m recommender refresh` to fetch it.")
 
 with_data = [p.city.id for p in res.ranked]
-t_curves, t_heat, t_climate, t_map, t_windows, t_method, t_export = st.tabs(
-    ["Comfort by month", "Heatmap", "Climate", "Map", "Travel windows", "How is this scored?", "Export"])
+TABS = ["Comfort by month", "Heatmap", "Climate", "Map", "Travel windows", "How is this scored?", "Export"]
+# Lazy tabs: only the open tab's content runs (and its figure is built); the open tab is in the URL.
+t_curves, t_heat, t_climate, t_map, t_windows, t_method, t_export = st.tabs(TABS, key="view", bind="query-params")
 
-figs = {
-    "Comfort by month": charts.comfort_curves(rec, sc, home, with_data, month),
-    "Partner × month": charts.partner_heatmap(rec, sc, home, with_data, month),
-}
-with t_curves:
-    st.plotly_chart(figs["Comfort by month"], width="stretch", key="chart_curves")
-with t_heat:
-    st.plotly_chart(figs["Partner × month"], width="stretch", key="chart_heatmap")
-with t_climate:
+
+def chart(kind: str, others, unit_: str = "°C"):
+    return figure(version, kind, style, band, home, tuple(others), month, unit_)
+
+
+def report_figures() -> dict:
+    """The charts of the printable report (built when the report is downloaded)."""
+    figs = {"Comfort by month": chart("curves", with_data), "Partner × month": chart("heatmap", with_data)}
     if with_data:
-        pick = st.selectbox("Partner", with_data, format_func=rec.name, key="climate_partner")
-        figs["Climate"] = charts.climate_panel(rec, sc, home, pick, unit)
-        st.plotly_chart(figs["Climate"], width="stretch", key="chart_climate")
-    else:
-        st.info("No partner with climate data to compare.")
-with t_map:
-    figs["Map"] = charts.partner_map(rec, sc, home, [p.city.id for p in res.partners], month)
-    st.plotly_chart(figs["Map"], width="stretch", key="chart_map")
-with t_windows:
-    st.markdown(text.window_rule(res.home.name))
-    if with_data:
-        figs["Travel windows"] = charts.window_strip(rec, sc, home, with_data)
-        st.plotly_chart(figs["Travel windows"], width="stretch", key="chart_windows")
-        other = st.selectbox("Exchange view with", with_data, format_func=rec.name, key="exchange_partner")
-        ex = rec.exchange(home, other, style=style, comfort_band=band)
-        c1, c2 = st.columns(2)
-        c1.metric(f"{ex.a.name} → {ex.b.name}", text.months_text(ex.a_to_b))
-        c2.metric(f"{ex.b.name} → {ex.a.name}", text.months_text(ex.b_to_a))
-with t_method:
-    st.markdown(text.index_weights_line(res.index, band, unit))
-    who = st.selectbox("City", [home] + with_data, format_func=rec.name, key="method_city")
-    detail = rec.month_detail(who, month, style=style, comfort_band=band)
-    if detail is None:
-        st.info("No climate data for this city.")
-    else:
-        comps, sentence, climate, caption = text.method_tables(detail, unit)
-        st.table(comps)
-        st.markdown(sentence)
-        st.table(climate)
-        st.caption(caption)
-    for paragraph in text.method_paragraphs():
-        st.markdown(paragraph)
-    st.markdown(f"**Data sources.** {text.sources_paragraph()}")
-with t_export:
-    st.markdown("Recommendations for every partner × 12 months, the travel windows as a calendar, and a printable report.")
-    base = f"{home}-{text.month_name(month).lower()}-{style}"
-    st.download_button("Download CSV", lambda: exports.to_csv(exports.recommendations_table(rec, choice)),
-                       file_name=f"{base}.csv", mime="text/csv", key="dl_csv", on_click="ignore")
-    st.download_button("Download JSON", lambda: exports.to_json(rec, choice), file_name=f"{base}.json",
-                       mime="application/json", key="dl_json", on_click="ignore")
-    st.download_button("Download calendar (.ics)", lambda: exports.to_ics(rec, choice), file_name=f"{base}.ics",
-                       mime="text/calendar", key="dl_ics", on_click="ignore")
-    st.download_button("Download printable report (HTML)", lambda: exports.report_html(rec, choice, figs, head),
-                       file_name=f"{base}-report.html", mime="text/html", key="dl_report", on_click="ignore")
+        figs["Climate"] = chart("climate", [st.session_state.get("climate_partner") or with_data[0]], unit)
+        figs["Travel windows"] = chart("windows", with_data)
+    figs["Map"] = chart("map", [p.city.id for p in res.partners])
+    return figs
+
+
+if t_curves.open:
+    with t_curves:
+        st.plotly_chart(chart("curves", with_data), width="stretch", key="chart_curves")
+if t_heat.open:
+    with t_heat:
+        st.plotly_chart(chart("heatmap", with_data), width="stretch", key="chart_heatmap")
+if t_climate.open:
+    with t_climate:
+        if with_data:
+            pick = st.selectbox("Partner", with_data, format_func=rec.name, key="climate_partner")
+            st.plotly_chart(chart("climate", [pick], unit), width="stretch", key="chart_climate")
+        else:
+            st.info("No partner with climate data to compare.")
+if t_map.open:
+    with t_map:
+        st.plotly_chart(chart("map", [p.city.id for p in res.partners]), width="stretch", key="chart_map")
+if t_windows.open:
+    with t_windows:
+        st.markdown(text.window_rule(res.home.name))
+        if with_data:
+            st.plotly_chart(chart("windows", with_data), width="stretch", key="chart_windows")
+            other = st.selectbox("Exchange view with", with_data, format_func=rec.name, key="exchange_partner")
+            ex = rec.exchange(home, other, style=style, comfort_band=band)
+            c1, c2 = st.columns(2)
+            c1.metric(f"{ex.a.name} → {ex.b.name}", text.months_text(ex.a_to_b))
+            c2.metric(f"{ex.b.name} → {ex.a.name}", text.months_text(ex.b_to_a))
+if t_method.open:
+    with t_method:
+        st.markdown(text.index_weights_line(res.index, band, unit))
+        who = st.selectbox("City", [home] + with_data, format_func=rec.name, key="method_city")
+        detail = rec.month_detail(who, month, style=style, comfort_band=band)
+        if detail is None:
+            st.info("No climate data for this city.")
+        else:
+            comps, sentence, climate, caption = text.method_tables(detail, unit)
+            st.table(comps)
+            st.markdown(sentence)
+            st.table(climate)
+            st.caption(caption)
+        for paragraph in text.method_paragraphs():
+            st.markdown(paragraph)
+        st.markdown(f"**Data sources.** {text.sources_paragraph()}")
+if t_export.open:
+    with t_export:
+        st.markdown("Recommendations for every partner × 12 months, the travel windows as a calendar, and a "
+                    "printable report.")
+        base = f"{home}-{text.month_name(month).lower()}-{style}"
+        st.download_button("Download CSV", lambda: exports.to_csv(exports.recommendations_table(rec, choice)),
+                           file_name=f"{base}.csv", mime="text/csv", key="dl_csv", on_click="ignore")
+        st.download_button("Download JSON", lambda: exports.to_json(rec, choice), file_name=f"{base}.json",
+                           mime="application/json", key="dl_json", on_click="ignore")
+        st.download_button("Download calendar (.ics)", lambda: exports.to_ics(rec, choice), file_name=f"{base}.ics",
+                           mime="text/calendar", key="dl_ics", on_click="ignore")
+        st.download_button("Download printable report (HTML)",
+                           lambda: exports.report_html(rec, choice, report_figures(), head),
+                           file_name=f"{base}-report.html", mime="text/html", key="dl_report", on_click="ignore")

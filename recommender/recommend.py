@@ -290,7 +290,7 @@ class Recommender:
         if key not in self._scored or self._scored[key].index is not index:
             a = self.atlas.sort_values(["city_id", "month"])
             s = score_atlas(a, index, band)
-            frame = pd.concat([s, a[VARIABLES]], axis=1)
+            frame = pd.concat([s, a[[*VARIABLES, *(f"{v}_src" for v in VARIABLES), "data_source", "period"]]], axis=1)
             ids = list(dict.fromkeys(a["city_id"]))
             n = len(ids)
             grid = lambda col: frame[col].to_numpy().reshape(n, 12)  # noqa: E731
@@ -475,7 +475,7 @@ class Recommender:
         r = sc.row(cid, m)
         if r is None:
             return None
-        a = self.atlas[(self.atlas["city_id"] == cid) & (self.atlas["month"] == m)].iloc[0]
+        a = r  # the scored frame carries the climate columns, their provenance and source
         return MonthDetail(
             city=self.city_ref(cid), month=m, index=sc.index, band=sc.band, score=float(r["score"]),
             label=str(r["label"]), raw_score=float(r["raw_score"]), utci_c=float(r["utci_c"]),

@@ -66,11 +66,11 @@ def test_style_and_personal_band_change_scores():
 
 
 @pytest.mark.parametrize("query,note", [
-    ({"home": "atlantis"}, "unknown city ('atlantis')"),
+    ({"home": "atlantis"}, "unknown city (`atlantis`)"),
     ({"month": "13"}, "is not 1–12"),
     ({"month": "³"}, "is not 1–12"),
     ({"month": "１２"}, "is not 1–12"),
-    ({"style": "ski"}, "trip style 'ski' is unknown"),
+    ({"style": "ski"}, "trip style `ski` is unknown"),
 ])
 def test_bad_query_parameters_fall_back_with_a_friendly_note(query, note):
     at = run(**query)
@@ -87,8 +87,15 @@ def test_empty_states():
     assert table(at)["data"].iloc[0] == "no climate data"
 
 
-def test_how_is_this_scored_names_provenance():
+def test_only_the_open_tab_runs_and_the_tab_is_in_the_link():
     at = run(home="urumqi", month="1")
+    assert len(at.get("plotly_chart")) == 1 and not at.table          # "Comfort by month" only
+    at = run(home="urumqi", month="1", view="Map")
+    assert len(at.get("plotly_chart")) == 1 and at.query_params["view"] in ("Map", ["Map"])
+
+
+def test_how_is_this_scored_names_provenance():
+    at = run(home="urumqi", month="1", view="How is this scored?")
     texts = " ".join(m.value for m in at.markdown)
     assert "HCI:Urban" in texts and "Coverage" in texts
     tables = [t.value for t in at.table]
@@ -108,12 +115,19 @@ def page_texts(at) -> str:
     return "\n".join(map(str, parts))
 
 
-def test_with_fahrenheit_nothing_on_the_page_says_celsius():
-    at = run(home="karachi", month="7")
+TABS = ["Comfort by month", "Heatmap", "Climate", "Map", "Travel windows", "How is this scored?", "Export"]
+
+
+@pytest.mark.parametrize("view", TABS)
+def test_with_fahrenheit_nothing_on_the_page_says_celsius(view):
+    at = run(home="karachi", month="7", view=view)
     at.radio(key="unit").set_value("°F").run()
     at.toggle(key="use_band").set_value(True).run()
     everything = page_texts(at)
+    figures = " ".join(c.proto.spec for c in at.get("plotly_chart"))
     assert "°F" in everything and "°C" not in everything, [ln for ln in everything.splitlines() if "°C" in ln][:5]
+    assert "°C" not in figures and "\\u00b0C" not in figures
     assert at.slider(key="band_f").label.endswith("(°F)")
-    # the band is entered in °F and applied in °C: 64–75 °F ≈ 17.8–23.9 °C
-    assert "Personal comfort band 64–75 °F" in everything
+    if view == "How is this scored?":
+        # the band is entered in °F and applied in °C: 64–75 °F ≈ 17.8–23.9 °C
+        assert "Personal comfort band 64–75 °F" in everything

@@ -123,7 +123,7 @@ def test_tabs_render_charts(server, page):
 
 def test_bad_link_shows_a_note(server, page):
     page.goto(server + "/?home=atlantis&month=13")
-    page.get_by_text("unknown city ('atlantis')").wait_for()
+    page.get_by_text("unknown city (atlantis)").wait_for()
     assert page.get_by_text("is not 1–12").count() == 1
     assert "Traceback" not in page.content()
 

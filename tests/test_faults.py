@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -101,7 +100,10 @@ def test_ctrl_c_at_start_up_is_one_line_and_status_130(delay):
         pytest.skip("finished before the signal")
     if pr.returncode == 1 and "/recommender/" not in err:
         pytest.skip("the signal arrived while the interpreter itself was starting, before any of our code ran")
-    assert pr.returncode == 130 and "Traceback" not in err and err.strip() == "interrupted; nothing partial was written."
+    # 130, or ended by SIGINT itself (CPython re-raises the signal at exit in a few start-up windows):
+    # either way the shell reports status 130
+    assert pr.returncode in (130, -signal.SIGINT)
+    assert "Traceback" not in err and err.strip() == "interrupted; nothing partial was written."
 
 
 def test_build_atlas_checks_its_output_before_working(tmp_path):
@@ -163,8 +165,9 @@ def test_damaged_data_files_are_a_clear_error_on_the_page(tmp_path, case, monkey
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.run()
     assert not at.exception
-    shown = [e.value.replace("\\", "") for e in at.error]   # the page escapes markdown characters
+    shown = [e.value for e in at.error]
     assert any(needle in v and "could not be loaded" in v for v in shown), shown
+    assert not any(str(tmp_path) in v or str(REPO) in v for v in shown)      # no server path on the page
 
 
 # ---------------------------------------------------------------------------- links
@@ -173,6 +176,8 @@ def test_damaged_data_files_are_a_clear_error_on_the_page(tmp_path, case, monkey
 @pytest.mark.parametrize("text", NASTY)
 @pytest.mark.parametrize("param", ["home", "month", "style"])
 def test_link_parameters_are_shown_as_plain_text(param, text):
+    from recommender.present.text import literal
+
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.query_params[param] = text
     at.run()
@@ -180,8 +185,8 @@ def test_link_parameters_are_shown_as_plain_text(param, text):
     notes = [i.value for i in at.info]
     assert len(notes) == 1
     note = notes[0]
-    # every markdown/HTML-active character of the user's text arrives backslash-escaped
-    import re
-
-    assert not re.search(r"(?<!\\)[<>\[\]]", note), note     # no bracket or angle bracket left unescaped
+    # the user's text arrives only inside a code span (rendered literally: no link, image or markup)
+    assert literal(text) in note
+    rest = note.replace(literal(text), "")
+    assert not any(ch in rest for ch in "<>[]!"), rest
     assert "\x1b" not in note and "\n" not in note

@@ -5,6 +5,7 @@ JSON contract. The one place where sentences are built (so they can be translate
 from __future__ import annotations
 
 import math
+import re
 
 from ..climate.calendar import MONTH_ABBR, MONTH_NAMES
 from ..comfort.indices import INDICES, ComfortIndex
@@ -214,13 +215,23 @@ def exchange_json(ex: Exchange) -> dict:
 # ---------------------------------------------------------------------------- the method panel
 
 
-def plain(s: object, limit: int = 80) -> str:
-    """Text a person or a link supplied, made safe to show inside markdown: control characters
-    dropped, every ASCII punctuation mark backslash-escaped (so no link, image, HTML or
-    emphasis can form), cut to `limit` characters."""
+def literal(s: object, limit: int = 80) -> str:
+    """Text a person, a link or a data file supplied, for a markdown body: a code span, where no
+    markdown, HTML or autolink is ever formed (CommonMark renders its content literally).
+    Control characters are dropped, the text cut to `limit`; the fence is longer than any run of
+    backticks inside."""
     t = "".join(ch for ch in str(s) if ch.isprintable())
     t = t if len(t) <= limit else t[:limit] + "…"
-    return "".join("\\" + ch if ch.isascii() and not ch.isalnum() and not ch.isspace() else ch for ch in t)
+    longest = max((len(run) for run in re.findall(r"`+", t)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if t.startswith("`") or t.endswith("`") or not t.strip() else ""
+    return f"{fence}{pad}{t or ' '}{pad}{fence}"
+
+
+def without_server_paths(message: str) -> str:
+    """A message for the page: absolute paths of the server shortened to their last two parts."""
+    part = r"[^\s/'\"`]+"
+    return re.sub(rf"(?<![\w.])/(?:{part}/)*?((?:{part}/)?{part})(?![^\s'\"`]*/)", r"\1", str(message))
 
 
 def index_weights_line(index: ComfortIndex, band, unit: str = "°C") -> str:
