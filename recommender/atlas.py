@@ -31,7 +31,8 @@ CITY_COLUMNS = ["city_id", "name", "ascii_name", "country", "lat", "lon", "eleva
                 "station_ids", "name_zh", "name_ur", "population", "has_climate", "climate_note"]
 _CITY_DTYPES = {"city_id": str, "name": str, "ascii_name": str, "country": str, "timezone": str,
                 "station_ids": str, "name_zh": str, "name_ur": str, "climate_note": str, "climate_name": str,
-                "lat": float, "lon": float, "elevation_m": float, "population": float, "geonames_id": str}
+                "lat": float, "lon": float, "elevation_m": float, "population": float, "geonames_id": str,
+                "gridded_km": float}
 
 
 def _read_csv(path: Path, **kw) -> pd.DataFrame:
@@ -46,6 +47,10 @@ def _read_csv(path: Path, **kw) -> pd.DataFrame:
 
 def _mtime(path: Path) -> float:
     return path.stat().st_mtime if path.exists() else 0.0
+
+
+def _normals_mtime(data_dir: Path) -> float:
+    return _mtime(Path(data_dir) / "normals.parquet") + _mtime(Path(data_dir) / "normals.csv")
 
 
 @lru_cache(maxsize=4)
@@ -90,10 +95,26 @@ def load_pairs(data_dir: Path | None = None) -> pd.DataFrame:
     return _pairs(str(data_dir), _mtime(Path(data_dir) / "pairs.csv")).copy()
 
 
-def _read_normals_csv(path: Path) -> pd.DataFrame:
-    dtypes = {"city_id": str, "month": int, "period": str, **{v: float for v in VARIABLES},
-              **{s: str for s in SRC_COLUMNS}}
-    return _read_csv(path, dtype=dtypes)
+def _read_normals(data_dir: Path) -> pd.DataFrame:
+    """The embedded normals: data/normals.parquet (data/normals.csv of earlier builds is read too)."""
+    path = data_dir / "normals.parquet"
+    if not path.exists() and (data_dir / "normals.csv").exists():
+        dtypes = {"city_id": str, "month": int, "period": str, **{v: float for v in VARIABLES},
+                  **{s: str for s in SRC_COLUMNS}}
+        return _read_csv(data_dir / "normals.csv", dtype=dtypes)
+    if not path.exists():
+        raise AtlasError(f"Missing data file {path}; restore it from the repository or rebuild with "
+                         "`python -m recommender build-atlas`.")
+    try:
+        df = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several types for a damaged file
+        raise AtlasError(f"Cannot read {path} ({type(exc).__name__}); restore it from the repository.") from None
+    missing = [c for c in NORMALS_COLUMNS if c not in df.columns]
+    if missing:
+        raise AtlasError(f"{path} lacks the columns {', '.join(missing)}; restore it from the repository or rebuild.")
+    for v in VARIABLES:
+        df[v] = df[v].astype(float)
+    return df
 
 
 def read_store(store_dir: Path | None = None) -> tuple[pd.DataFrame | None, list[str]]:
@@ -137,16 +158,18 @@ def overlay(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
 def _atlas(data_dir: str, store_dir: str, _m1: float, _m2: float, _m3: tuple) -> pd.DataFrame:
     cities = _cities(data_dir, _m1)
     lat = cities.set_index("city_id")["lat"]
-    embedded = _read_normals_csv(Path(data_dir) / "normals.csv")
+    embedded = _read_normals(Path(data_dir))
     validate_normals(embedded, lat)
     fresh, warnings = read_store(Path(store_dir))
     for w in warnings:
         log.warning("%s", w)
     if fresh is not None and len(fresh):
         fresh = _valid_cities(fresh, lat, f"Refreshed data in {NormalsStore(Path(store_dir)).folder}", warnings)
-    normals = overlay({"wikipedia": embedded, "meteostat": fresh})
+    gridded_only = embedded["city_id"].isin(cities.loc[cities["climate_note"] == "gridded", "city_id"])
+    normals = overlay({"wikipedia": embedded[~gridded_only], "gridded": embedded[gridded_only], "meteostat": fresh})
     for c in SRC_COLUMNS:  # categorical provenance: scoring maps the categories, not every row's string
-        normals[c] = pd.Categorical(normals[c], categories=list(PROVENANCE))
+        if not (isinstance(normals[c].dtype, pd.CategoricalDtype) and list(normals[c].cat.categories) == list(PROVENANCE)):
+            normals[c] = pd.Categorical(normals[c], categories=list(PROVENANCE))
     atlas = normals.merge(cities.drop(columns=["climate_name", "geonames_id"], errors="ignore"),
                           on="city_id", how="left", validate="many_to_one")
     atlas = atlas.sort_values(["city_id", "month"]).reset_index(drop=True)
@@ -165,7 +188,7 @@ def load_atlas(data_dir: Path | None = None, store_dir: Path | None = None) -> p
     store = Path(store_dir or user_store_dir())
     data_dir = Path(data_dir or default_data_dir())
     atlas = _atlas(str(data_dir), str(store), _mtime(Path(data_dir) / "cities.csv"),
-                   _mtime(Path(data_dir) / "normals.csv"), NormalsStore(store).version())
+                   _normals_mtime(data_dir), NormalsStore(store).version())
     out = atlas.copy()
     out.attrs["warnings"] = list(atlas.attrs.get("warnings", []))
     return out
@@ -175,7 +198,7 @@ def atlas_version(data_dir: Path | None = None, store_dir: Path | None = None) -
     """Modification times of the files behind load_atlas(): changes when any of them does."""
     store = Path(store_dir or user_store_dir())
     data_dir = Path(data_dir or default_data_dir())
-    return (str(data_dir), str(store), _mtime(Path(data_dir) / "cities.csv"), _mtime(Path(data_dir) / "normals.csv"),
+    return (str(data_dir), str(store), _mtime(Path(data_dir) / "cities.csv"), _normals_mtime(data_dir),
             _mtime(Path(data_dir) / "pairs.csv"), NormalsStore(store).version())
 
 

@@ -142,7 +142,7 @@ class PartnerResult:
     coverage: float
     tmax_c: float | None        # the month's mean daily high
     prcp_mm: float | None
-    quality: tuple[tuple[str, str], ...]   # (component, "imputed" | "missing")
+    quality: tuple[tuple[str, str], ...]   # (component, "gridded" | "imputed" | "missing")
 
     @property
     def window(self) -> list[int]:
@@ -407,12 +407,13 @@ class Recommender:
         return tuple(out[:limit])
 
     def quality(self, sc: ScoredAtlas, cid: str, month: int) -> tuple[tuple[str, str], ...]:
-        """The score's components that rest on imputed or missing inputs: (component, provenance)."""
+        """The score's components that rest on gridded, imputed or missing inputs: (component, provenance)."""
         j = sc.pos.get(cid)
         if j is None:
             return ()
         codes = sc.src[j, month - 1]
-        return tuple((c.key, PROVENANCE[k]) for c, k in zip(sc.index.components, codes) if PROVENANCE[k] in ("imputed", "missing"))
+        return tuple((c.key, PROVENANCE[k]) for c, k in zip(sc.index.components, codes)
+                     if PROVENANCE[k] in ("gridded", "imputed", "missing"))
 
     # ------------------------------------------------------------------ recommend
     def recommend(self, home: str, month, style: str = "urban", comfort_band=None, country: str | None = None,

@@ -81,10 +81,10 @@ def test_bad_query_parameters_fall_back_with_a_friendly_note(query, note):
 
 
 def test_empty_states():
-    at = run(home="puyang", month="1")   # its only sister city, Gwadar, has no climate data
-    assert "none of Puyang's sister cities has climate data" in headline(at)
+    at = run(home="haworth", month="1")   # its sister cities have no climate data within 75 km
+    assert "none of Haworth's sister cities has climate data" in headline(at)
     assert any("None of these sister cities has climate data" in i.value for i in at.info)
-    assert table(at)["data"].iloc[0] == "no climate data"
+    assert table(at)["data"].str.startswith("no climate data").all()
 
 
 def test_only_the_open_tab_runs_and_the_tab_is_in_the_link():

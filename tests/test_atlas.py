@@ -69,25 +69,40 @@ def test_atlas_is_valid_and_complete_for_the_story(atlas):
         rows = atlas[atlas.city_id == city]
         for v in ("tmax_c", "tmin_c", "tmean_c", "prcp_mm", "rhum_pct", "sun_hours", "cloud_pct"):
             assert rows[v].notna().all(), (city, v)
-            assert rows[f"{v}_src"].isin(["measured", "derived", "imputed"]).all()
+            assert rows[f"{v}_src"].isin(["measured", "derived", "gridded"]).all()
     k = atlas[atlas.city_id == "karachi"].set_index("month")
     u = atlas[atlas.city_id == "urumqi"].set_index("month")
     assert k.at[1, "tmax_c"] > 25 and u.at[1, "tmax_c"] < -5    # pleasant vs bitterly cold January
-    assert k.at[7, "rhum_pct"] > 60 and k.at[7, "rhum_pct_src"] == "imputed"  # humid Karachi summer
-    assert (k["rhum_pct_src"] == "imputed").all()  # Wikipedia has no humidity for Karachi
+    assert k.at[7, "rhum_pct"] > 60 and k.at[7, "rhum_pct_src"] == "gridded"  # humid Karachi summer
+    assert (k["rhum_pct_src"] == "gridded").all()  # Wikipedia has no humidity for Karachi: CRU's, not a model's
+    assert (k["wind_kmh_src"] == "gridded").all() and (k["tmax_c_src"] == "measured").all()
+    g = atlas[atlas.city_id == "gwadar"]      # no station table: the gridded climatology at its coordinates
+    assert len(g) == 12 and (g["tmax_c_src"] == "gridded").all() and (g["data_source"] == "gridded").all()
 
 
 def test_provenance_agrees_with_values(atlas):
     for v in VARIABLES:
         assert ((atlas[f"{v}_src"] == "missing") == atlas[v].isna()).all()
-    assert (atlas["wind_kmh_src"] == "missing").all()  # not invented
+    assert set(atlas["wind_kmh_src"].unique()) <= {"gridded", "imputed", "missing"}  # no table has wind
+    assert (atlas["wind_kmh_src"] == "gridded").mean() > 0.95
     assert (atlas["tmin_c"] <= atlas["tmean_c"] + 0.05).all() and (atlas["tmean_c"] <= atlas["tmax_c"] + 0.05).all()
 
 
 def test_cities_without_climate_stay_in_registry_flagged():
     c = load_cities().set_index("city_id")
-    assert not c.at["gwadar", "has_climate"] and c.at["gwadar", "climate_note"] == "none"
-    assert "gwadar" not in set(load_atlas()["city_id"])
+    assert not c.at["aljezur", "has_climate"] and c.at["aljezur", "climate_note"] == "none"
+    assert np.isnan(c.at["aljezur", "gridded_km"])      # no gridded point within the rule's distance
+    assert "aljezur" not in set(load_atlas()["city_id"])
+
+
+def test_the_whole_registry_is_served():
+    cities, pairs = load_cities(), load_pairs()
+    assert len(cities) >= 15_000
+    ok = set(cities.loc[cities["has_climate"], "city_id"])
+    served = pairs["city_a"].isin(ok) & pairs["city_b"].isin(ok)
+    assert served.mean() >= 0.85
+    for cid in ("paris", "berlin", "prague", "lyon", "dresden", "graz", "bergen", "vienna-1-innere-stadt"):
+        assert cid in ok, cid
 
 
 def test_load_atlas_is_fast_enough_to_call_freely():
@@ -125,39 +140,43 @@ def _copy_data(tmp_path):
     return d
 
 
+def _normals(d):
+    return pd.read_parquet(d / "normals.parquet")
+
+
 def test_loader_names_city_month_and_column_of_a_bad_value(tmp_path):
     d = _copy_data(tmp_path)
-    n = pd.read_csv(d / "normals.csv", keep_default_na=False, dtype=str)
-    i = n.index[(n.city_id == "karachi") & (n.month == "3")][0]
-    n.at[i, "rhum_pct"] = "140"
-    n.at[i, "rhum_pct_src"] = "measured"
-    n.to_csv(d / "normals.csv", index=False)
+    n = _normals(d)
+    i = n.index[(n.city_id == "karachi") & (n.month == 3)][0]
+    n.at[i, "rhum_pct"] = 140.0
+    n.to_parquet(d / "normals.parquet", index=False)
     with pytest.raises(AtlasError, match=r"karachi.*month 3.*rhum_pct"):
         load_atlas(data_dir=d, store_dir=tmp_path / "store")
 
 
 def test_loader_rejects_a_missing_month(tmp_path):
     d = _copy_data(tmp_path)
-    n = pd.read_csv(d / "normals.csv", keep_default_na=False, dtype=str)
-    n = n[~((n.city_id == "urumqi") & (n.month == "7"))]
-    n.to_csv(d / "normals.csv", index=False)
+    n = _normals(d)
+    n[~((n.city_id == "urumqi") & (n.month == 7))].to_parquet(d / "normals.parquet", index=False)
     with pytest.raises(AtlasError, match=r"urumqi.*11 monthly rows"):
         load_atlas(data_dir=d, store_dir=tmp_path / "store")
 
 
-def test_loader_reports_malformed_csv_and_missing_columns(tmp_path):
+def test_loader_reports_malformed_files_and_missing_columns(tmp_path):
     d = _copy_data(tmp_path)
-    (d / "normals.csv").write_bytes(b"city_id,month\n\"unclosed,1\n")
-    with pytest.raises(AtlasError):
+    (d / "normals.parquet").write_bytes(b"PAR1 torn")
+    with pytest.raises(AtlasError, match="Cannot read"):
         load_atlas(data_dir=d, store_dir=tmp_path / "store")
-    n = pd.read_csv(DATA / "normals.csv", keep_default_na=False, dtype=str).drop(columns=["sun_hours"])
-    n.to_csv(d / "normals.csv", index=False)
+    _normals(DATA).drop(columns=["sun_hours"]).to_parquet(d / "normals.parquet", index=False)
     with pytest.raises(AtlasError, match="sun_hours"):
+        load_atlas(data_dir=d, store_dir=tmp_path / "store")
+    (d / "cities.csv").write_bytes(b"city_id,name\n\"unclosed,1\n")
+    with pytest.raises(AtlasError):
         load_atlas(data_dir=d, store_dir=tmp_path / "store")
 
 
 def _store_rows(city="karachi", month_tmax=None):
-    n = pd.read_csv(DATA / "normals.csv", keep_default_na=False, na_values=[""])
+    n = _normals(DATA)
     rows = n[n.city_id == city].copy()
     rows["tmax_c"] = rows["tmax_c"] + 1.0 if month_tmax is None else month_tmax
     rows["period"] = "2019-2020"
@@ -181,6 +200,6 @@ def test_corrupted_store_is_skipped_with_a_warning(tmp_path):
     store.mkdir()
     (store / "normals.parquet").write_bytes(b"PAR1 this is not parquet")
     a = load_atlas(store_dir=store)
-    assert (a["data_source"] == "wikipedia").all()
+    assert set(a["data_source"]) == {"wikipedia", "gridded"}
     assert any("unreadable" in w for w in a.attrs["warnings"])
     assert (store / "normals.parquet").read_bytes() == b"PAR1 this is not parquet"  # not touched

@@ -146,8 +146,11 @@ def test_gate_caps_hot_humid_months(atlas):
 
 def test_coverage_names_imputed_and_missing_inputs(atlas):
     s = score_atlas(atlas[atlas.city_id == "karachi"], "hci_urban")
-    # Thermal rests on imputed humidity (0.4), wind is missing (0.1), cloud and rain measured/derived.
-    assert (s["coverage"] == 0.5).all() and (s["coverage_imputed"] == 0.4).all() and (s["coverage_missing"] == 0.1).all()
+    # Thermal rests on gridded humidity, wind is gridded, cloud and rain measured/derived: all observed.
+    assert (s["coverage"] == 1.0).all() and set(s["src_thermal"]) == {"gridded"} and set(s["src_wind"]) == {"gridded"}
+    # Aileu (Timor-Leste) has no gridded point: a nearby table is borrowed (imputed), wind missing.
+    s = score_atlas(atlas[atlas.city_id == "aileu"], "hci_urban")
+    assert (s["coverage"] == 0.0).all() and (s["coverage_imputed"] == 0.9).all() and (s["coverage_missing"] == 0.1).all()
     assert set(s["src_thermal"]) == {"imputed"} and set(s["src_wind"]) == {"missing"}
 
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -120,34 +121,38 @@ def test_build_atlas_checks_its_output_before_working(tmp_path):
 def damaged_copy(tmp_path, name, change):
     data = tmp_path / "data"
     shutil.copytree(REPO / "data", data)
-    path = data / name
-    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+    change(data / name)
     return data
 
 
+def _normals_change(change):
+    """A change of data/normals.parquet as a frame → frame function."""
+    def apply(path):
+        change(pd.read_parquet(path)).to_parquet(path, index=False)
+    return apply
+
+
+def _text_change(change):
+    def apply(path):
+        path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return apply
+
+
+def _inf_tmax(n):
+    n.loc[(n.city_id == "karachi") & (n.month == 1), "tmax_c"] = float("inf")   # what 1e309 parses to
+    return n
+
+
 CASES = {
-    "pair with an unknown city": ("pairs.csv", lambda t: t + "atlantis,karachi,hekman\n", "names the unknown city 'atlantis'"),
-    "pair with an empty cell": ("pairs.csv", lambda t: t + ",karachi,hekman\n", "has an empty city"),
-    "self-pair": ("pairs.csv", lambda t: t + "karachi,karachi,hekman\n", "pairs a city with itself"),
-    "truncated registry": ("cities.csv", lambda t: t[: len(t) // 2].rsplit("\n", 1)[0] + "\n", "registry is truncated"),
-    "header-only normals": ("normals.csv", lambda t: t.splitlines(keepends=True)[0], "has no rows"),
+    "pair with an unknown city": ("pairs.csv", _text_change(lambda t: t + "atlantis,karachi,hekman\n"),
+                                  "names the unknown city 'atlantis'"),
+    "pair with an empty cell": ("pairs.csv", _text_change(lambda t: t + ",karachi,hekman\n"), "has an empty city"),
+    "self-pair": ("pairs.csv", _text_change(lambda t: t + "karachi,karachi,hekman\n"), "pairs a city with itself"),
+    "truncated registry": ("cities.csv", _text_change(lambda t: t[: len(t) // 2].rsplit("\n", 1)[0] + "\n"),
+                           "registry is truncated"),
+    "header-only normals": ("normals.parquet", _normals_change(lambda n: n.iloc[:0]), "has no rows"),
+    "an infinite afternoon": ("normals.parquet", _normals_change(_inf_tmax), "City 'karachi', month 1, column tmax_c"),
 }
-
-
-def _inf_tmax(t: str) -> str:
-    df_lines = t.splitlines(keepends=True)
-    header = df_lines[0].rstrip("\n").split(",")
-    i = header.index("tmax_c")
-    for k, line in enumerate(df_lines):
-        if line.startswith("karachi,1,"):
-            cells = line.rstrip("\n").split(",")
-            cells[i] = "1e309"
-            df_lines[k] = ",".join(cells) + "\n"
-            break
-    return "".join(df_lines)
-
-
-CASES["an infinite afternoon"] = ("normals.csv", _inf_tmax, "City 'karachi', month 1, column tmax_c")
 
 
 @pytest.mark.parametrize("case", list(CASES))

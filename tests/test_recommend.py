@@ -85,19 +85,19 @@ def test_second_degree_partners(rec):
 
 
 def test_partner_without_climate_is_listed_not_ranked(rec):
-    res = rec.recommend("lahore", 1)
-    p = by_id(res)
-    assert p["jining"].score is not None or p["jining"].label is None
-    res = rec.recommend("puyang", 1)   # home without climate data
+    res = rec.recommend("haworth", 1)   # its sister cities have no climate data within 75 km
+    assert res.partners and all(p.score is None and p.label is None for p in res.partners)
+    res = rec.recommend("aljezur", 1)   # home without climate data
     assert res.home_score is None and res.partners
-    assert rec.profile("puyang").season_type is None and rec.month_detail("puyang", 1) is None
+    assert rec.profile("aljezur").season_type is None and rec.month_detail("aljezur", 1) is None
 
 
 def test_month_detail_names_every_component_and_variable(rec):
     d = rec.month_detail("karachi", 6, style="urban")
     assert [c[0] for c in d.components] == ["thermal", "aesthetic", "precipitation", "wind"]
     assert d.score <= d.raw_score and d.gate_cap < 100 and d.data_source == "wikipedia"
-    assert d.climate["rhum_pct"][1] == "imputed" and d.climate["wind_kmh"] == (None, "missing")
+    assert d.climate["rhum_pct"][1] == "gridded" and d.climate["tmax_c"][1] == "measured"
+    assert d.climate["wind_kmh"][1] == "gridded" and 0 < d.climate["wind_kmh"][0] < 40
 
 
 def test_bad_inputs_raise_clear_errors(rec):

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AtlasError
-from .astro import monthly_max_sunshine_hours
+from .astro import sunshine_ceiling
 from .calendar import days_in_month
 from .variables import NORMALS_COLUMNS, PROVENANCE, SPEC, VARIABLES
 
@@ -47,8 +47,8 @@ def row_problems(df: pd.DataFrame, lat: pd.Series | np.ndarray) -> pd.DataFrame:
     dim = days_in_month(month)
     add(wd > dim + _TOL, "wet_days", lambda i: f"{wd[i]} wet days in a {dim[i]:g}-day month")
     sun = df["sun_hours"].to_numpy(dtype=float)
-    smax = monthly_max_sunshine_hours(np.asarray(lat, dtype=float), month)
-    add(sun > smax + 0.5, "sun_hours",
+    smax = sunshine_ceiling(np.asarray(lat, dtype=float), month)
+    add(sun > smax + 1.0, "sun_hours",   # 1 h slack: rounding, and the interpolated ceiling
         lambda i: f"{sun[i]} h of sunshine above the astronomical maximum {smax[i]:.1f} h")
     return pd.DataFrame(problems, columns=["row", "column", "reason"])
 
@@ -96,14 +96,16 @@ def validate_normals(df: pd.DataFrame, lat_by_city: pd.Series, allow_empty: bool
                 f"City '{r.city_id}', month {r.month}: column {v} is "
                 f"{'empty' if pd.isna(r[v]) else r[v]} but {v}_src says '{r[f'{v}_src']}'."
             )
-    unknown_city = ~df["city_id"].isin(lat_by_city.index)
+    codes, uniques = pd.factorize(df["city_id"])   # per city, not per row
+    known = pd.Index(uniques).isin(lat_by_city.index)
+    unknown_city = ~known[codes]
     if unknown_city.any():
         raise AtlasError(
             f"City '{df.loc[unknown_city, 'city_id'].iloc[0]}' has normals but is not in the city "
             f"registry (data/cities.csv, {len(lat_by_city):,} cities): the registry is truncated or from another "
             "build. Restore data/cities.csv from the repository or rebuild with `python -m recommender build-atlas`."
         )
-    lat = lat_by_city.reindex(df["city_id"]).to_numpy()
+    lat = lat_by_city.reindex(uniques).to_numpy()[codes]
     problems = row_problems(df, lat)
     if len(problems):
         p = problems.iloc[0]

@@ -43,9 +43,10 @@ SPEC = {v.key: v for v in VARIABLE_SPECS}
 VARIABLES = [v.key for v in VARIABLE_SPECS]
 DECIMALS = {v.key: v.decimals for v in VARIABLE_SPECS}
 
-# Provenance of every value, best first: as published / computed by stated physics /
-# predicted by a model / none.
-PROVENANCE = ("measured", "derived", "imputed", "missing")
+# Provenance of every value, best first: as published by a station table / computed by stated
+# physics / from a gridded climatology at the city's coordinates / predicted by a model / none.
+PROVENANCE = ("measured", "derived", "gridded", "imputed", "missing")
+OBSERVED = ("measured", "derived", "gridded")   # rests on observations (coverage counts these)
 SRC_COLUMNS = [f"{v}_src" for v in VARIABLES]
 NORMALS_COLUMNS = ["city_id", "month", *VARIABLES, *SRC_COLUMNS, "period"]
 

@@ -9,7 +9,7 @@ strong UTCI heat or cold stress (GATE_CAPS), for every index that declares `utci
 
 **Missing inputs.** A component whose inputs are missing (wind everywhere in the embedded
 atlas) is left out and the remaining weights are rescaled; `coverage` is the share of the
-index's weight whose inputs were measured or derived, `coverage_imputed` / `coverage_missing`
+index's weight whose inputs were observed (measured, derived or gridded), `coverage_imputed` / `coverage_missing`
 the shares resting on imputed or missing inputs.
 
 **Personal comfort band.** `comfort_band=(lo, hi)` (°C of effective temperature) maps the band
@@ -28,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 
-from ..climate.variables import PROVENANCE
+from ..climate.variables import OBSERVED, PROVENANCE
 from .indices import ComfortIndex, Conditions, index_for
 from .physics import REFERENCE_RH_PCT, saturation_vapour_pressure_hpa, utci_from_vapour
 from .tables import LABEL_ORDER, UTCI_CLASSES, label_codes, utci_codes
@@ -42,6 +42,8 @@ GATE_CAPS = np.array([9, 19, 29, 49, 100, 100, 100, 59, 39, 9], dtype=float)
 INPUT_COLUMNS = ["tmax_c", "tmean_c", "rhum_pct", "prcp_mm", "wet_days", "sun_hours", "cloud_pct", "wind_kmh"]
 PARALLEL_ROWS = 200_000  # above this, the NumPy core runs in one thread per core
 _MISSING = PROVENANCE.index("missing")
+_IMPUTED = PROVENANCE.index("imputed")
+_LAST_OBSERVED = max(PROVENANCE.index(p) for p in OBSERVED)
 
 
 def provenance_codes(src: pd.Series | None, n: int) -> np.ndarray:
@@ -75,8 +77,8 @@ def score_core(x: dict[str, np.ndarray], index: ComfortIndex, band) -> dict[str,
         for col in comp.inputs:
             code = np.maximum(code, x[f"{col}_src"])
         code = np.where(ok, code, _MISSING).astype(np.int8)
-        cov_good += np.where(code <= 1, comp.weight, 0.0)
-        cov_imp += np.where(code == 2, comp.weight, 0.0)
+        cov_good += np.where(code <= _LAST_OBSERVED, comp.weight, 0.0)
+        cov_imp += np.where(code == _IMPUTED, comp.weight, 0.0)
         out[f"r_{comp.key}"] = val
         out[f"src_{comp.key}"] = code
     with np.errstate(invalid="ignore", divide="ignore"):

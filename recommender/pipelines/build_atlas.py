@@ -30,20 +30,22 @@ import pandas as pd
 from unidecode import unidecode
 
 from ..climate.astro import monthly_max_sunshine_hours
-from ..climate.derive import cloud_from_sunshine, daylight
+from ..climate.calendar import DAYS_IN_MONTH
+from ..climate.derive import cloud_from_sunshine, daylight, sunshine_from_percent
+from ..climate.harmonise import apply_offsets, cross_validated_errors, fit_offsets
 from ..climate.impute import impute
 from ..climate.validate import row_problems, validate_normals
 from ..climate.variables import DECIMALS, NORMALS_COLUMNS, PROVENANCE, VARIABLES
 from ..paths import DATA_DIR, default_shared_data_dir
 from ..places.gazetteer import Gazetteer
 from ..places.matching import (
-    ENDPOINT_KM, PROXY_DELEV_M, PROXY_KM, EndpointMatcher, assign_ids, choose_proxy, geocode_climate_name,
-    split_qualifier, summer_peak_ok,
+    ENDPOINT_KM, PROXY_DELEV_M, PROXY_KM, EndpointCities, EndpointMatcher, assign_ids, choose_proxy,
+    geocode_climate_name, split_qualifier, summer_peak_ok,
 )
 from ..places.names import haversine_km, normalize_name
-from ..sources import wikipedia
+from ..sources import gridded, wikipedia
 from ..sources.meteostat import nearest_stations, read_station_register
-from ..storage import atomic_write_text
+from ..storage import atomic_write, atomic_write_text
 
 STATION_KM = 50.0        # station_ids: stations within this distance
 ELEV_STATION_KM = 25.0   # elevation from the nearest station within this distance
@@ -193,23 +195,35 @@ def endpoint_matcher(places: dict[int, str], gaz: Gazetteer) -> EndpointMatcher:
     for r in sorted(places):
         for k in {normalize_name(split_qualifier(places[r])[0]), normalize_name(G.at[r, "name"])} | gaz.alternates[r]:
             names[k].append(r)
-    return EndpointMatcher(names, G["lat"].to_dict(), G["lon"].to_dict(), G["country"].to_dict(), places)
+    return EndpointMatcher(names, G["lat"].to_dict(), G["lon"].to_dict(), G["country"].to_dict(), dict(places))
 
 
-def match_hekman(hek: pd.DataFrame, matcher: EndpointMatcher, pair_sources: dict) -> int:
-    """Pairs of the Hekman list whose both ends match (by name and coordinates); returns the
-    number of distinct endpoints examined."""
-    cache: dict[tuple, int | None] = {}
+def match_hekman(hek: pd.DataFrame, matcher: EndpointMatcher, pair_sources: dict, cities: EndpointCities | None = None) -> int:
+    """Pairs of the Hekman list whose both ends match an atlas place (by name and coordinates)
+    or, given `cities`, become a registry city of their own; returns the number of distinct
+    endpoints examined."""
+    cache: dict[tuple, int | str | None] = {}
     for row in hek.itertuples(index=False):
         ends = []
-        for name, lat, lon in ((row.city1, row.lat1, row.lng1), (row.city2, row.lat2, row.lng2)):
+        for name, country, lat, lon in ((row.city1, row.country1, row.lat1, row.lng1),
+                                        (row.city2, row.country2, row.lat2, row.lng2)):
             key = (name, lat, lon)
             if key not in cache:
-                cache[key] = matcher.by_point(name, float(lat), float(lon)) if lat and lon else None
+                hit = matcher.by_point(name, float(lat), float(lon)) if lat and lon else None
+                if hit is None and cities is not None and lat and lon:
+                    hit = cities.key(name, country, float(lat), float(lon))
+                cache[key] = hit
             ends.append(cache[key])
         if ends[0] is not None and ends[1] is not None and ends[0] != ends[1]:
-            pair_sources[tuple(sorted(ends))].add("hekman")
+            pair_sources[tuple(sorted(ends, key=str))].add("hekman")
     return len(cache)
+
+
+def add_endpoint_cities(matcher: EndpointMatcher, cities: EndpointCities) -> None:
+    """Let the adjacency list and the China–Pakistan pairs find the endpoint cities too."""
+    for k, e in sorted(cities.entries.items()):
+        matcher.names[normalize_name(e["name"])].append(k)
+        matcher.lat[k], matcher.lon[k], matcher.country[k], matcher.label[k] = e["lat"], e["lon"], e["country"], e["name"]
 
 
 def match_adjacency(rows: list[list[str]], matcher: EndpointMatcher, country_of, pair_sources: dict) -> None:
@@ -224,11 +238,11 @@ def match_adjacency(rows: list[list[str]], matcher: EndpointMatcher, country_of,
             continue
         for other in ends[1:]:
             if other is not None and other != ends[0]:
-                pair_sources[tuple(sorted((ends[0], other)))].add("kaierikniermann")
+                pair_sources[tuple(sorted((ends[0], other), key=str))].add("kaierikniermann")
 
 
 def add_china_pakistan(cpk: pd.DataFrame, matcher: EndpointMatcher, gaz: Gazetteer, pair_sources: dict,
-                       report: Report) -> dict[str, dict]:
+                       report: Report, cities: EndpointCities | None = None) -> dict[str, dict]:
     """The China–Pakistan pairs, always present; a city with no climate place joins the
     registry as an extra entry (GeoNames place near the given coordinates, else the file's
     own coordinates). Returns the extra entries by key."""
@@ -244,6 +258,8 @@ def add_china_pakistan(cpk: pd.DataFrame, matcher: EndpointMatcher, gaz: Gazette
     def city(name: str):
         lat, lon, cc = coords[name]
         hit = matcher.by_point(name, lat, lon)
+        if hit is None and cities is not None:
+            hit = cities.key(name, None, lat, lon, iso=cc)
         if hit is not None:
             return hit
         near = [g for g in gaz.near(name, lat, lon, ENDPOINT_KM) if G.at[g, "country"] == cc]
@@ -348,6 +364,114 @@ def pairs_table(pair_sources: dict, key_to_id: dict) -> pd.DataFrame:
         lambda s: ";".join(sorted(set(";".join(s).split(";"))))).sort_values(["city_a", "city_b"])
 
 
+def gridded_quantities(sample: gridded.Sample, lat, elevation_m) -> dict[str, np.ndarray]:
+    """Gridded quantities → atlas variables (cities, 12): sunshine hours from % of possible,
+    cloud from sunshine, wind km/h from m/s; wet days stay on CRU's > 0.1 mm count here."""
+    lat = np.asarray(lat, float)
+    months = np.arange(1, 13)
+    v = sample.values
+    out = {k: v[k] for k in ("tmax_c", "tmin_c", "tmean_c", "prcp_mm", "rhum_pct")}
+    out["sun_hours"] = sunshine_from_percent(v["sun_pct"], lat[:, None], months[None, :])
+    out["cloud_pct"] = cloud_from_sunshine(out["sun_hours"], lat[:, None], months[None, :])
+    out["wind_kmh"] = v["wind_ms"] * 3.6
+    out["wet_days_01"] = v["wet_days_01"]
+    return out
+
+
+@dataclass
+class Harmonisation:
+    """How gridded values are brought to the station tables: temperature offsets, the wet-day
+    factor, and the errors measured on the way (for data/README.md)."""
+
+    offsets: dict            # variable → fit_offsets result
+    wet_factor: float        # station "rainy days" ≈ wet_factor × CRU days > 0.1 mm
+    errors: dict             # variable → {"raw": (median, p95), "adjusted": (median, p95), "n": …}
+    choice: dict             # variable → {source: (median, p95)}: why CHOICE is what it is
+
+
+def _err(a) -> tuple[float, float]:
+    a = np.asarray(a, float)
+    a = a[~np.isnan(a)]
+    return (float(np.median(a)), float(np.percentile(a, 95))) if a.size else (np.nan, np.nan)
+
+
+def harmonise_gridded(N: pd.DataFrame, points: dict, lat, lon, elevation_m) -> Harmonisation:
+    """Fit the period offsets and the wet-day factor on the climate-table cities (`N`, one block
+    of 12 rows per city in `lat` order) and measure the errors: raw, and adjusted with folds
+    blocked in 5° cells; plus each climatology's raw error per variable (the CHOICE)."""
+    n = len(lat)
+
+    def grid(col):   # measured values only, (cities, 12)
+        v = N[col].to_numpy(float).reshape(n, 12)
+        return np.where(N[f"{col}_src"].to_numpy().reshape(n, 12) == "measured", v, np.nan)
+
+    s = gridded.sample_chosen(points, lat, lon, elevation_m)
+    q = gridded_quantities(s, lat, elevation_m)
+    offsets, errors, choice = {}, {}, {}
+    for v in gridded.TEMPERATURES:
+        m = grid(v)
+        offsets[v] = fit_offsets(m, q[v], lat)
+        errors[v] = {"raw": _err(np.abs(q[v] - m)), "adjusted": _err(cross_validated_errors(m, q[v], lat, lon)),
+                     "n": int(np.sum(~np.isnan(m - q[v])))}
+    for v in ("tmean_c", "prcp_mm"):
+        choice[v] = {}
+        for name, pts in points.items():
+            raw = gridded.sample(pts, lat, lon, elevation_m, [v], k=1, lapse=False).values[v]
+            choice[v][name] = _err(np.abs(raw - grid(v)))
+    wd, rd = grid("wet_days"), q["wet_days_01"]
+    ok = ~np.isnan(wd) & ~np.isnan(rd)
+    wet_factor = float(np.sum(wd[ok] * rd[ok]) / np.sum(rd[ok] ** 2))
+    s0 = monthly_max_sunshine_hours(np.asarray(lat, float)[:, None], np.arange(1, 13)[None, :])
+    lit = s0 >= 10
+    for v, est, meas in (("prcp_mm", q["prcp_mm"], grid("prcp_mm")), ("rhum_pct", q["rhum_pct"], grid("rhum_pct")),
+                         ("wet_days", wet_factor * rd, wd),
+                         ("sun_frac", q["sun_hours"] / np.where(lit, s0, np.nan), grid("sun_hours") / np.where(lit, s0, np.nan))):
+        e = np.abs(est - meas)
+        errors[v] = {"raw": _err(e), "mae": float(np.nanmean(e)), "n": int(np.sum(~np.isnan(e)))}
+    return Harmonisation(offsets, wet_factor, errors, choice)
+
+
+def gridded_rows(R: pd.DataFrame, points: dict, h: Harmonisation) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Gridded normals for every registry city (12 rows each, provenance "gridded", NaN where no
+    point lies within gridded.MAX_KM), after the period offsets and the wet-day factor; and a
+    per-city frame of the distance to the nearest point, the points used and whether the
+    temperatures were corrected for elevation."""
+    lat = R["lat"].to_numpy(float)
+    s = gridded.sample_chosen(points, lat, R["lon"].to_numpy(float), R["elevation_m"].to_numpy(float))
+    q = gridded_quantities(s, lat, R["elevation_m"])
+    for v in gridded.TEMPERATURES:
+        q[v] = apply_offsets(q[v], lat, h.offsets[v])
+    # offsets differ a little between the three temperatures: keep tmin ≤ tmean ≤ tmax
+    q["tmean_c"] = np.clip(q["tmean_c"], q["tmin_c"], q["tmax_c"])
+    q["wet_days"] = np.minimum(h.wet_factor * q.pop("wet_days_01"), DAYS_IN_MONTH[None, :])
+    n = len(R)
+    rows = pd.DataFrame({"city_id": np.repeat(R["city_id"].to_numpy(), 12), "month": np.tile(np.arange(1, 13), n)})
+    for v in VARIABLES:
+        vals = np.round(q[v], DECIMALS[v]).reshape(-1)
+        rows[v] = vals
+        rows[f"{v}_src"] = np.where(np.isnan(vals), "missing", "gridded")
+    rows["period"] = gridded.PERIOD
+    context = pd.DataFrame({"city_id": R["city_id"].to_numpy(), "gridded_km": np.round(s.distance_km, 1),
+                            "gridded_points": s.n_points, "lapse_corrected": s.lapse_corrected})
+    return rows, context
+
+
+REPLACEABLE = ("imputed", "missing")   # a station table's value gridded data may replace
+
+
+def overlay_rows(own: pd.DataFrame, grid: pd.DataFrame) -> pd.DataFrame:
+    """Per value, the better source (variables.PROVENANCE order): a city's own table where it
+    measured or derived a value, else the gridded value, else the table's imputed value.
+    Cloud cover follows sunshine (derived from it: gridded where the sunshine is)."""
+    g = grid.set_index(["city_id", "month"]).reindex(pd.MultiIndex.from_frame(own[["city_id", "month"]]))
+    out = own.copy()
+    for v in VARIABLES:
+        take = out[f"{v}_src"].isin(REPLACEABLE).to_numpy() & g[f"{v}_src"].eq("gridded").to_numpy()
+        out.loc[take, v] = g[v].to_numpy()[take]
+        out.loc[take, f"{v}_src"] = "gridded"
+    return out
+
+
 @dataclass
 class Inputs:
     """The raw inputs of a build, read once."""
@@ -359,6 +483,7 @@ class Inputs:
     adjacency: list[list[str]]
     china_pakistan: pd.DataFrame
     natives: pd.DataFrame
+    points: dict
 
     @classmethod
     def read(cls, shared: Path) -> "Inputs":
@@ -373,6 +498,7 @@ class Inputs:
             china_pakistan=pd.read_csv(shared / "sister_cities" / "china_pakistan_pairs.csv", dtype=str,
                                        keep_default_na=False),
             natives=pd.read_csv(DATA_DIR / "curated" / "native_names.csv", dtype=str, keep_default_na=False),
+            points=gridded.read_points(shared),
         )
 
 
@@ -381,39 +507,66 @@ def build(shared: Path, out: Path) -> dict:
     inp = Inputs.read(shared)
     report = Report()
     G = inp.gaz.cities
-    endpoints = endpoint_coordinates(inp.hekman)
-    places = geocode_climate_table(inp.gaz, inp.climate, endpoints, report)
+    # 1. The climate tables: geocoded, checked, imputed where nothing else will exist.
+    places = geocode_climate_table(inp.gaz, inp.climate, endpoint_coordinates(inp.hekman), report)
     rows = sorted(places)
     _, elev = station_context(inp.stations, G.loc[rows, "lat"], G.loc[rows, "lon"])
     elevation_m = dict(zip(rows, elev))
     N = climate_rows(places, inp.climate, G, elevation_m)
     N = drop_invalid(N, places, report)
     stats: dict = {"imputation": impute_missing(N)}
+    valid = sorted(places)
+    stats["harmonisation"] = harmonise_gridded(N, inp.points, G.loc[valid, "lat"].to_numpy(), G.loc[valid, "lon"].to_numpy(),
+                                               np.array([elevation_m[r] for r in valid], dtype=float))
 
+    # 2. Every sister-city endpoint: an atlas place, or a registry city of its own.
     matcher = endpoint_matcher(places, inp.gaz)
+    endpoint_cities = EndpointCities(inp.gaz)
     pair_sources: dict[tuple, set] = defaultdict(set)
-    n_endpoints = match_hekman(inp.hekman, matcher, pair_sources)
+    n_endpoints = match_hekman(inp.hekman, matcher, pair_sources, endpoint_cities)
+    add_endpoint_cities(matcher, endpoint_cities)
     match_adjacency(inp.adjacency, matcher, inp.gaz.country, pair_sources)
-    extra = add_china_pakistan(inp.china_pakistan, matcher, inp.gaz, pair_sources, report)
+    extra = add_china_pakistan(inp.china_pakistan, matcher, inp.gaz, pair_sources, report, endpoint_cities)
+    extra.update(endpoint_cities.entries)
     for subject, detail in matcher.rejected:
-        report.add("endpoint_rejected", subject, detail)
+        report.add("endpoint_namesake", subject, detail + "; not that city")
+    for kind, subject, detail in endpoint_cities.rejected:
+        report.add(kind, subject, detail)
 
+    # 3. The registry, its gridded climate, and the overlay: station table > gridded > imputed.
     R = registry(pair_sources, extra, places, G, inp.stations, inp.natives)
     key_to_id = dict(zip(R["key"], R["city_id"]))
+    grid, context = gridded_rows(R, inp.points, stats["harmonisation"])
+    complete = grid.groupby("city_id")[["tmax_c", "tmin_c"]].count().min(axis=1) == 12
+    R = R.merge(context, on="city_id", how="left")
+    own_grid = (R["climate_note"] == "none") & R["city_id"].map(complete).fillna(False).to_numpy(bool)
+    R.loc[own_grid, "climate_note"] = "gridded"
     proxy_of = assign_proxies(R, places, G, elevation_m, report)
+    for name in R.loc[R["climate_note"] == "none", "name"]:
+        report.add("no_climate", name, f"no gridded point within {gridded.MAX_KM:.0f} km and no climate table nearby")
     R["has_climate"] = R["climate_note"] != "none"
     R = R.sort_values("city_id").reset_index(drop=True)
-    normals = registry_normals(R, N, proxy_of)
+    tables = overlay_rows(registry_normals(R, N, proxy_of), grid)
+    normals = pd.concat([tables, grid[grid["city_id"].isin(R.loc[R["climate_note"] == "gridded", "city_id"])]],
+                        ignore_index=True).sort_values(["city_id", "month"]).reset_index(drop=True)[NORMALS_COLUMNS]
     validate_normals(normals, R.set_index("city_id")["lat"])
     pairs = pairs_table(pair_sources, key_to_id)
 
     cities = R[["city_id", "name", "ascii_name", "country", "lat", "lon", "elevation_m", "timezone",
                 "station_ids", "name_zh", "name_ur", "population", "geonames_id", "has_climate",
-                "climate_note", "climate_name"]]
+                "climate_note", "climate_name", "gridded_km"]]
     write_tables(out, cities, pairs, normals, report)
     stats.update(summary(cities, pairs, normals, report, n_endpoints, len(inp.climate)))
+    stats["list_pairs"] = distinct_list_pairs(inp.hekman)
     write_readme_stats(out / "README.md", stats)
     return stats
+
+
+def distinct_list_pairs(hek: pd.DataFrame) -> int:
+    """Distinct unordered (name, country) pairs of the Hekman list."""
+    a = list(zip(hek["city1"], hek["country1"]))
+    b = list(zip(hek["city2"], hek["country2"]))
+    return len({tuple(sorted(p)) for p in zip(a, b) if p[0] != p[1]})
 
 
 # ---------------------------------------------------------------------------- output
@@ -444,9 +597,18 @@ def write_tables(out: Path, cities, pairs, normals, report: Report) -> None:
     atomic_write_text(out / "build_info.json", json.dumps({"packages": build_versions()}, indent=2, sort_keys=True) + "\n")
     cities = cities.copy()
     cities["geonames_id"] = [("" if pd.isna(x) else str(int(x))) for x in cities["geonames_id"]]
-    atomic_write_text(out / "cities.csv", _fmt(cities, {"lat": 4, "lon": 4, "elevation_m": 0, "population": 0}))
+    atomic_write_text(out / "cities.csv", _fmt(cities, {"lat": 4, "lon": 4, "elevation_m": 0, "population": 0,
+                                                        "gridded_km": 1}))
     atomic_write_text(out / "pairs.csv", pairs.to_csv(index=False, lineterminator="\n"))
-    atomic_write_text(out / "normals.csv", _fmt(normals, DECIMALS))
+    frame = normals.copy()
+    for v in VARIABLES:
+        frame[v] = frame[v].astype(float).round(DECIMALS[v])
+        frame[f"{v}_src"] = pd.Categorical(frame[f"{v}_src"], categories=list(PROVENANCE))  # stored dictionary-encoded
+    atomic_write(out / "normals.parquet", lambda p: frame.to_parquet(p, index=False, compression="zstd",
+                                                                       row_group_size=1 << 20))
+    stale = out / "normals.csv"
+    if stale.exists():
+        stale.unlink()
     atomic_write_text(out / "build_report.csv", report.to_csv())
 
 
@@ -456,7 +618,14 @@ def summary(cities, pairs, normals, report: Report, n_endpoints: int, n_climate:
         c = normals[f"{v}_src"].value_counts(normalize=True)
         shares[v] = {k: float(c.get(k, 0.0)) for k in PROVENANCE}
     cpk = pairs[pairs["source"].str.contains(CPK_SOURCE)]
+    with_climate = set(cities.loc[cities["has_climate"], "city_id"])
+    served = pairs["city_a"].isin(with_climate) & pairs["city_b"].isin(with_climate)
+    hek = pairs["source"].str.contains("hekman")
     return {
+        "n_pairs_served": int(served.sum()),
+        "n_hekman_pairs": int(hek.sum()),
+        "n_hekman_pairs_served": int((served & hek).sum()),
+        "n_cities_gridded_only": int((cities["climate_note"] == "gridded").sum()),
         "n_climate_names": n_climate,
         "n_cities": len(cities),
         "n_cities_with_climate": int(cities["has_climate"].sum()),
@@ -482,11 +651,15 @@ def stats_markdown(stats: dict) -> str:
         f"- Sister-city pairs: **{stats['n_pairs']:,}** (China–Pakistan: {stats['n_cpk_pairs']})",
         f"- Normals rows (city × month): {stats['n_rows']:,}",
         f"- Distinct sister-city endpoints examined (Hekman list): {stats['n_endpoints']:,}",
+        f"- Pairs served with 12 months of climate at both ends: **{stats['n_pairs_served']:,} of {stats['n_pairs']:,}**; "
+        f"of the {stats['list_pairs']:,} distinct pairs of the Hekman list, {stats['n_hekman_pairs_served']:,} "
+        f"(**{100 * stats['n_hekman_pairs_served'] / stats['list_pairs']:.1f} %**) are served",
+        f"- Cities whose climate is gridded only (no station table): {stats['n_cities_gridded_only']:,}",
         "",
         "Provenance share per variable (of all normals rows):",
         "",
-        "| variable | measured | derived | imputed | missing |",
-        "|---|---|---|---|---|",
+        "| variable | " + " | ".join(PROVENANCE) + " |",
+        "|---" * (len(PROVENANCE) + 1) + "|",
     ]
     for v, s in stats["shares"].items():
         lines.append(f"| `{v}` | " + " | ".join(f"{100 * s[k]:.1f} %" for k in PROVENANCE) + " |")
@@ -498,6 +671,30 @@ def stats_markdown(stats: dict) -> str:
             lines.append(f"| relative humidity (%) | {r.n_train_rows:,} ({r.n_train_cities:,}) | {r.mae:.1f} % | {r.rmse:.1f} % | {r.baseline_mae:.1f} % |")
         else:
             lines.append(f"| relative sunshine S/S₀ | {r.n_train_rows:,} ({r.n_train_cities:,}) | {r.mae:.3f} | {r.rmse:.3f} | {r.baseline_mae:.3f} |")
+    h = stats["harmonisation"]
+    lines += ["", "Gridded climatology (`recommender/sources/gridded.py`) against the station tables, at the "
+              "climate-table cities with a point within 75 km. Which climatology, by its raw error (nearest point):", "",
+              "| variable | WorldClim 1.4: median / p95 | CRU CL 2.0: median / p95 |", "|---|---|---|"]
+    for v, by in h.choice.items():
+        lines.append(f"| `{v}` | {by['worldclim'][0]:.2f} / {by['worldclim'][1]:.2f} | {by['cru'][0]:.2f} / {by['cru'][1]:.2f} |")
+    lines += ["", "Temperatures after the period adjustment (offsets by month and 15° latitude band, shrunk towards "
+              "the global monthly offset), with the error cross-validated in 5-fold **spatially blocked** folds "
+              "(whole 5° cells held out):", "",
+              "| variable | city-months | raw median / p95 (°C) | adjusted median / p95 (°C) |", "|---|---|---|---|"]
+    for v in ("tmean_c", "tmax_c", "tmin_c"):
+        e = h.errors[v]
+        lines.append(f"| `{v}` | {e['n']:,} | {e['raw'][0]:.2f} / {e['raw'][1]:.2f} | {e['adjusted'][0]:.2f} / {e['adjusted'][1]:.2f} |")
+    imp = stats["imputation"]
+    lines += ["", f"Other variables, gridded against measured (wet days: CRU's days > 0.1 mm × {h.wet_factor:.3f}, the "
+              "factor fitted to the tables' rainy days), and the imputation they replace where a table lacks them:", "",
+              "| variable | city-months | gridded MAE | gridded median / p95 | imputation MAE (CV by city) |", "|---|---|---|---|---|"]
+    for v, label, unit, imputed in (("rhum_pct", "relative humidity", "%", imp["rhum_pct"].mae),
+                                    ("sun_frac", "relative sunshine S/S₀", "", imp["sun_frac"].mae),
+                                    ("wet_days", "wet days", "days", None), ("prcp_mm", "precipitation", "mm", None)):
+        e = h.errors[v]
+        dec = 3 if v == "sun_frac" else 1
+        lines.append(f"| {label} | {e['n']:,} | {e['mae']:.{dec}f} {unit} | {e['raw'][0]:.{dec}f} / {e['raw'][1]:.{dec}f} | "
+                     + (f"{imputed:.{dec}f} {unit}" if imputed is not None else "— (not imputed)") + " |")
     lines += ["", "Build report (`build_report.csv`) rows by kind:", ""]
     lines += [f"- `{k}`: {n:,}" for k, n in stats["report_counts"].items()]
     return "\n".join(lines)

@@ -170,3 +170,80 @@ class EndpointMatcher:
         """The one same-named place in country `iso`, or None (none or several)."""
         cands = [c for c in self.names.get(normalize_name(name), []) if self.country[c] == iso]
         return cands[0] if len(cands) == 1 else None
+
+
+GEONAMES_KM = 35.0       # a list's coordinates within this of a same-named GeoNames place: that place
+LIST_FAR_KM = 100.0      # … farther than this from every same-named place in the country: rejected
+COUNTRY_KM = 150.0       # a place not in GeoNames must lie this close to some GeoNames city of its country
+
+
+@dataclass
+class EndpointCities:
+    """Registry cities made from sister-city endpoints that have no climate table: the list's
+    name and coordinates, checked against GeoNames (rules 5–6):
+
+    5. If GeoNames has places of that name in the endpoint's country, the nearest must lie within
+       LIST_FAR_KM of the list's coordinates (else the list geocoded a namesake elsewhere: the
+       endpoint is rejected); within GEONAMES_KM it lends its population, time zone and id.
+    6. A place GeoNames does not list (population < 1,000) is kept with the list's coordinates
+       only if some GeoNames city of its country lies within COUNTRY_KM (else the coordinates
+       are in the wrong country: rejected); it takes that city's time zone.
+    Keys are "ep:<ISO>:<normalised name>"; rejections go to `rejected` with the reason.
+    """
+
+    gaz: Gazetteer
+    entries: dict[str, dict] = field(default_factory=dict)
+    rejected: list[tuple[str, str, str]] = field(default_factory=list)   # (kind, subject, detail)
+    _by_country: dict = field(default_factory=dict)
+
+    def _country_tree(self, iso: str):
+        if iso not in self._by_country:
+            from sklearn.neighbors import BallTree
+
+            rows = np.flatnonzero(self.gaz.cities["country"].to_numpy() == iso)
+            pts = np.radians(self.gaz.cities[["lat", "lon"]].to_numpy()[rows]) if len(rows) else None
+            self._by_country[iso] = (rows, BallTree(pts, metric="haversine") if len(rows) else None)
+        return self._by_country[iso]
+
+    def key(self, name: str, country_text: str | None, lat: float, lon: float, iso: str | None = None):
+        """The registry key of an endpoint, creating its entry on first sight; None if rejected."""
+        from .names import EARTH_RADIUS_KM
+
+        iso = iso or (self.gaz.country(country_text) if country_text else None)
+        subject = f"{name}, {country_text or iso} ({lat:.3f}, {lon:.3f})"
+        if not iso:
+            self.rejected.append(("endpoint_rejected", subject, "country not recognised"))
+            return None
+        k = f"ep:{iso}:{normalize_name(name)}"
+        if k in self.entries:
+            return k
+        G = self.gaz.cities
+        cands = [r for r in self.gaz.candidates(name) if G.at[r, "country"] == iso]
+        entry = dict(name=name, lat=float(lat), lon=float(lon), country=iso, timezone="", population=np.nan,
+                     geonames_id=np.nan)
+        if cands:
+            d = haversine_km(lat, lon, G.loc[cands, "lat"].to_numpy(), G.loc[cands, "lon"].to_numpy())
+            j = int(np.argmin(d))
+            if d[j] > LIST_FAR_KM:
+                self.rejected.append(("endpoint_rejected", subject,
+                                      f"GeoNames places of that name in {iso} are {d[j]:.0f} km or more from the list's "
+                                      "coordinates: the list geocoded a namesake"))
+                return None
+            g = cands[j]
+            entry["timezone"] = G.at[g, "timezone"]
+            if d[j] <= GEONAMES_KM:
+                entry.update(population=G.at[g, "population"], geonames_id=G.at[g, "geonameid"])
+        else:
+            rows, tree = self._country_tree(iso)
+            if tree is None:
+                self.rejected.append(("endpoint_rejected", subject, f"no GeoNames city in {iso} to check it against"))
+                return None
+            dist, ix = tree.query(np.radians([[lat, lon]]), k=1)
+            if dist[0, 0] * EARTH_RADIUS_KM > COUNTRY_KM:
+                self.rejected.append(("endpoint_rejected", subject,
+                                      f"{dist[0, 0] * EARTH_RADIUS_KM:.0f} km from the nearest GeoNames city of {iso}: "
+                                      "coordinates in the wrong country"))
+                return None
+            entry["timezone"] = G.at[rows[ix[0, 0]], "timezone"]
+        self.entries[k] = entry
+        return k

@@ -94,8 +94,10 @@ def data_quality(p: PartnerResult) -> str:
     """Short badge naming the score's components that rest on imputed or missing inputs."""
     if p.score is None:
         return NO_DATA
-    notes = [f"{comp} {src}" for comp, src in p.quality]
-    return ("⚠ " + " · ".join(notes)) if notes else "✓ measured"
+    notes = [f"{comp} {src}" for comp, src in p.quality if src != "gridded"]
+    if notes:
+        return "⚠ " + " · ".join(notes)
+    return "≈ gridded climatology" if p.quality else "✓ measured"
 
 
 def city_name(c: CityRef, via: tuple[CityRef, ...] = ()) -> str:

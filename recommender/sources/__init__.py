@@ -1,9 +1,10 @@
 """Climate sources, each a module that turns its raw input into normals with per-value
 provenance, declared here with its licence, period and priority.
 
-The atlas overlays them per city by `priority` (lower wins): refreshed Meteostat station
-data over the embedded Wikipedia-table atlas. A new source (e.g. a gridded climatology) is a
-module beside these and one `Source` entry.
+The atlas overlays them per city by `priority` (lower wins): refreshed Meteostat station data
+over the Wikipedia tables over the gridded climatologies; within a city of the embedded atlas
+the build has already chosen per value (station table > gridded > imputed), and each value's
+provenance says which. A new source is a module beside these and one `Source` entry.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ SOURCES: dict[str, Source] = {s.key: s for s in (
            "Meteostat and its data providers", 10),
     Source("wikipedia", "Wikipedia climate tables", "unspecified (varies by table)", "CC BY-SA 4.0",
            "Wikipedia climate tables and the services they cite", 20),
+    Source("gridded", "Gridded climatologies CRU CL 2.0 and WorldClim 1.4 at GSOD points", "1961–1990, adjusted to the "
+           "station tables' periods", "CRU CL 2.0: cite New et al. 2002; WorldClim 1.4: CC BY-SA 4.0",
+           "New, Lister, Hulme & Makin (2002), Climate Research 21:1–25; Hijmans et al. (2005), Int. J. Climatol. "
+           "25:1965–1978; station list NOAA GSOD (public domain)", 30),
 )}
 
 
