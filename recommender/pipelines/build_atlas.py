@@ -442,6 +442,7 @@ def gridded_rows(R: pd.DataFrame, points: dict, h: Harmonisation) -> tuple[pd.Da
     for v in gridded.TEMPERATURES:
         q[v] = apply_offsets(q[v], lat, h.offsets[v])
     # offsets differ a little between the three temperatures: keep tmin ≤ tmean ≤ tmax
+    q["tmin_c"] = np.fmin(q["tmin_c"], q["tmax_c"])
     q["tmean_c"] = np.clip(q["tmean_c"], q["tmin_c"], q["tmax_c"])
     q["wet_days"] = np.minimum(h.wet_factor * q.pop("wet_days_01"), DAYS_IN_MONTH[None, :])
     n = len(R)
@@ -558,6 +559,7 @@ def build(shared: Path, out: Path) -> dict:
     write_tables(out, cities, pairs, normals, report)
     stats.update(summary(cities, pairs, normals, report, n_endpoints, len(inp.climate)))
     stats["list_pairs"] = distinct_list_pairs(inp.hekman)
+    stats["gridded_masked"] = {name: p.masked for name, p in sorted(inp.points.items())}
     write_readme_stats(out / "README.md", stats)
     return stats
 
@@ -673,7 +675,9 @@ def stats_markdown(stats: dict) -> str:
             lines.append(f"| relative sunshine S/S₀ | {r.n_train_rows:,} ({r.n_train_cities:,}) | {r.mae:.3f} | {r.rmse:.3f} | {r.baseline_mae:.3f} |")
     h = stats["harmonisation"]
     lines += ["", "Gridded climatology (`recommender/sources/gridded.py`) against the station tables, at the "
-              "climate-table cities with a point within 75 km. Which climatology, by its raw error (nearest point):", "",
+              "climate-table cities with a point within 75 km. Point-months blanked as inconsistent (temperatures out "
+              f"of order or out of range): " + ", ".join(f"{k} {v:,}" for k, v in stats["gridded_masked"].items())
+              + ". Which climatology, by its raw error (nearest point):", "",
               "| variable | WorldClim 1.4: median / p95 | CRU CL 2.0: median / p95 |", "|---|---|---|"]
     for v, by in h.choice.items():
         lines.append(f"| `{v}` | {by['worldclim'][0]:.2f} / {by['worldclim'][1]:.2f} | {by['cru'][0]:.2f} / {by['cru'][1]:.2f} |")

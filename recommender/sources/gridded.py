@@ -65,6 +65,7 @@ class Points:
     lon: np.ndarray
     elevation_m: np.ndarray
     values: dict[str, np.ndarray]
+    masked: int = 0          # point-months blanked by mask_inconsistent
 
     def __post_init__(self):
         from sklearn.neighbors import BallTree
@@ -87,8 +88,34 @@ def read_points(shared: Path) -> dict[str, Points]:
     for name, (file, columns) in SOURCES.items():
         df = pd.read_csv(folder / file).merge(st, on="STNID", how="inner").sort_values("STNID").reset_index(drop=True)
         values = {q: df[[pattern.format(m=m) for m in range(1, 13)]].to_numpy(dtype=float) for q, pattern in columns.items()}
+        masked = mask_inconsistent(values)
         out[name] = Points(name, df["LAT"].to_numpy(float), df["LON"].to_numpy(float), df["ELEV(M)"].to_numpy(float), values)
+        out[name].masked = masked
     return out
+
+
+RANGES = {"tmax_c": (-80, 55), "tmin_c": (-90, 45), "tmean_c": (-85, 50), "prcp_mm": (0, 5000), "wet_days_01": (0, 31),
+          "rhum_pct": (0, 100), "sun_pct": (0, 100), "wind_ms": (0, 40)}
+
+
+def mask_inconsistent(values: dict[str, np.ndarray], slack_c: float = 0.1) -> int:
+    """Blank (NaN) the point-months a climatology gets wrong on its face, in place: a value
+    outside its physical range, or temperatures out of order (tmin ≤ tmean ≤ tmax; WorldClim's
+    sample has such cells, e.g. an April with a 2.5 °C maximum over a 4.4 °C minimum on the
+    Dutch coast). Returns how many point-months were blanked."""
+    n = 0
+    for q, (lo, hi) in RANGES.items():
+        if q in values:
+            bad = ~np.isnan(values[q]) & ((values[q] < lo) | (values[q] > hi))
+            n += int(bad.sum())
+            values[q][bad] = np.nan
+    if all(t in values for t in TEMPERATURES):
+        tx, tn, tm = values["tmax_c"], values["tmin_c"], values["tmean_c"]
+        bad = (tn > tm + slack_c) | (tm > tx + slack_c) | (tn > tx + slack_c)
+        n += int(bad.sum())
+        for t in TEMPERATURES:
+            values[t][bad] = np.nan
+    return n
 
 
 @dataclass

@@ -1,0 +1,75 @@
+"""sources/gridded.py and climate/harmonise.py on small inline data: the sampling rule (nearest
+points, inverse-distance weights, the distance limit, the lapse-rate correction), the masking of
+inconsistent point-months, and the period offsets with spatially blocked folds."""
+
+import numpy as np
+import pytest
+
+from recommender.climate import harmonise as H
+from recommender.sources import gridded as G
+
+
+def points(lat, lon, elev, **values):
+    return G.Points("test", np.array(lat, float), np.array(lon, float), np.array(elev, float),
+                    {k: np.array(v, float) for k, v in values.items()})
+
+
+def flat(x):
+    return [[x] * 12]
+
+
+def test_one_point_is_its_own_value_and_the_lapse_rate_moves_it():
+    p = points([45.0], [7.0], [200.0], tmax_c=flat(20.0), prcp_mm=flat(80.0))
+    s = G.sample(p, [45.1], [7.0], [1200.0], k=1)               # 11 km away, 1,000 m higher
+    assert s.values["tmax_c"][0, 0] == pytest.approx(20.0 - 6.5)  # 6.5 °C per km
+    assert s.values["prcp_mm"][0, 0] == 80.0                     # only temperatures are corrected
+    assert s.distance_km[0] == pytest.approx(11.1, abs=0.1) and s.n_points[0] == 1 and s.lapse_corrected[0]
+    s = G.sample(p, [45.1], [7.0], [np.nan], k=1)                # unknown city elevation: no correction
+    assert s.values["tmax_c"][0, 0] == 20.0 and not s.lapse_corrected[0]
+
+
+def test_inverse_distance_weights_and_the_distance_limit():
+    # two points 10 km and 20 km east of the city: weights 1/100 and 1/400 → 0.8 and 0.2
+    p = points([0.0, 0.0], [0.0899, 0.1799], [0.0, 0.0], tmax_c=[[10.0] * 12, [20.0] * 12])
+    s = G.sample(p, [0.0], [0.0], [0.0], k=2)
+    assert s.values["tmax_c"][0, 0] == pytest.approx(12.0, abs=0.05)
+    far = G.sample(p, [0.0], [1.0], [0.0], k=2)                  # > 75 km from both
+    assert np.isnan(far.values["tmax_c"]).all() and np.isnan(far.distance_km[0]) and far.n_points[0] == 0
+
+
+def test_a_blank_point_month_is_skipped_not_averaged_in():
+    p = points([0.0, 0.0], [0.0899, 0.1799], [0.0, 0.0], tmax_c=[[np.nan] + [10.0] * 11, [20.0] * 12])
+    s = G.sample(p, [0.0], [0.0], [0.0], k=2)
+    assert s.values["tmax_c"][0, 0] == pytest.approx(20.0) and s.values["tmax_c"][0, 1] == pytest.approx(12.0, abs=0.05)
+
+
+def test_inconsistent_point_months_are_blanked():
+    v = {"tmax_c": np.array([[2.5] * 12, [20.0] * 12]), "tmin_c": np.array([[4.4] * 12, [10.0] * 12]),
+         "tmean_c": np.array([[3.4] * 12, [15.0] * 12]), "rhum_pct": np.array([[50.0] * 11 + [140.0], [60.0] * 12])}
+    assert G.mask_inconsistent(v) == 12 + 1          # point-months: twelve out of order, one out of range
+    assert np.isnan(v["tmax_c"][0]).all() and (v["tmax_c"][1] == 20.0).all() and np.isnan(v["rhum_pct"][0, 11])
+
+
+def test_offsets_are_fitted_by_band_and_shrunk_to_the_global_offset():
+    rng = np.random.default_rng(1)
+    lat = np.r_[np.full(60, 10.0), np.full(3, 70.0)]
+    grid = rng.normal(15, 5, (63, 12))
+    measured = grid + np.where(lat[:, None] < 45, 0.5, 1.5)        # +0.5 °C in the tropics, +1.5 °C far north
+    off = H.fit_offsets(measured, grid, lat)
+    tropic, north = off["bands"][H.bands([10.0])[0]], off["bands"][H.bands([70.0])[0]]
+    assert np.allclose(tropic, 0.5 * 60 / 90 + off["global"] * 30 / 90)   # n / (n + 30) of its own mean
+    assert (north < 1.5).all() and (north > off["global"]).all()           # 3 cities: mostly the global offset
+    adjusted = H.apply_offsets(grid, lat, off)
+    assert np.abs(adjusted - measured).mean() < np.abs(grid - measured).mean()
+    unseen = H.apply_offsets(grid[:1], [-80.0], off)                        # a band without data: global offset
+    assert np.allclose(unseen - grid[:1], off["global"])
+
+
+def test_folds_are_blocked_in_space():
+    lat = np.array([10.1, 10.9, 14.9, 10.2, -33.0])
+    lon = np.array([20.1, 24.9, 20.3, 25.1, 151.0])
+    folds = H.blocked_folds(lat, lon)
+    assert folds[0] == folds[1] == folds[2]          # one 5° cell: one fold
+    assert H.blocked_folds(lat, lon).tolist() == folds.tolist() and set(folds) <= set(range(5))
+    err = H.cross_validated_errors(np.ones((5, 12)), np.zeros((5, 12)), lat, lon)
+    assert err.shape == (5, 12) and np.nanmax(err) <= 1.0
