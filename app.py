@@ -19,6 +19,7 @@ from recommender.comfort.indices import styles
 from recommender.places.countries import country_name
 from recommender.present import charts, exports, text
 from recommender.present.units import UNITS, convert_temp, f_to_c
+from recommender.pipelines.refresh import refresh
 from recommender.recommend import Recommender
 
 st.set_page_config(page_title="Sister-city travel comfort", page_icon="✈", layout="wide")
@@ -26,6 +27,7 @@ st.set_page_config(page_title="Sister-city travel comfort", page_icon="✈", lay
 DEFAULT_HOME = "urumqi"
 BAND_C = (-10, 40, (18, 24))      # slider range and default, °C
 BAND_F = (14, 104, (64, 75))      # the same in °F
+FETCH_DEADLINE_S = 90.0           # a fetch from the page gives up after this (wall clock)
 
 
 @st.cache_resource(show_spinner="Loading the climate atlas…")
@@ -58,7 +60,7 @@ def city_options(version: tuple) -> tuple[list[str], dict[str, str]]:
     labels = {}
     for r in c.itertuples():
         native = " · ".join(x for x in (r.name_zh, r.name_ur) if x)
-        extra = "" if r.has_climate else " — no climate data"
+        extra = "" if r.has_climate else f" — {text.NO_DATA_HINT}"
         labels[r.city_id] = f"{r.name} ({r.country})" + (f" · {native}" if native else "") + extra
     return list(c["city_id"]), labels
 
@@ -133,6 +135,25 @@ st.title("✈ Sister-city travel comfort")
 head = text.headline(res, unit)
 st.subheader(head)
 st.caption(text.method_caption(res.index))
+
+# ------------------------------------------------------------------ station data on demand
+origin = rec.origin(home)
+if origin in ("gridded", "imputed", "none") and rec.cities.at[home, "station_ids"]:
+    with st.expander(text.fetch_offer(res.home.name, origin), expanded=origin == "none"):
+        if st.button("Fetch station data from Meteostat", key="fetch_home"):
+            with st.status(f"Fetching daily station data for {res.home.name} (1991–2020)…", expanded=True) as status:
+                try:
+                    summary = refresh([home], workers=1, progress=False, city_deadline_s=FETCH_DEADLINE_S,
+                                      deadline_s=FETCH_DEADLINE_S)
+                except RecommenderError as exc:
+                    status.update(label="Could not fetch station data", state="error")
+                    st.error(text.literal(text.without_server_paths(exc), 600))
+                else:
+                    if summary.saved:
+                        status.update(label="Station data saved; the page now uses it", state="complete")
+                        st.rerun()
+                    status.update(label="Could not fetch station data", state="error")
+                    st.error(text.literal(text.without_server_paths(summary.failed.get(home, "no data")), 600))
 
 if not res.partners:
     st.info(text.sister_cities_note(res))

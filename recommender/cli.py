@@ -59,7 +59,19 @@ def _cmd_refresh(args) -> int:
     from .pipelines.refresh import refresh
 
     logging.basicConfig(level=logging.ERROR)
-    summary = refresh(args.city or None, start=args.start, end=args.end, workers=args.workers,
+    cities = list(args.city or [])
+    if args.country:
+        from .atlas import load_cities
+        from .places.countries import country_code
+
+        registry = load_cities()
+        for c in args.country:
+            iso = country_code(c)
+            ids = registry.loc[(registry["country"] == iso) & (registry["station_ids"] != ""), "city_id"].tolist()
+            if not ids:
+                raise RecommenderError(f"No city of the registry in {iso} has a Meteostat station nearby.")
+            cities += ids
+    summary = refresh(cities or None, start=args.start, end=args.end, workers=args.workers,
                       timeout_s=args.timeout, progress=not args.quiet, city_deadline_s=args.city_deadline,
                       deadline_s=args.deadline)
     print(summary.text())
@@ -216,7 +228,10 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--out", help="output folder (default data/)")
     b.set_defaults(func=_cmd_build)
     r = sub.add_parser("refresh", help="fetch normals from Meteostat into the local store")
-    r.add_argument("--city", action="append", metavar="ID", help="city id or name (repeatable; default all)")
+    r.add_argument("--city", action="append", metavar="ID", help="city id or name (repeatable)")
+    r.add_argument("--country", action="append", metavar="CC",
+                   help="every registry city of a country with a station nearby, e.g. FR (repeatable); "
+                        "without --city or --country: every city with a station nearby")
     r.add_argument("--start", type=int, default=1991, help="first year of the period (default 1991)")
     r.add_argument("--end", type=int, default=2020, help="last year of the period (default 2020)")
     r.add_argument("--workers", type=int, default=4, help="cities fetched at once (1–8, default 4)")

@@ -280,6 +280,7 @@ class Recommender:
         self._scored: dict[tuple, ScoredAtlas] = {}
         self._names: dict[str, frozenset[str]] | None = None
         self._refs: dict[str, CityRef] = {}
+        self._origins: dict[str, str] | None = None
 
     # ------------------------------------------------------------------ scores
     def scored(self, style: str | ComfortIndex = "urban", comfort_band: tuple[float, float] | None = None) -> ScoredAtlas:
@@ -321,6 +322,18 @@ class Recommender:
             r = self.cities.loc[cid]
             ref = self._refs[cid] = CityRef(cid, r["name"], r["country"], r.get("name_zh") or "", r.get("name_ur") or "")
         return ref
+
+    def origin(self, cid: str) -> str:
+        """Where a city's climate comes from: "station" (Meteostat or a station table), "gridded"
+        (some value from the gridded climatologies), "imputed" (some value from a model) or
+        "none" (no climate data)."""
+        if self._origins is None:
+            a = self.atlas
+            src = a[[f"{v}_src" for v in VARIABLES]].astype(str).to_numpy()
+            imputed = pd.Series((src == "imputed").any(axis=1)).groupby(a["city_id"].to_numpy()).any()
+            grid = pd.Series((src == "gridded").any(axis=1)).groupby(a["city_id"].to_numpy()).any()
+            self._origins = {c: "imputed" if imputed[c] else "gridded" if grid[c] else "station" for c in imputed.index}
+        return self._origins.get(cid, "none")
 
     def name(self, cid: str) -> str:
         return str(self.cities.at[cid, "name"])

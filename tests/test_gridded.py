@@ -5,6 +5,7 @@ inconsistent point-months, and the period offsets with spatially blocked folds."
 import numpy as np
 import pytest
 
+from conftest import REPO, SHARED
 from recommender.climate import harmonise as H
 from recommender.sources import gridded as G
 
@@ -73,3 +74,28 @@ def test_folds_are_blocked_in_space():
     assert H.blocked_folds(lat, lon).tolist() == folds.tolist() and set(folds) <= set(range(5))
     err = H.cross_validated_errors(np.ones((5, 12)), np.zeros((5, 12)), lat, lon)
     assert err.shape == (5, 12) and np.nanmax(err) <= 1.0
+
+
+needs_raw = pytest.mark.skipif(not (SHARED / G.FOLDER).exists(), reason="raw data (../shared/data) not present")
+
+
+@needs_raw
+def test_validation_mean_temperature_meets_its_target():
+    """Hold the station tables out in spatially blocked folds: the gridded + adjusted mean
+    temperature at the climate-table cities is within 0.8 °C at the median and 2.5 °C at p95."""
+    import pandas as pd
+
+    from recommender.pipelines.build_atlas import gridded_quantities
+
+    cities = pd.read_csv(REPO / "data" / "cities.csv", keep_default_na=False, na_values=[""])
+    cities = cities[cities["climate_note"] == "wikipedia"].sort_values("city_id")
+    n = pd.read_parquet(REPO / "data" / "normals.parquet")
+    n = n[n["city_id"].isin(cities["city_id"])].sort_values(["city_id", "month"])
+    measured = np.where(n["tmean_c_src"].to_numpy() == "measured", n["tmean_c"].to_numpy(float), np.nan).reshape(-1, 12)
+    pts = G.read_points(SHARED)
+    s = G.sample_chosen(pts, cities["lat"], cities["lon"], cities["elevation_m"])
+    grid = gridded_quantities(s, cities["lat"].to_numpy(), cities["elevation_m"])["tmean_c"]
+    err = H.cross_validated_errors(measured, grid, cities["lat"].to_numpy(), cities["lon"].to_numpy())
+    err = err[~np.isnan(err)]
+    assert err.size > 10_000
+    assert np.median(err) <= 0.8 and np.percentile(err, 95) <= 2.5, (np.median(err), np.percentile(err, 95))

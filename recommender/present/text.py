@@ -13,9 +13,11 @@ from ..comfort.tables import LABELS
 from ..places.countries import country_name
 from ..recommend import GOOD, MARGIN, CityRef, Exchange, PartnerResult, Profile, Reason, Recommendation
 from ..sources import SOURCES
+from ..sources.gridded import MAX_KM as GRIDDED_KM
 from .units import temp
 
 NO_DATA = "no climate data"
+NO_DATA_HINT = f"no climate data within {GRIDDED_KM:.0f} km — fetch it from Meteostat"
 COMPONENT_LABELS = {"thermal": "thermal comfort", "aesthetic": "cloud cover", "precipitation": "precipitation",
                     "wind": "wind", "daytime_comfort": "daytime comfort", "daily_comfort": "daily comfort",
                     "sunshine": "sunshine"}
@@ -93,7 +95,7 @@ def reasons_text(p: PartnerResult, unit: str = "°C") -> list[str]:
 def data_quality(p: PartnerResult) -> str:
     """Short badge naming the score's components that rest on imputed or missing inputs."""
     if p.score is None:
-        return NO_DATA
+        return NO_DATA_HINT
     notes = [f"{comp} {src}" for comp, src in p.quality if src != "gridded"]
     if notes:
         return "⚠ " + " · ".join(notes)
@@ -122,7 +124,7 @@ def headline(res: Recommendation, unit: str = "°C") -> str:
         return f"{home.name} has no sister cities" + (f" in {country_name(res.country)}." if res.country else " in the registry.")
     ranked = res.ranked
     if not ranked:
-        return f"In {month_name(m)}, none {where} has climate data yet."
+        return f"In {month_name(m)}, none {where} has climate data yet ({NO_DATA_HINT})."
     best = ranked[0]
     desc = [f"{temp(best.tmax_c, unit)} afternoons"]
     p = best.prcp_mm
@@ -135,8 +137,16 @@ def headline(res: Recommendation, unit: str = "°C") -> str:
         if best.score <= res.home_score:
             text += " Home is at least as comfortable this month."
     else:
-        text += f" — {home.name} itself has no climate data."
+        text += f" — {home.name} itself has {NO_DATA_HINT}."
     return text
+
+
+def fetch_offer(city: str, origin: str) -> str:
+    """The label of the on-demand fetch, by where the city's climate comes from now."""
+    why = {"gridded": "uses the gridded climatology (1961–1990) for some values",
+           "imputed": "rests partly on model estimates",
+           "none": f"has {NO_DATA_HINT}"}[origin]
+    return f"{city} {why} — fetch station data from Meteostat"
 
 
 def sister_cities_note(res: Recommendation) -> str:
@@ -261,7 +271,8 @@ def method_tables(d, unit: str = "°C"):
                             "provenance": [d.climate[v][1] for v in shown]},
                            index=[SPEC[v].label for v in shown])
     src = SOURCES.get(d.data_source)
-    caption = (f"Source: {src.name if src else d.data_source} ({d.period}). Measured = as published; derived = "
-               "computed by stated physics; imputed = predicted by a model (see data/README.md for its error); "
+    caption = (f"Source: {src.name if src else d.data_source} ({d.period}). Measured = as published by a station "
+               "table; derived = computed by stated physics; gridded = from the gridded climatologies at the city's "
+               "coordinates (1961–1990, adjusted); imputed = predicted by a model (see data/README.md for the errors); "
                "missing = none.")
     return comps, sentence, climate, caption
