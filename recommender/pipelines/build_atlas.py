@@ -676,7 +676,7 @@ def stats_markdown(stats: dict) -> str:
     h = stats["harmonisation"]
     lines += ["", "Gridded climatology (`recommender/sources/gridded.py`) against the station tables, at the "
               "climate-table cities with a point within 75 km. Point-months blanked as inconsistent (temperatures out "
-              f"of order or out of range): " + ", ".join(f"{k} {v:,}" for k, v in stats["gridded_masked"].items())
+              "of order or out of range): " + ", ".join(f"{k} {v:,}" for k, v in stats["gridded_masked"].items())
               + ". Which climatology, by its raw error (nearest point):", "",
               "| variable | WorldClim 1.4: median / p95 | CRU CL 2.0: median / p95 |", "|---|---|---|"]
     for v, by in h.choice.items():
@@ -735,13 +735,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shared", type=Path, default=default_shared_data_dir(), help="raw data folder (default ../shared/data)")
     ap.add_argument("--out", type=Path, default=DATA_DIR, help="output folder (default data/)")
     args = ap.parse_args(argv)
+    problem = output_problem(args.out)
+    if problem:  # checked before the work, not after
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     need = args.shared / "wikipedia_climate" / "cities_climate.csv"
     if not need.exists():
         print(f"error: raw data not found at {need}; pass --shared DIR or set RECOMMENDER_SHARED_DATA.", file=sys.stderr)
-        return 2
-    problem = output_problem(args.out)
-    if problem:  # checked before ten minutes of work, not after
-        print(f"error: {problem}", file=sys.stderr)
         return 2
     stats = build(args.shared, args.out)
     print(stats_markdown(stats))
