@@ -53,6 +53,12 @@ def figure(version: tuple, kind: str, style: str, band, home: str, others: tuple
     return charts.window_strip(rec, sc, home, list(others))
 
 
+@st.cache_resource(show_spinner=False, max_entries=256)
+def strongest_exchanges(version: tuple, style: str, band, country: str | None, city: str | None):
+    """The explorer's ranking (number of pairs, the strongest 200), shared by every session."""
+    return get_recommender(version).exchanges(style=style, comfort_band=band, country=country, city=city, limit=200)
+
+
 @st.cache_data(show_spinner=False)
 def city_options(version: tuple) -> tuple[list[str], dict[str, str]]:
     rec = get_recommender(version)
@@ -167,9 +173,11 @@ if not res.ranked:
     st.info("None of these sister cities has climate data yet; run `python -m recommender refresh` to fetch it.")
 
 with_data = [p.city.id for p in res.ranked]
-TABS = ["Comfort by month", "Heatmap", "Climate", "Map", "Travel windows", "How is this scored?", "Export"]
+TABS = ["Comfort by month", "Heatmap", "Climate", "Map", "Travel windows", "Exchange explorer", "How is this scored?",
+        "Export"]
 # Lazy tabs: only the open tab's content runs (and its figure is built); the open tab is in the URL.
-t_curves, t_heat, t_climate, t_map, t_windows, t_method, t_export = st.tabs(TABS, key="view", bind="query-params")
+t_curves, t_heat, t_climate, t_map, t_windows, t_explore, t_method, t_export = st.tabs(TABS, key="view",
+                                                                                      bind="query-params")
 
 
 def chart(kind: str, others, unit_: str = "°C"):
@@ -212,6 +220,30 @@ if t_windows.open:
             c1, c2 = st.columns(2)
             c1.metric(f"{ex.a.name} → {ex.b.name}", text.months_text(ex.a_to_b))
             c2.metric(f"{ex.b.name} → {ex.a.name}", text.months_text(ex.b_to_a))
+if t_explore.open:
+    with t_explore:
+        st.markdown(text.method_paragraphs()[-1])
+        countries = sorted(rec.cities["country"].unique())
+        home_country = rec.cities.at[home, "country"]
+        c1, c2 = st.columns(2)
+        ex_country = c1.selectbox("Pairs with a city in", [""] + countries, index=1 + countries.index(home_country),
+                                  format_func=lambda c: "all countries" if not c else f"{country_name(c)} ({c})",
+                                  key="ex_country")
+        in_country = rec.cities[rec.cities["country"] == ex_country] if ex_country else rec.cities
+        ex_city = c2.selectbox("Only the pairs of", [""] + sorted(in_country["city_id"], key=rec.name),
+                               format_func=lambda c: "every city" if not c else labels.get(c, c), key="ex_city")
+        total, top = strongest_exchanges(version, style, band, ex_country or None, ex_city or None)
+        st.caption(f"{total:,} pairs with climate at both ends" + (f"; the strongest {len(top)} shown" if total > len(top)
+                                                                    else ""))
+        if top:
+            st.dataframe(pd.DataFrame(text.exchange_rows(top)), hide_index=True, width="stretch", key="exchange_table",
+                         column_config={"complementarity": st.column_config.ProgressColumn(
+                             "complementarity", min_value=0, max_value=1, format="%.2f")})
+            k = st.selectbox("Open a pair's exchange calendar", range(len(top)), key="ex_pair",
+                             format_func=lambda i: f"{top[i].a.name} ↔ {top[i].b.name}")
+            st.plotly_chart(charts.exchange_calendar(top[k]), width="stretch", key="chart_exchange")
+        else:
+            st.info("No pair with climate data at both ends matches these filters.")
 if t_method.open:
     with t_method:
         st.markdown(text.index_weights_line(res.index, band, unit))

@@ -171,6 +171,29 @@ def _cmd_windows(args) -> int:
     return 0
 
 
+def _cmd_pairs(args) -> int:
+    from .present import text
+    from .recommend import default_recommender
+
+    rec = default_recommender()
+    total, pairs = rec.exchanges(style=args.style, comfort_band=_band(args.band), country=args.country, city=args.city,
+                                 limit=None)
+    if args.sort == "complementarity":
+        pairs.sort(key=lambda p: (-p.complementarity, p.a.id, p.b.id))
+    elif args.sort == "name":
+        pairs.sort(key=lambda p: (p.a.name, p.b.name))
+    pairs = pairs[: args.limit] if args.limit else pairs
+    doc = {"index": rec.scored(args.style).index.name, "sort": args.sort, "country": args.country, "city": args.city,
+           "pairs_total": total, "pairs": [text.pair_exchange_json(p) for p in pairs]}
+    rows = text.exchange_rows(pairs)
+    if args.format == "csv":
+        rows = [{"a": p.a.id, "b": p.b.id, "a_to_b": ";".join(str(m) for r in p.a_to_b for m in r),
+                 "b_to_a": ";".join(str(m) for r in p.b_to_a for m in r), "a_months": p.a_months, "b_months": p.b_months,
+                 "complementarity": p.complementarity, "two_way": p.two_way} for p in pairs]
+    _emit(doc, args.format, rows, f"Sister-city pairs by exchange potential ({doc['index']}), {total:,} pairs:")
+    return 0
+
+
 def _cmd_about(args) -> int:
     import textwrap
 
@@ -221,6 +244,15 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("search", nargs="?", help="part of a city name")
     c.add_argument("--country", help="ISO 3166 alpha-2 code, e.g. PK")
     c.set_defaults(func=_cmd_cities)
+    pa = sub.add_parser("pairs", help="rank sister-city pairs by two-way exchange potential")
+    pa.add_argument("--country", help="pairs with a city in this country (ISO code or name); that city is A")
+    pa.add_argument("--city", help="the pairs of one city (id or name); it is A")
+    pa.add_argument("--sort", default="exchange", choices=["exchange", "complementarity", "name"],
+                    help="exchange (default: two-way first, then the months covered, the shorter window, "
+                         "complementarity), complementarity or name")
+    pa.add_argument("--limit", type=int, default=0, help="at most this many pairs (default all)")
+    _scoring_options(pa)
+    pa.set_defaults(func=_cmd_pairs)
     ab = sub.add_parser("about", help="how comfort is scored and where the data come from")
     ab.set_defaults(func=_cmd_about)
     b = sub.add_parser("build-atlas", help="rebuild data/ from the raw public data sets in ../shared/data")
@@ -271,4 +303,14 @@ def main(argv: list[str] | None = None) -> int:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             print(f"error: cannot write the output: {exc.strerror}.", file=sys.stderr)
             return 2
-        raise
+        return _internal_error(exc)
+    except Exception as exc:  # a bug: one line for the user, the traceback only when asked for
+        return _internal_error(exc)
+
+
+def _internal_error(exc: BaseException) -> int:
+    if os.environ.get("RECOMMENDER_DEBUG"):
+        raise exc
+    print(f"error: internal error ({type(exc).__name__}: {shown(exc, 200)}); this is a bug, please report it "
+          "(set RECOMMENDER_DEBUG=1 to see the traceback).", file=sys.stderr)
+    return 3

@@ -205,6 +205,35 @@ class Exchange:
 
 
 @dataclass(frozen=True)
+class PairExchange:
+    """How strongly a sister-city pair can exchange visitors over the year.
+
+    `a_months` / `b_months`: how many months of the year A's people should visit B / B's people
+    A (travel-window months); `complementarity` = (1 − r) / 2, r the Pearson correlation of the
+    two cities' 12-month comfort curves: 1 when one is comfortable exactly when the other is not,
+    ½ for unrelated curves, 0 for the same seasons; `two_way` when both windows are non-empty.
+    """
+
+    a: CityRef
+    b: CityRef
+    a_to_b: list[list[int]]
+    b_to_a: list[list[int]]
+    a_months: int
+    b_months: int
+    complementarity: float
+
+    @property
+    def two_way(self) -> bool:
+        return self.a_months > 0 and self.b_months > 0
+
+    def sort_key(self) -> tuple:
+        """Strongest exchange first: two-way, then the months of the year covered by either
+        window, then the shorter window, then complementarity."""
+        return (not self.two_way, -(self.a_months + self.b_months), -min(self.a_months, self.b_months),
+                -self.complementarity, self.a.id, self.b.id)
+
+
+@dataclass(frozen=True)
 class MonthDetail:
     """Everything behind one city-month's score (the method panel)."""
 
@@ -384,6 +413,51 @@ class Recommender:
             a_to_b=circular_runs(self.window_months(sc, a_id, b_id, good, margin)),
             b_to_a=circular_runs(self.window_months(sc, b_id, a_id, good, margin)),
         )
+
+    def exchanges(self, style: str = "urban", comfort_band=None, country: str | None = None, city: str | None = None,
+                  limit: int | None = None, good: float = GOOD, margin: float = MARGIN) -> tuple[int, list[PairExchange]]:
+        """Every sister-city pair with climate at both ends, strongest exchange first (the number
+        of pairs, and the first `limit` of them); `country` keeps pairs with an end in that
+        country (that end is A), `city` the pairs of that city (it is A)."""
+        sc = self.scored(style, comfort_band)
+        a_ids, b_ids = self.pairs["city_a"].to_numpy(), self.pairs["city_b"].to_numpy()
+        if city:
+            cid = self.city(city)
+            keep = (a_ids == cid) | (b_ids == cid)
+            a_ids, b_ids = np.where(b_ids[keep] == cid, b_ids[keep], a_ids[keep]), \
+                np.where(b_ids[keep] == cid, a_ids[keep], b_ids[keep])
+        if country:
+            iso = country_code(country)
+            ca = self.cities["country"].reindex(a_ids).to_numpy()
+            cb = self.cities["country"].reindex(b_ids).to_numpy()
+            keep = (ca == iso) | (cb == iso)
+            a_ids, b_ids = a_ids[keep], b_ids[keep]
+            if not city:   # the country's city first
+                swap = (cb[keep] == iso) & (ca[keep] != iso)
+                a_ids, b_ids = np.where(swap, b_ids, a_ids), np.where(swap, a_ids, b_ids)
+        ia = np.array([sc.pos.get(c, -1) for c in a_ids], dtype=int)
+        ib = np.array([sc.pos.get(c, -1) for c in b_ids], dtype=int)
+        ok = (ia >= 0) & (ib >= 0)
+        a_ids, b_ids, ia, ib = a_ids[ok], b_ids[ok], ia[ok], ib[ok]
+        sa, sb = sc.score[ia], sc.score[ib]
+        ab = (sb >= good) & (sb - sa >= margin)          # A's people to B
+        ba = (sa >= good) & (sa - sb >= margin)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            za = (sa - sa.mean(axis=1, keepdims=True))
+            zb = (sb - sb.mean(axis=1, keepdims=True))
+            r = (za * zb).sum(axis=1) / np.sqrt((za ** 2).sum(axis=1) * (zb ** 2).sum(axis=1))
+        comp = np.round(np.where(np.isnan(r), 0.5, (1 - r) / 2), 3)
+        na, nb = ab.sum(axis=1), ba.sum(axis=1)
+        two_way = (na > 0) & (nb > 0)
+        # PairExchange.sort_key, vectorised (np.lexsort: the last key is the primary one)
+        order = np.lexsort((b_ids, a_ids, -comp, -np.minimum(na, nb), -(na + nb), ~two_way))
+        if limit is not None:
+            order = order[:limit]
+        out = [PairExchange(self.city_ref(a_ids[k]), self.city_ref(b_ids[k]),
+                            circular_runs([int(m) + 1 for m in np.flatnonzero(ab[k])]),
+                            circular_runs([int(m) + 1 for m in np.flatnonzero(ba[k])]), int(na[k]), int(nb[k]), float(comp[k]))
+               for k in order]
+        return len(a_ids), out
 
     # ------------------------------------------------------------------ reasons
     def reasons(self, sc: ScoredAtlas, partner: str, home: str | None, month: int, limit: int = 3) -> tuple[Reason, ...]:

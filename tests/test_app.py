@@ -115,7 +115,8 @@ def page_texts(at) -> str:
     return "\n".join(map(str, parts))
 
 
-TABS = ["Comfort by month", "Heatmap", "Climate", "Map", "Travel windows", "How is this scored?", "Export"]
+TABS = ["Comfort by month", "Heatmap", "Climate", "Map", "Travel windows", "Exchange explorer", "How is this scored?",
+        "Export"]
 
 
 @pytest.mark.parametrize("view", TABS)

@@ -130,3 +130,16 @@ def window_strip(rec: Recommender, sc: ScoredAtlas, home: str, partners: list[st
                                hovertemplate="%{y}, %{x}<extra></extra>"))
     fig.update_layout(height=max(200, 26 * len(ids) + 90), margin={"t": 20, "b": 20}, yaxis={"autorange": "reversed"})
     return fig
+
+
+def exchange_calendar(pair) -> go.Figure:
+    """A pair's exchange calendar: the months each side should visit the other (PairExchange)."""
+    rows = [f"{pair.a.name} → {pair.b.name}", f"{pair.b.name} → {pair.a.name}"]
+    z = np.zeros((2, 12))
+    for k, runs in enumerate((pair.a_to_b, pair.b_to_a)):
+        for m in (m for r in runs for m in r):
+            z[k, m - 1] = 1
+    fig = go.Figure(go.Heatmap(z=z, x=MONTHS, y=rows, zmin=0, zmax=1, showscale=False, xgap=3, ygap=3,
+                               colorscale=[[0, "#eeeeee"], [1, "#2a9d8f"]], hovertemplate="%{y}, %{x}<extra></extra>"))
+    fig.update_layout(height=200, margin={"t": 20, "b": 20}, yaxis={"autorange": "reversed"})
+    return fig

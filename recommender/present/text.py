@@ -178,6 +178,10 @@ def method_paragraphs() -> list[str]:
         "rescaled; coverage is the share of the weight resting on measured or derived data.",
         f"A travel window is a run of months in which the partner scores at least {GOOD:.0f} (\"good\") and at "
         f"least {MARGIN:.0f} points more than home.",
+        "Exchange potential of a pair: both directions' travel windows non-empty, then the months of the year "
+        "either window covers, then the shorter window, then complementarity = (1 − r) / 2, r the correlation of "
+        "the two cities' 12-month comfort curves (1: each is comfortable when the other is not; ½: unrelated; "
+        "0: the same seasons).",
     ]
 
 
@@ -276,3 +280,18 @@ def method_tables(d, unit: str = "°C"):
                "coordinates (1961–1990, adjusted); imputed = predicted by a model (see data/README.md for the errors); "
                "missing = none.")
     return comps, sentence, climate, caption
+
+
+def exchange_rows(pairs) -> list[dict]:
+    """The exchange explorer's table rows (PairExchange, strongest first)."""
+    return [{"rank": k, "city A": f"{p.a.name} ({p.a.country})", "city B": f"{p.b.name} ({p.b.country})",
+             "A → B": months_text(p.a_to_b), "B → A": months_text(p.b_to_a), "months A → B": p.a_months,
+             "months B → A": p.b_months, "complementarity": p.complementarity, "two-way": p.two_way}
+            for k, p in enumerate(pairs, 1)]
+
+
+def pair_exchange_json(p) -> dict:
+    """One pair of the `pairs --format json` document."""
+    return {"a": city_json(p.a), "b": city_json(p.b), "a_to_b": p.a_to_b, "b_to_a": p.b_to_a,
+            "a_months": p.a_months, "b_months": p.b_months, "complementarity": p.complementarity,
+            "two_way": p.two_way}
