@@ -146,3 +146,32 @@ def test_a_link_cannot_draw_an_image_a_link_or_markup(server, page, query):
         assert note.locator("img, a, b, strong, script").count() == 0, note.inner_html()
     assert not [u for u in requests if "127.0.0.1:9" in u or u.startswith("javascript:")]
     assert "Traceback" not in page.content()
+
+
+def test_the_map_draws_coastlines_with_the_outside_network_blocked(server):
+    """Every request outside 127.0.0.1 is refused; the map still draws its country outlines."""
+    from playwright.sync_api import sync_playwright
+
+    outside = []
+
+    def only_loopback(route):
+        url = route.request.url
+        if url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pg = browser.new_page(viewport={"width": 1400, "height": 1400})
+        pg.route("**/*", only_loopback)
+        pg.goto(server + "/?home=urumqi&month=1&view=Map")
+        pg.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+        pg.wait_for_timeout(1000)
+        traces = pg.evaluate("() => document.querySelector('.js-plotly-plot').data.map(t => [t.name, (t.x || []).length])")
+        names = dict(traces)
+        assert names.get("land", 0) > 10_000 and names.get("routes", 0) > 100, traces
+        assert pg.locator(".js-plotly-plot path.js-fill").count() >= 1     # the land is filled, not just outlined
+        pg.screenshot(path=str(OUT / "map-offline.png"), full_page=True)
+        browser.close()

@@ -3,11 +3,15 @@ temperatures are converted to °F only here, at the edge, when the person asks f
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..climate.calendar import MONTH_ABBR
+from ..paths import DATA_DIR
 from ..climate.variables import SPEC
 from ..recommend import GOOD, Recommender, ScoredAtlas
 from .units import convert_temp
@@ -81,22 +85,58 @@ def climate_panel(rec: Recommender, sc: ScoredAtlas, home: str, partner: str, un
     return fig
 
 
-def partner_map(rec: Recommender, sc: ScoredAtlas, home: str, partners: list[str], month: int) -> go.Figure:
-    """Home and partners by longitude/latitude, partners coloured by the month's score.
+@lru_cache(maxsize=1)
+def basemap() -> tuple[list[float | None], list[float | None]]:
+    """Country outlines (Natural Earth 1:110m, data/curated/basemap.json) as one None-separated
+    lon/lat path: drawn from the repository, no tile server or CDN at view time."""
+    doc = json.loads((DATA_DIR / "curated" / "basemap.json").read_text(encoding="utf-8"))
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for ring in doc["rings"]:
+        xs += ring[0::2] + [None]
+        ys += ring[1::2] + [None]
+    return xs, ys
 
-    Drawn on plain lon/lat axes (equirectangular, 30° graticule) rather than a basemap: a
-    basemap needs map data from the internet at view time, this works offline too.
-    """
+
+def great_circle(lat1: float, lon1: float, lat2: float, lon2: float, n: int = 32) -> tuple[list, list]:
+    """Points along the great circle between two places (°), split where it crosses the
+    antimeridian (None), for a lon/lat plot."""
+    p1, p2 = np.radians([lat1, lon1]), np.radians([lat2, lon2])
+    v1 = np.array([np.cos(p1[0]) * np.cos(p1[1]), np.cos(p1[0]) * np.sin(p1[1]), np.sin(p1[0])])
+    v2 = np.array([np.cos(p2[0]) * np.cos(p2[1]), np.cos(p2[0]) * np.sin(p2[1]), np.sin(p2[0])])
+    omega = np.arccos(np.clip(v1 @ v2, -1.0, 1.0))
+    t = np.linspace(0, 1, n)[:, None]
+    v = v1 * t[::-1] + v2 * t if omega < 1e-9 else (np.sin((1 - t) * omega) * v1 + np.sin(t * omega) * v2) / np.sin(omega)
+    lat = np.degrees(np.arcsin(np.clip(v[:, 2], -1, 1)))
+    lon = np.degrees(np.arctan2(v[:, 1], v[:, 0]))
+    xs, ys = [float(lon[0])], [float(lat[0])]
+    for a, b, la in zip(lon[:-1], lon[1:], lat[1:]):
+        if abs(b - a) > 180:
+            xs.append(None)
+            ys.append(None)
+        xs.append(float(b))
+        ys.append(float(la))
+    return xs, ys
+
+
+def partner_map(rec: Recommender, sc: ScoredAtlas, home: str, partners: list[str], month: int) -> go.Figure:
+    """Home and partners on country outlines (Natural Earth, shipped in the repository; drawn
+    offline), partners coloured by the month's score, great-circle lines from home."""
     hlat, hlon = float(rec.cities.at[home, "lat"]), float(rec.cities.at[home, "lon"])
     lats = [float(rec.cities.at[p, "lat"]) for p in partners]
     lons = [float(rec.cities.at[p, "lon"]) for p in partners]
     scores = [float(sc.score[sc.pos[p], month - 1]) if p in sc.pos else np.nan for p in partners]
     fig = go.Figure()
+    bx, by = basemap()
+    fig.add_scatter(x=bx, y=by, mode="lines", fill="toself", fillcolor="#e9e5dc", line={"width": 0.5, "color": "#9a9384"},
+                    hoverinfo="skip", showlegend=False, name="land")
     xs, ys = [], []
     for la, lo in zip(lats, lons):
-        xs += [hlon, lo, None]
-        ys += [hlat, la, None]
-    fig.add_scatter(x=xs, y=ys, mode="lines", line={"width": 0.6, "color": "#999999"}, hoverinfo="skip", showlegend=False)
+        gx, gy = great_circle(hlat, hlon, la, lo)
+        xs += gx + [None]
+        ys += gy + [None]
+    fig.add_scatter(x=xs, y=ys, mode="lines", line={"width": 0.8, "color": "#5b6b7a"}, hoverinfo="skip",
+                    showlegend=False, name="routes")
     fig.add_scatter(x=lons, y=lats, mode="markers+text", name="sister cities", text=[_name(rec, p) for p in partners],
                     textposition="top center", textfont={"size": 10},
                     customdata=[f"{s:.0f}" if not np.isnan(s) else "no data" for s in scores],
@@ -115,7 +155,10 @@ def partner_map(rec: Recommender, sc: ScoredAtlas, home: str, partners: list[str
     fig.update_xaxes(range=[max(-180, cx - half_x), min(180, cx + half_x)], title="longitude (°)", **axis)
     fig.update_yaxes(range=[max(-90, cy - half_y), min(90, cy + half_y)], title="latitude (°)", scaleanchor="x",
                      scaleratio=1, **axis)
-    fig.update_layout(height=480, margin={"t": 10, "b": 30}, legend={"orientation": "h"}, plot_bgcolor="#f5f9fc")
+    fig.update_layout(height=480, margin={"t": 10, "b": 30}, legend={"orientation": "h"}, plot_bgcolor="#dbe9f4",
+                      annotations=[{"text": "Map data: Natural Earth", "xref": "paper", "yref": "paper", "x": 1, "y": 0,
+                                    "xanchor": "right", "yanchor": "bottom", "showarrow": False,
+                                    "font": {"size": 9, "color": "#666666"}}])
     return fig
 
 
