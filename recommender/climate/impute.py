@@ -6,8 +6,9 @@ the season (month as a hemisphere-aware angle) and the month's own climate (tmax
 range, tmean, precipitation, wet days) plus the city's annual climate (mean temperature, annual
 range, annual precipitation). Gradient boosting tolerates missing features (NaN).
 
-Skill is measured by 5-fold cross-validation grouped by city, so a city's months never sit on
-both sides of a split: the error is what a new, unseen city should expect.
+Skill is measured by 5-fold cross-validation blocked in space (whole 5° cells held out), so
+neither a city's own months nor its neighbours' (nor a copy of its table under another name)
+sit on both sides of a split: the error is what a city in an unseen region should expect.
 """
 
 from __future__ import annotations
@@ -78,13 +79,15 @@ def impute(frame: pd.DataFrame, target: str, lo: float, hi: float,
     """Fit on rows where `target` is known, predict where it is NaN; clip to [lo, hi].
 
     `usable` (bool per row, default all) excludes rows from both training and prediction.
-    Returns the predictions (index of the missing rows) and grouped 5-fold CV errors.
+    Returns the predictions (index of the missing rows) and spatially blocked 5-fold CV errors.
     """
     X = features(frame)
     y = frame[target].to_numpy(dtype=float)
     usable = np.ones(len(y), dtype=bool) if usable is None else np.asarray(usable, dtype=bool)
     known = ~np.isnan(y) & usable
-    groups = frame["city_id"].to_numpy()
+    # folds blocked in space: whole 5° cells are held out, so a city's neighbours (or a copy of
+    # its table under another name) cannot sit on both sides of a split
+    groups = (np.floor((frame["lat"].to_numpy(float) + 90) / 5) * 1000 + np.floor((frame["lon"].to_numpy(float) + 180) / 5)).astype(int)
     Xk, yk, gk = X[known], y[known], groups[known]
     errors, base_errors = [], []
     for train, test in GroupKFold(n_splits=5).split(Xk, yk, gk):

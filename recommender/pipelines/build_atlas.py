@@ -145,6 +145,36 @@ def climate_rows(places: dict[int, str], climate: dict, G: pd.DataFrame, elevati
     return N
 
 
+COPY_KM = 50.0   # identical tables farther apart than this: one is a copy of the other
+
+
+def drop_copied_tables(N: pd.DataFrame, places: dict[int, str], G: pd.DataFrame, report: Report) -> pd.DataFrame:
+    """A climate table whose 24 monthly highs and lows are identical to another place's more than
+    COPY_KM away is a copy (Wikipedia's Oradea article carried Bucharest's table, 436 km away):
+    the most populous place keeps it, the others lose it (reported) and get gridded data."""
+    n = N["geo_row"].nunique()
+    temps = N[["tmax_c", "tmin_c"]].to_numpy(float).reshape(n, 24)
+    rows = N["geo_row"].to_numpy()[::12]
+    seen: dict[bytes, list[int]] = defaultdict(list)
+    for r, t in zip(rows, temps):
+        if not np.isnan(t).any():
+            seen[np.round(t, 1).tobytes()].append(int(r))
+    drop = set()
+    for same in seen.values():
+        if len(same) < 2:
+            continue
+        keep = max(same, key=lambda r: (G.at[r, "population"], -r))
+        for r in same:
+            d = float(haversine_km(G.at[r, "lat"], G.at[r, "lon"], G.at[keep, "lat"], G.at[keep, "lon"]))
+            if r != keep and d > COPY_KM:
+                drop.add(r)
+                report.add("climate_copy", places[r], f"the same 24 monthly highs and lows as {places[keep]}, "
+                                                      f"{d:.0f} km away: a copied table, dropped")
+    for r in drop:
+        places.pop(r)
+    return N[~N["geo_row"].isin(drop)].reset_index(drop=True)
+
+
 def drop_invalid(N: pd.DataFrame, places: dict[int, str], report: Report) -> pd.DataFrame:
     """An impossible value is removed (and reported); a row whose temperatures are impossible
     removes its city from N and `places` (a year with a hole cannot be scored)."""
@@ -515,6 +545,7 @@ def build(shared: Path, out: Path) -> dict:
     elevation_m = dict(zip(rows, elev))
     N = climate_rows(places, inp.climate, G, elevation_m)
     N = drop_invalid(N, places, report)
+    N = drop_copied_tables(N, places, G, report)
     stats: dict = {"imputation": impute_missing(N)}
     valid = sorted(places)
     stats["harmonisation"] = harmonise_gridded(N, inp.points, G.loc[valid, "lat"].to_numpy(), G.loc[valid, "lon"].to_numpy(),
@@ -665,7 +696,8 @@ def stats_markdown(stats: dict) -> str:
     ]
     for v, s in stats["shares"].items():
         lines.append(f"| `{v}` | " + " | ".join(f"{100 * s[k]:.1f} %" for k in PROVENANCE) + " |")
-    lines += ["", "Imputation skill (5-fold cross-validation grouped by city, on city-months where the value is known):", "",
+    lines += ["", "Imputation skill (5-fold cross-validation blocked in space — whole 5° cells held out — on "
+              "city-months where the value is known):", "",
               "| target | training rows (cities) | MAE | RMSE | MAE of predicting the mean |", "|---|---|---|---|---|"]
     for name, r in stats["imputation"].items():
         unit, k = ("%", 1) if name == "rhum_pct" else ("(fraction of possible sunshine)", 1)
@@ -691,7 +723,7 @@ def stats_markdown(stats: dict) -> str:
     imp = stats["imputation"]
     lines += ["", f"Other variables, gridded against measured (wet days: CRU's days > 0.1 mm × {h.wet_factor:.3f}, the "
               "factor fitted to the tables' rainy days), and the imputation they replace where a table lacks them:", "",
-              "| variable | city-months | gridded MAE | gridded median / p95 | imputation MAE (CV by city) |", "|---|---|---|---|---|"]
+              "| variable | city-months | gridded MAE | gridded median / p95 | imputation MAE (blocked CV) |", "|---|---|---|---|---|"]
     for v, label, unit, imputed in (("rhum_pct", "relative humidity", "%", imp["rhum_pct"].mae),
                                     ("sun_frac", "relative sunshine S/S₀", "", imp["sun_frac"].mae),
                                     ("wet_days", "wet days", "days", None), ("prcp_mm", "precipitation", "mm", None)):
