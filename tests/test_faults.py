@@ -59,6 +59,14 @@ def test_cli_string_options_echo_nothing_raw(option, text):
         assert "\\n" in line or "\\x1b" in line or "invalid choice" in line
 
 
+@pytest.mark.parametrize("option", ["--out", "--shared"])
+def test_build_atlas_paths_are_escaped(tmp_path, option):
+    weird = tmp_path / "x\x1b[31mred"
+    weird.write_text("a file")
+    line = one_clean_error(cli("build-atlas", option, str(weird / "sub" if option == "--shared" else weird)))
+    assert "\\x1b[31m" in line
+
+
 def test_refresh_city_names_are_escaped_too(tmp_path):
     line = one_clean_error(cli("refresh", "--city", NASTY[4], env={"RECOMMENDER_HOME": str(tmp_path)}))
     assert "\\x1b[31m" in line

@@ -278,6 +278,15 @@ def test_a_trickling_server_is_stopped_by_the_deadline(tmp_path, mirror):
     assert p.elapsed < 20
 
 
+def test_the_run_deadline_holds_for_every_city(tmp_path, mirror):
+    with SilentServer() as silent:
+        p = run_refresh(tmp_path, mirror.url + "/stations.db", silent.url + "/daily/{year}/{station}.csv.gz",
+                        "--city", "karachi", "--city", "urumqi", "--city", "lahore", "--workers", "1",
+                        "--city-deadline", "60", "--deadline", "3", timeout=90)
+    assert p.elapsed < 20 and p.returncode == 2 and "Traceback" not in p.stderr, p.stdout + p.stderr
+    assert "Cannot reach Meteostat's data server" in p.stderr or "deadline" in p.stdout
+
+
 def test_ctrl_c_stops_within_two_seconds_and_writes_nothing(tmp_path, mirror):
     home = tmp_path / "home"
     first = run_refresh(tmp_path, *urls(mirror), "--city", "karachi", home=home)

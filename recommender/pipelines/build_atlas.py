@@ -750,15 +750,17 @@ def output_problem(out: Path) -> str | None:
     """Why the build could not write into `out` (None when it can)."""
     import os
 
+    from ..errors import shown
+
     probe = Path(out)
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
     if probe == Path(out) and not probe.is_dir():
-        return f"--out {out} is a file, not a folder; pass a folder (it is created if missing)."
+        return f"--out {shown(out, 200)} is a file, not a folder; pass a folder (it is created if missing)."
     if not probe.is_dir():
-        return f"--out {out}: {probe} is a file, so the folder cannot be created."
+        return f"--out {shown(out, 200)}: {shown(probe, 200)} is a file, so the folder cannot be created."
     if not os.access(probe, os.W_OK | os.X_OK):
-        return f"--out {out}: cannot write into {probe}; pass a folder you can write to."
+        return f"--out {shown(out, 200)}: cannot write into {shown(probe, 200)}; pass a folder you can write to."
     return None
 
 
@@ -773,7 +775,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     need = args.shared / "wikipedia_climate" / "cities_climate.csv"
     if not need.exists():
-        print(f"error: raw data not found at {need}; pass --shared DIR or set RECOMMENDER_SHARED_DATA.", file=sys.stderr)
+        from ..errors import shown
+
+        print(f"error: raw data not found at {shown(need, 200)}; pass --shared DIR or set RECOMMENDER_SHARED_DATA.",
+              file=sys.stderr)
         return 2
     stats = build(args.shared, args.out)
     print(stats_markdown(stats))
