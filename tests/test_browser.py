@@ -148,10 +148,8 @@ def test_a_link_cannot_draw_an_image_a_link_or_markup(server, page, query):
     assert "Traceback" not in page.content()
 
 
-def test_the_map_draws_coastlines_with_the_outside_network_blocked(server):
+def test_the_map_draws_coastlines_with_the_outside_network_blocked(server, page):
     """Every request outside 127.0.0.1 is refused; the map still draws its country outlines."""
-    from playwright.sync_api import sync_playwright
-
     outside = []
 
     def only_loopback(route):
@@ -162,9 +160,8 @@ def test_the_map_draws_coastlines_with_the_outside_network_blocked(server):
             outside.append(url)
             route.abort()
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        pg = browser.new_page(viewport={"width": 1400, "height": 1400})
+    pg = page.context.browser.new_page(viewport={"width": 1400, "height": 1400})   # the module's browser
+    try:
         pg.route("**/*", only_loopback)
         pg.goto(server + "/?home=urumqi&month=1&view=Map")
         pg.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
@@ -174,4 +171,5 @@ def test_the_map_draws_coastlines_with_the_outside_network_blocked(server):
         assert names.get("land", 0) > 10_000 and names.get("routes", 0) > 100, traces
         assert pg.locator(".js-plotly-plot path.js-fill").count() >= 1     # the land is filled, not just outlined
         pg.screenshot(path=str(OUT / "map-offline.png"), full_page=True)
-        browser.close()
+    finally:
+        pg.close()

@@ -174,8 +174,9 @@ def method_paragraphs() -> list[str]:
         *[f"{i.trip_style}: {index_summary(i)}" for i in INDICES.values()],
         "The indices are defined on daily weather; on monthly normals hot-humid spells are hidden, so a gate caps "
         "months whose typical afternoon is in strong UTCI heat or cold stress (UTCI via ECMWF thermofeel).",
-        "Components whose inputs are missing (wind, for the embedded atlas) are left out and the other weights "
-        "rescaled; coverage is the share of the weight resting on measured or derived data.",
+        "Components whose inputs are missing (wind where no gridded point is near) are left out and the other "
+        "weights rescaled; coverage is the share of the weight resting on observed data (a station table, "
+        "values derived from it, or the gridded climatologies), not on model estimates.",
         f"A travel window is a run of months in which the partner scores at least {GOOD:.0f} (\"good\") and at "
         f"least {MARGIN:.0f} points more than home.",
         "Exchange potential of a pair: both directions' travel windows non-empty, then the months of the year "
@@ -268,7 +269,7 @@ def method_tables(d, unit: str = "°C"):
                           "data": [src for _, _, _, src in d.components]})
     sentence = (f"Score {d.score:.0f} ({d.label}); before the gate {d.raw_score:.0f}. Typical afternoon: "
                 f"UTCI {fmt_temp(d.utci_c, unit)} — {d.utci_class} (cap {d.gate_cap:.0f}). "
-                f"Coverage {d.coverage:.0%} measured or derived, {d.coverage_imputed:.0%} imputed, "
+                f"Coverage {d.coverage:.0%} observed (measured, derived or gridded), {d.coverage_imputed:.0%} imputed, "
                 f"{d.coverage_missing:.0%} missing.")
     shown = [v for v in d.climate if v != "tmean_c"]
     climate = pd.DataFrame({"value": [value(v, d.climate[v][0], unit) for v in shown],
