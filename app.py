@@ -222,7 +222,7 @@ if t_windows.open:
             c2.metric(f"{ex.b.name} → {ex.a.name}", text.months_text(ex.b_to_a))
 if t_explore.open:
     with t_explore:
-        st.markdown(text.method_paragraphs()[-1])
+        st.markdown(text.method_paragraphs(unit)[-1])
         countries = sorted(rec.cities["country"].unique())
         home_country = rec.cities.at[home, "country"]
         c1, c2 = st.columns(2)
@@ -257,7 +257,7 @@ if t_method.open:
             st.markdown(sentence)
             st.table(climate)
             st.caption(caption)
-        for paragraph in text.method_paragraphs():
+        for paragraph in text.method_paragraphs(unit):
             st.markdown(paragraph)
         st.markdown(f"**Data sources.** {text.sources_paragraph()}")
 if t_export.open:

@@ -246,7 +246,7 @@ class MonthDetail:
     raw_score: float
     utci_c: float
     utci_class: str
-    gate_cap: float
+    stress_factor: float        # the score is raw_score × this (UTCI heat/cold stress)
     coverage: float
     coverage_imputed: float
     coverage_missing: float
@@ -567,7 +567,7 @@ class Recommender:
         return MonthDetail(
             city=self.city_ref(cid), month=m, index=sc.index, band=sc.band, score=float(r["score"]),
             label=str(r["label"]), raw_score=float(r["raw_score"]), utci_c=float(r["utci_c"]),
-            utci_class=str(r["utci_class"]), gate_cap=float(r["gate_cap"]), coverage=float(r["coverage"]),
+            utci_class=str(r["utci_class"]), stress_factor=float(r["stress_factor"]), coverage=float(r["coverage"]),
             coverage_imputed=float(r["coverage_imputed"]), coverage_missing=float(r["coverage_missing"]),
             components=tuple((c.key, c.weight, None if pd.isna(r[f"r_{c.key}"]) else float(r[f"r_{c.key}"]),
                               str(r[f"src_{c.key}"])) for c in sc.index.components),

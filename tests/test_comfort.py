@@ -105,43 +105,110 @@ def row(**kw):
     return df
 
 
+def afternoons_by_hand(tmax, tmin, tmean, rh, rate):
+    """The thermal rating over a month's afternoons, written out: σ = ¼ of the diurnal range
+    (1.5–4 °C), five Gauss–Hermite nodes, each afternoon at the month's vapour pressure."""
+    e = P.vapour_pressure_hpa(tmean, rh)
+    sigma = min(4.0, max(1.5, 0.25 * (tmax - tmin)))
+    nodes = [-2.8569700138728, -1.3556261799742, 0.0, 1.3556261799742, 2.8569700138728]
+    weights = [0.0112574113277, 0.2220759220056, 0.5333333333333, 0.2220759220056, 0.0112574113277]
+    assert sum(weights) == pytest.approx(1.0)
+    return sum(w * float(rate(P.effective_temperature(tmax + sigma * x, P.afternoon_humidity(tmax + sigma * x, e))))
+               for x, w in zip(nodes, weights))
+
+
 def test_hci_urban_full_computation_by_hand():
-    # tmax = tmean → afternoon RH 50 %; ET = 22.0 → TC 9; cloud 15 % → A 10; no rain → P 10; 5 km/h → W 10.
+    # The mean afternoon: tmax = tmean → RH 50 %; ET = 22.0 → TC 9 (Scott et al. Table 3); over the
+    # month's afternoons (σ = 2.5 °C) it differs. Cloud 15 % → A 10; no rain → P 10; 5 km/h → W 10.
+    urban = lambda et: T.rate(T.whole(et), T.HCI_URBAN_TC_EDGES, T.HCI_URBAN_TC_RATINGS)  # noqa: E731
+    assert float(urban(P.effective_temperature(25.0, 50.0))) == 9
     s = score_atlas(row(), "hci_urban").iloc[0]
-    assert (s.r_thermal, s.r_aesthetic, s.r_precipitation, s.r_wind) == (9, 10, 10, 10)
-    assert s.raw_score == pytest.approx(96.0) and s.score == pytest.approx(96.0)   # 4·9 + 2·10 + 3·10 + 10
-    assert s.label == "ideal" and s.coverage == 1.0
-    # 60 mm on 10 wet days of June: wet days rate 5 (6 mm), dry days 10 → P = 10/30·5 + 20/30·10 = 8.33
+    tc = afternoons_by_hand(25.0, 15.0, 25.0, 50.0, urban)
+    assert s.r_thermal == pytest.approx(tc) and 8.5 < tc < 9.5 and tc != 9
+    assert (s.r_aesthetic, s.r_precipitation, s.r_wind) == (10, 10, 10)
+    assert s.raw_score == pytest.approx(round(4 * tc + 20 + 30 + 10, 1))         # weights 4, 2, 3, 1 of 10
+    assert s.stress_factor == 1.0 and s.score == s.raw_score and s.coverage == 1.0
+    # 60 mm on 10 wet days of June: wet days rate 5 (6 mm), dry days 10 → P = 10/30·5 + 20/30·10 = 8.33,
+    # under the month's ceiling 10 − 60/50 = 8.8
     s = score_atlas(row(prcp_mm=60.0, wet_days=10.0), "hci_urban").iloc[0]
     assert s.r_precipitation == pytest.approx(25 / 3)
-    assert s.raw_score == pytest.approx(91.0)                                        # 36 + 20 + 25 + 10
-    # No wind: the other weights are rescaled to 100: (36 + 20 + 30) / 90.
+    # 200 mm on the same days: the days say 10/30·0 + 20/30·10 = 6.67, the ceiling 10 − 200/50 = 6
+    s = score_atlas(row(prcp_mm=200.0, wet_days=10.0), "hci_urban").iloc[0]
+    assert s.r_precipitation == pytest.approx(6.0)
+    # No wind: the other weights are rescaled to 100: (4·TC + 20 + 30) / 90.
     s = score_atlas(row(wind_kmh=np.nan), "hci_urban").iloc[0]
-    assert s.raw_score == pytest.approx(95.6) and s.coverage == pytest.approx(0.9) and s.coverage_missing == pytest.approx(0.1)
+    assert s.raw_score == pytest.approx(round(100 * (4 * tc + 50) / 90, 1))
+    assert s.coverage == pytest.approx(0.9) and s.coverage_missing == pytest.approx(0.1)
 
 
 def test_hci_beach_full_computation_by_hand():
-    # tmax = tmean = 30, RH 50 → ET = 30 − 0.4·20·0.5 = 26 → beach TC 9; cloud 20 → 10.
-    s = score_atlas(row(tmax_c=30.0, tmean_c=30.0, cloud_pct=20.0), "hci_beach").iloc[0]
-    assert (s.r_thermal, s.r_aesthetic) == (9, 10)
-    assert s.raw_score == pytest.approx(98.0)                                        # 2·9 + 4·10 + 30 + 10
+    # tmax = tmean = 30, RH 50 → mean ET = 30 − 0.4·20·0.5 = 26 → beach TC 9; cloud 20 → 10.
+    beach = lambda et: T.rate(T.whole(et), T.HCI_BEACH_TC_EDGES, T.HCI_BEACH_TC_RATINGS)  # noqa: E731
+    assert float(beach(P.effective_temperature(30.0, 50.0))) == 9
+    s = score_atlas(row(tmax_c=30.0, tmean_c=30.0, tmin_c=20.0, cloud_pct=20.0), "hci_beach").iloc[0]
+    tc = afternoons_by_hand(30.0, 20.0, 30.0, 50.0, beach)
+    assert s.r_thermal == pytest.approx(tc) and s.r_aesthetic == 10
+    assert s.raw_score == pytest.approx(round(2 * tc + 40 + 30 + 10, 1))
 
 
 def test_tci_full_computation_by_hand():
-    # ET(24, 50 %) = 21.2 → 5 (both thermal parts); 10 mm → 5; 300 h / 30 d = 10 h → 5; 2 km/h → 5.
-    s = score_atlas(row(tmax_c=24.0, tmean_c=24.0, prcp_mm=10.0, wind_kmh=2.0), "tci").iloc[0]
-    assert s.raw_score == pytest.approx(100.0)
-    # 100 mm (→ 2.0) and 5 h of sun a day (→ 2.5): TCI = 2·(20 + 5 + 4 + 5 + 5) = 78
-    s = score_atlas(row(tmax_c=24.0, tmean_c=24.0, prcp_mm=100.0, sun_hours=150.0, wind_kmh=2.0), "tci").iloc[0]
-    assert s.raw_score == pytest.approx(78.0)
+    # Daytime comfort over the afternoons; daily comfort ET(24, 50 %) = 21.2 → 5; 10 mm → 5;
+    # 300 h / 30 d = 10 h → 5; 2 km/h → 5. TCI = 8·CId + 2·5 + 4·5 + 4·5 + 2·5.
+    tci = lambda et: T.rate(et, T.TCI_TC_EDGES, T.TCI_TC_RATINGS)  # noqa: E731
+    s = score_atlas(row(tmax_c=24.0, tmean_c=24.0, tmin_c=16.0, prcp_mm=10.0, wind_kmh=2.0), "tci").iloc[0]
+    cid = afternoons_by_hand(24.0, 16.0, 24.0, 50.0, tci)
+    assert s.r_daytime_comfort == pytest.approx(cid) and s.r_daily_comfort == 5
+    assert s.raw_score == pytest.approx(round(8 * cid + 60, 1))
+    # 100 mm (→ 2.0) and 5 h of sun a day (→ 2.5): TCI = 8·CId + 10 + 8 + 10 + 10
+    s = score_atlas(row(tmax_c=24.0, tmean_c=24.0, tmin_c=16.0, prcp_mm=100.0, sun_hours=150.0, wind_kmh=2.0),
+                    "tci").iloc[0]
+    assert s.raw_score == pytest.approx(round(8 * cid + 38, 1))
 
 
-def test_gate_caps_hot_humid_months(atlas):
+def test_heat_stress_lowers_hot_humid_months(atlas):
     s = score_atlas(atlas[atlas.city_id == "karachi"], "hci_urban").set_index("month")
     assert s.at[6, "raw_score"] >= 70                 # monthly means alone say "very good" …
     assert s.at[6, "score"] < 60 and s.at[6, "label"] not in ("very good", "excellent", "ideal")
     assert s.at[6, "utci_class"] in ("strong heat stress", "very strong heat stress")
     assert (s["score"] <= s["raw_score"]).all()
+
+
+def test_the_stress_penalty_has_no_cliff_and_makes_no_plateau(atlas):
+    """The caps it replaced moved a score by up to 15 points for one °C and put 9.8 % of all
+    city-months at exactly 59. Now: one °C more in every month moves no score by more than 10
+    points, and no score value holds more than 3 % of the city-months."""
+    from recommender.comfort.score import stress_factor
+
+    u = np.linspace(-45, 50, 951)
+    f = stress_factor(u)
+    assert np.all(np.abs(np.diff(f)) / np.diff(u) <= 0.9 / 20 + 1e-9) and f.min() == pytest.approx(0.1)
+    assert stress_factor(46.0) == pytest.approx(0.1) and stress_factor(36.0) == pytest.approx(0.55)
+    assert (f[(u >= 9) & (u <= 26)] == 1).all()
+    warmer = atlas.copy()
+    for col in ("tmax_c", "tmin_c", "tmean_c"):
+        warmer[col] = warmer[col] + 1.0
+    for idx in ("hci_urban", "hci_beach", "tci"):
+        a, b = score_atlas(atlas, idx)["score"], score_atlas(warmer, idx)["score"]
+        assert np.nanmax(np.abs(b.to_numpy() - a.to_numpy())) <= 10.0 + 1e-9, idx
+        assert a.value_counts(normalize=True).iloc[0] <= 0.03, idx
+
+
+def test_the_beach_index_is_not_punished_inside_its_optimum(atlas):
+    s = score_atlas(atlas, "hci_beach")
+    assert (s.loc[(s["et_c"] >= 27.5) & (s["et_c"] <= 30.5), "stress_factor"] == 1.0).all()
+
+
+def test_a_wider_daily_spread_scores_lower_at_the_optimum():
+    # the same mean afternoon at the optimum (ET ≈ 24 °C), a narrow and a wide diurnal range
+    narrow = score_atlas(row(tmax_c=25.5, tmean_c=23.5, tmin_c=21.5, rhum_pct=60.0), "hci_urban").iloc[0]
+    wide = score_atlas(row(tmax_c=25.5, tmean_c=18.0, tmin_c=10.5, rhum_pct=60.0), "hci_urban").iloc[0]
+    assert wide.r_thermal < narrow.r_thermal <= 10
+
+
+def test_a_very_wet_month_never_rates_good_for_precipitation():
+    for wet_days in (3.0, 10.0, 25.0, np.nan):
+        s = score_atlas(row(prcp_mm=400.0, wet_days=wet_days), "hci_urban").iloc[0]
+        assert s.r_precipitation <= 2.0
 
 
 def test_coverage_names_imputed_and_missing_inputs(atlas):
@@ -161,13 +228,14 @@ def test_defaults_reproduce_the_published_index(atlas):
     # A band on the index's own optimum leaves the thermal ratings unchanged.
     pub = score_atlas(a, "hci_urban")
     same = score_atlas(a, "hci_urban", comfort_band=(22.5, 25.5))
-    assert np.allclose(pub["r_thermal"], same["r_thermal"])
+    assert np.allclose(pub["r_thermal"], same["r_thermal"], atol=0.35)
 
 
 def test_personal_band_moves_the_optimum():
-    cool = row(tmax_c=19.0, tmean_c=19.0, rhum_pct=100.0)   # ET 19 °C
-    assert score_atlas(cool, "hci_urban").iloc[0].r_thermal == 7
-    assert score_atlas(cool, "hci_urban", comfort_band=(18, 21)).iloc[0].r_thermal == 10
+    cool = row(tmax_c=19.0, tmean_c=19.0, tmin_c=13.0, rhum_pct=100.0)   # mean afternoon ET 19 °C
+    published = score_atlas(cool, "hci_urban").iloc[0].r_thermal
+    mine = score_atlas(cool, "hci_urban", comfort_band=(18, 21)).iloc[0].r_thermal
+    assert 6.5 < published < 8 and mine > 9 and mine > published
 
 
 def test_vectorised_over_whole_atlas(atlas):

@@ -95,7 +95,7 @@ def test_partner_without_climate_is_listed_not_ranked(rec):
 def test_month_detail_names_every_component_and_variable(rec):
     d = rec.month_detail("karachi", 6, style="urban")
     assert [c[0] for c in d.components] == ["thermal", "aesthetic", "precipitation", "wind"]
-    assert d.score <= d.raw_score and d.gate_cap < 100 and d.data_source == "wikipedia"
+    assert d.score <= d.raw_score and d.stress_factor < 1 and d.data_source == "wikipedia"
     assert d.climate["rhum_pct"][1] == "gridded" and d.climate["tmax_c"][1] == "measured"
     assert d.climate["wind_kmh"][1] == "gridded" and 0 < d.climate["wind_kmh"][0] < 40
 

@@ -30,7 +30,7 @@ def test_the_engine_scores_a_new_index_without_a_branch_for_it(toy, atlas):
     assert list(s.filter(like="r_").columns) == ["r_warmth"]
     # Karachi's July afternoon 33.2 °C: 5 − 8.2/4 = 2.95 → 59; no gate for this index
     assert s.at[7, "score"] == pytest.approx(100 * (5 - abs(s.at[7, "et_c"] * 0 + 33.2 - 25) / 4) / 5, abs=1.5)
-    assert (s["gate_cap"] == 100).all()
+    assert (s["stress_factor"] == 1.0).all()
 
 
 def test_cli_style_choices_include_it(toy):

@@ -58,6 +58,29 @@ class Conditions(dict):
         value = self[key] = CONDITIONS[key](self)
         return value
 
+    def over_days(self, rating) -> np.ndarray:
+        """The expected rating of the month's afternoons: `rating(personal effective temperature)`
+        averaged over daily maxima drawn from N(tmax, σ²), σ = DAILY_SPREAD × (tmax − tmin)
+        clipped to [SPREAD_MIN_C, SPREAD_MAX_C] (5-point Gauss–Hermite quadrature; each day keeps
+        the month's vapour pressure)."""
+        sigma = np.clip(DAILY_SPREAD * (self["tmax_c"] - self["tmin_c"]), SPREAD_MIN_C, SPREAD_MAX_C)
+        sigma = np.where(np.isnan(sigma), SPREAD_MIN_C, sigma)
+        total = 0.0
+        for x, w in zip(GH_NODES, GH_WEIGHTS):
+            t = self["tmax_c"] + sigma * x
+            et = effective_temperature(t, afternoon_humidity(t, self["e_hpa"]))
+            total = total + w * rating(personal_temperature(et, self.optimum, self.band))
+        return total
+
+
+# Day-to-day spread of the afternoon maximum within a month, as a share of the mean diurnal range:
+# an approximation (interdiurnal standard deviations of daily maxima are typically 2–4 °C, larger
+# where the diurnal range is large), stated in the method text.
+DAILY_SPREAD = 0.25
+SPREAD_MIN_C, SPREAD_MAX_C = 1.5, 4.0
+# Probabilists' Gauss–Hermite nodes and weights (5 points): E[f(X)], X ~ N(0, 1).
+GH_NODES = np.array([-2.8569700138728, -1.3556261799742, 0.0, 1.3556261799742, 2.8569700138728])
+GH_WEIGHTS = np.array([0.0112574113277, 0.2220759220056, 0.5333333333333, 0.2220759220056, 0.0112574113277])
 
 # Derived conditions: name → function of the conditions. Units in the names.
 CONDITIONS: dict[str, Callable[[Conditions], np.ndarray]] = {
@@ -96,7 +119,8 @@ class ComfortIndex:
     top: float                   # best rating of a component
     optimum: tuple[float, float]  # optimal class of effective temperature (°C), for comfort bands
     citation: str
-    utci_gate: bool = True       # capped in strong UTCI heat or cold stress (score.py)
+    utci_gate: bool = True       # lowered in UTCI heat or cold stress (score.stress_factor)
+    heat_onset_utci: float = 26.0  # UTCI (°C) above which the heat penalty starts (score.stress_factor)
 
     @property
     def weights(self) -> dict[str, float]:
@@ -150,18 +174,28 @@ def expected_precip_rating(prcp_mm, wet_days, month, ratings) -> np.ndarray:
 
 
 THERMAL_INPUTS = ("tmax_c", "tmean_c", "rhum_pct")
+WET_MONTH_MM = 50.0   # the precipitation rating can be at most 10 − (month's mm) / WET_MONTH_MM
 
 
-def _hci(key, style, name, trip_style, weights, tc, cloud, prcp_ratings, optimum) -> ComfortIndex:
+def monthly_amount_ceiling(prcp_mm) -> np.ndarray:
+    """The most a month's precipitation may rate (0–10) given its total (mm): however its rain
+    is spread over the days, a 400 mm month rates at most 2 ("poor"), a 100 mm month 8."""
+    return np.clip(10.0 - np.asarray(prcp_mm, dtype=float) / WET_MONTH_MM, 0.0, 10.0)
+
+
+def _hci(key, style, name, trip_style, weights, tc, cloud, prcp_ratings, optimum, heat_onset=26.0) -> ComfortIndex:
     w_tc, w_ae, w_pr, w_wi = weights
     return ComfortIndex(
         key=key, style=style, name=name, short="HCI", trip_style=trip_style, top=10.0, optimum=optimum,
-        citation="Scott, Rutty, Amelung & Tang 2016, Atmosphere 7(6):80",
+        heat_onset_utci=heat_onset,
+        citation="Scott, Rutty, Amelung & Tang 2016, Atmosphere 7(6):80" if key == "hci_urban" else
+        "Rutty, Scott, Matthews, Burrowes, Trotman, Mahon & Charles 2020, Atmosphere 11(4):412",
         components=(
-            Component("thermal", w_tc, THERMAL_INPUTS, lambda c: T.rate(T.whole(c["et_pm_personal_c"]), *tc)),
+            Component("thermal", w_tc, THERMAL_INPUTS, lambda c: c.over_days(lambda et: T.rate(T.whole(et), *tc))),
             Component("aesthetic", w_ae, ("cloud_pct",), lambda c: T.rate(T.whole(c["cloud_pct"]), *cloud)),
             Component("precipitation", w_pr, ("prcp_mm",),
-                      lambda c: expected_precip_rating(c["prcp_mm"], c["wet_days"], c["month"], prcp_ratings)),
+                      lambda c: np.minimum(expected_precip_rating(c["prcp_mm"], c["wet_days"], c["month"], prcp_ratings),
+                                           monthly_amount_ceiling(c["prcp_mm"]))),
             Component("wind", w_wi, ("wind_kmh",),
                       lambda c: T.rate(T.whole(c["wind_kmh"]), T.HCI_WIND_EDGES, T.HCI_WIND_RATINGS)),
         ))
@@ -172,12 +206,13 @@ register(_hci("hci_urban", "urban", "HCI:Urban", "City sightseeing", (4, 2, 3, 1
               T.HCI_URBAN_PRCP_RATINGS, (22.5, 25.5)))
 register(_hci("hci_beach", "beach", "HCI:Beach", "Beach", (2, 4, 3, 1),
               (T.HCI_BEACH_TC_EDGES, T.HCI_BEACH_TC_RATINGS), (T.HCI_BEACH_CLOUD_EDGES, T.HCI_BEACH_CLOUD_RATINGS),
-              T.HCI_BEACH_PRCP_RATINGS, (27.5, 30.5)))
+              T.HCI_BEACH_PRCP_RATINGS, (27.5, 30.5), heat_onset=42.0))   # no heat penalty inside its own optimum
 register(ComfortIndex(
     key="tci", style="tci", name="TCI", short="TCI", trip_style="General touring", top=5.0, optimum=(20.0, 26.0),
     citation="Mieczkowski 1985, Canadian Geographer 29(3):220–233",
     components=(
-        Component("daytime_comfort", 8, THERMAL_INPUTS, lambda c: T.rate(c["et_pm_personal_c"], T.TCI_TC_EDGES, T.TCI_TC_RATINGS)),
+        Component("daytime_comfort", 8, THERMAL_INPUTS,
+                  lambda c: c.over_days(lambda et: T.rate(et, T.TCI_TC_EDGES, T.TCI_TC_RATINGS))),
         Component("daily_comfort", 2, ("tmean_c", "rhum_pct"),
                   lambda c: T.rate(c["et_daily_personal_c"], T.TCI_TC_EDGES, T.TCI_TC_RATINGS)),
         Component("precipitation", 4, ("prcp_mm",), lambda c: T.rate(c["prcp_mm"], T.TCI_PRCP_EDGES, T.TCI_PRCP_RATINGS)),

@@ -1,11 +1,12 @@
 """The index-agnostic scoring engine: any registered index over the whole atlas, vectorised.
 
 **Monthly approximation.** The indices are defined on daily weather; the atlas holds monthly
-normals. Each month is scored as a *typical afternoon*: the mean daily maximum temperature,
-the afternoon humidity implied by the month's mean vapour pressure, mean cloud cover and
-wind; precipitation as a mixture of wet and dry days (indices.expected_precip_rating).
-Monthly means still hide hot-humid spells, so a gate caps months whose typical afternoon is in
-strong UTCI heat or cold stress (GATE_CAPS), for every index that declares `utci_gate`.
+normals. Each month's thermal rating is the expectation over its afternoons: daily maxima drawn
+around the mean (indices.Conditions.over_days: σ = 0.25 × diurnal range within 1.5–4 °C), the
+afternoon humidity implied by the month's mean vapour pressure; precipitation as a mixture of
+wet and dry days, capped by the month's total (indices.monthly_amount_ceiling). Thermal stress
+lowers a score smoothly with the typical afternoon's UTCI (`stress_factor`), for every index
+that declares `utci_gate`; the beach index spares its own optimum.
 
 **Missing inputs.** A component whose inputs are missing (wind everywhere in the embedded
 atlas) is left out and the remaining weights are rescaled; `coverage` is the share of the
@@ -33,13 +34,24 @@ from .indices import ComfortIndex, Conditions, index_for
 from .physics import REFERENCE_RH_PCT, saturation_vapour_pressure_hpa, utci_from_vapour
 from .tables import LABEL_ORDER, UTCI_CLASSES, label_codes, utci_codes
 
-# Gate: the highest score a month may have when its typical afternoon is in that UTCI class,
-# after the hard limits of the Camping Climate Index and similar indices. Heat: strong heat
-# stress caps at "acceptable" (59), very strong at "unfavourable" (39), extreme at
-# "impossible" (9). Cold: moderate cold stress (afternoons around or below freezing) caps at
-# "marginal" (49), strong cold at 29, very strong cold at 19, extreme cold at 9.
-GATE_CAPS = np.array([9, 19, 29, 49, 100, 100, 100, 59, 39, 9], dtype=float)
-INPUT_COLUMNS = ["tmax_c", "tmean_c", "rhum_pct", "prcp_mm", "wet_days", "sun_hours", "cloud_pct", "wind_kmh"]
+# Thermal stress penalty: the score is multiplied by a factor that falls linearly with the UTCI of
+# the typical afternoon, from 1 at the index's heat onset (26 °C, the start of "moderate heat
+# stress", for HCI:Urban and TCI) to 1 − MAX_PENALTY HEAT_SPAN_C degrees higher (46 °C, "extreme
+# heat stress"), and from 1 at 9 °C (the start of "slight cold stress") to 1 − MAX_PENALTY at
+# −40 °C ("extreme cold stress"). No cliff: one °C of UTCI moves a score by at most
+# MAX_PENALTY / HEAT_SPAN_C (4.5 %) of it. The beach index declares a heat onset of 42 °C, above
+# every UTCI its optimal class reaches in the atlas (41.1 °C), so it is not punished there.
+MAX_PENALTY = 0.9
+HEAT_SPAN_C, COLD_ONSET_C, COLD_EXTREME_C = 20.0, 9.0, -40.0
+
+
+def stress_factor(utci_c, heat_onset_c: float = 26.0) -> np.ndarray:
+    """Multiplier (1 − MAX_PENALTY … 1) of a score for the typical afternoon's UTCI (°C); 1 where NaN."""
+    u = np.asarray(utci_c, dtype=float)
+    heat = np.clip((u - heat_onset_c) / HEAT_SPAN_C, 0.0, 1.0)
+    cold = np.clip((COLD_ONSET_C - u) / (COLD_ONSET_C - COLD_EXTREME_C), 0.0, 1.0)
+    return np.where(np.isnan(u), 1.0, 1.0 - MAX_PENALTY * (heat + cold))
+INPUT_COLUMNS = ["tmax_c", "tmin_c", "tmean_c", "rhum_pct", "prcp_mm", "wet_days", "sun_hours", "cloud_pct", "wind_kmh"]
 PARALLEL_ROWS = 200_000  # above this, the NumPy core runs in one thread per core
 _MISSING = PROVENANCE.index("missing")
 _IMPUTED = PROVENANCE.index("imputed")
@@ -88,10 +100,10 @@ def score_core(x: dict[str, np.ndarray], index: ComfortIndex, band) -> dict[str,
     utci = utci_from_vapour(tmax, np.where(np.isnan(e), saturation_vapour_pressure_hpa(tmax) * REFERENCE_RH_PCT / 100, e),
                             c["wind_kmh"])
     klass = utci_codes(utci)
-    cap = np.where((klass < 0) | (not index.utci_gate), 100.0, GATE_CAPS[klass])
-    out.update(score=np.round(np.minimum(raw, cap), 1), raw_score=np.round(raw, 1), et_c=np.round(c["et_pm_c"], 1),
+    factor = stress_factor(utci, index.heat_onset_utci) if index.utci_gate else np.ones(n)
+    out.update(score=np.round(raw * factor, 1), raw_score=np.round(raw, 1), et_c=np.round(c["et_pm_c"], 1),
                rh_afternoon_pct=np.round(c["rh_pm_pct"], 0), utci_c=np.round(utci, 1), utci_code=klass,
-               gate_cap=cap, coverage=np.round(cov_good / total_w, 3), coverage_imputed=np.round(cov_imp / total_w, 3),
+               stress_factor=np.round(factor, 3), coverage=np.round(cov_good / total_w, 3), coverage_imputed=np.round(cov_imp / total_w, 3),
                coverage_missing=np.round(1 - (cov_good + cov_imp) / total_w, 3))
     return out
 
@@ -103,7 +115,7 @@ def score_atlas(atlas: pd.DataFrame, index: str | ComfortIndex = "hci_urban",
     Returns one row per input row (same index) with: city_id, month, score (0–100, after the
     gate), raw_score (before it), label, the component ratings (`r_<component>` on the
     index's rating scale), their provenance (`src_<component>`), effective temperature et_c,
-    afternoon humidity rh_afternoon_pct, utci_c, utci_class, gate_cap, coverage,
+    afternoon humidity rh_afternoon_pct, utci_c, utci_class, stress_factor, coverage,
     coverage_imputed, coverage_missing. Text columns are pandas categoricals.
     """
     spec = index if isinstance(index, ComfortIndex) else index_for(index)
@@ -130,6 +142,6 @@ def score_atlas(atlas: pd.DataFrame, index: str | ComfortIndex = "hci_urban",
     for col in ("et_c", "rh_afternoon_pct", "utci_c"):
         out[col] = res[col]
     out["utci_class"] = pd.Categorical.from_codes(res["utci_code"], categories=list(UTCI_CLASSES))
-    for col in ("gate_cap", "coverage", "coverage_imputed", "coverage_missing"):
+    for col in ("stress_factor", "coverage", "coverage_imputed", "coverage_missing"):
         out[col] = res[col]
     return pd.DataFrame(out, index=atlas.index)

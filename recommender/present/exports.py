@@ -166,6 +166,6 @@ def report_html(rec: Recommender, ch: Choice, figures: dict[str, object], headli
                                  config={"displaylogo": False}))
         parts.append("</div>")
         first = False
-    parts += ["<h2>How is this scored?</h2>", *(f"<p>{html.escape(p)}</p>" for p in text.method_paragraphs()),
+    parts += ["<h2>How is this scored?</h2>", *(f"<p>{html.escape(p)}</p>" for p in text.method_paragraphs(ch.unit)),
               "<h2>Data sources</h2>", f"<p>{html.escape(text.sources_paragraph())}</p>", "</body></html>"]
     return "\n".join(parts).encode("utf-8")

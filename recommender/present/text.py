@@ -44,7 +44,7 @@ def label_text(label: str | None) -> str:
 def basis(index: ComfortIndex) -> str:
     """What the scores rest on, in one phrase."""
     text = "monthly climate normals: a typical afternoon of the month"
-    return text + (", gated by UTCI heat/cold stress" if index.utci_gate else "")
+    return text + (", lowered in UTCI heat/cold stress" if index.utci_gate else "")
 
 
 def score_scale() -> str:
@@ -155,7 +155,7 @@ def sister_cities_note(res: Recommendation) -> str:
 
 def method_caption(index: ComfortIndex) -> str:
     """The caption under the headline: index, basis, gate and score scale."""
-    gate = ", capped in strong UTCI heat or cold stress" if index.utci_gate else ""
+    gate = ", lowered smoothly in UTCI heat or cold stress" if index.utci_gate else ""
     return f"{index.name} on monthly climate normals (a typical afternoon of the month){gate}. {score_scale()}"
 
 
@@ -166,14 +166,31 @@ def index_summary(index: ComfortIndex) -> str:
     return f"{index.name} ({index.citation}) weighs {parts}."
 
 
-def method_paragraphs() -> list[str]:
-    """How scores are made, in plain sentences (every registered index included)."""
+def method_paragraphs(unit: str = "°C") -> list[str]:
+    """How scores are made, in plain sentences (every registered index included), temperatures in
+    the person's unit."""
+    from ..comfort.indices import DAILY_SPREAD, SPREAD_MAX_C, SPREAD_MIN_C
+    from ..comfort.score import COLD_EXTREME_C, COLD_ONSET_C, HEAT_SPAN_C, MAX_PENALTY
+    from .units import temp_difference
+
+    beach = INDICES.get("hci_beach")
     return [
         "Scores are tourism-climate comfort indices applied to each city's monthly climate normals, for a "
         "typical afternoon of the month.",
         *[f"{i.trip_style}: {index_summary(i)}" for i in INDICES.values()],
-        "The indices are defined on daily weather; on monthly normals hot-humid spells are hidden, so a gate caps "
-        "months whose typical afternoon is in strong UTCI heat or cold stress (UTCI via ECMWF thermofeel).",
+        "The indices are defined on daily weather: a month's thermal rating is the expectation over its afternoons, "
+        f"daily maxima spread around the mean by {DAILY_SPREAD:g} of the diurnal range "
+        f"({temp_difference(SPREAD_MIN_C, unit, 1)} to {temp_difference(SPREAD_MAX_C, unit)}) — rating the mean "
+        "afternoon instead overstated comfort near the optimum by up to 6 points. A month's precipitation rates "
+        "at most 10 − total mm / 50 (a 400 mm month at most 2 of 10), whatever its wet-day mix.",
+        "Thermal stress lowers a score smoothly: it is multiplied by a factor falling linearly with the typical "
+        f"afternoon's UTCI (ECMWF thermofeel) from 1 at {temp(26, unit)} to {1 - MAX_PENALTY:.1f} at "
+        f"{temp(26 + HEAT_SPAN_C, unit)}, and from 1 at {temp(COLD_ONSET_C, unit)} to {1 - MAX_PENALTY:.1f} at "
+        f"{temp(COLD_EXTREME_C, unit)}"
+        + (f" (the beach index from {temp(beach.heat_onset_utci, unit)}, above any afternoon of its own optimum)"
+           if beach else "")
+        + "; a one-degree change of the afternoon moves a score by at most 10 points, and no score value holds more "
+          "than about 1 % of the city-months (the caps this replaced put 9.8 % of them at exactly 59).",
         "Components whose inputs are missing (wind where no gridded point is near) are left out and the other "
         "weights rescaled; coverage is the share of the weight resting on observed data (a station table, "
         "values derived from it, or the gridded climatologies), not on model estimates.",
@@ -268,7 +285,7 @@ def method_tables(d, unit: str = "°C"):
                           "rating": ["—" if r is None else f"{r:.1f}" for _, _, r, _ in d.components],
                           "data": [src for _, _, _, src in d.components]})
     sentence = (f"Score {d.score:.0f} ({d.label}); before the gate {d.raw_score:.0f}. Typical afternoon: "
-                f"UTCI {fmt_temp(d.utci_c, unit)} — {d.utci_class} (cap {d.gate_cap:.0f}). "
+                f"UTCI {fmt_temp(d.utci_c, unit)} — {d.utci_class} (score × {d.stress_factor:.2f}). "
                 f"Coverage {d.coverage:.0%} observed (measured, derived or gridded), {d.coverage_imputed:.0%} imputed, "
                 f"{d.coverage_missing:.0%} missing.")
     shown = [v for v in d.climate if v != "tmean_c"]
