@@ -9,15 +9,14 @@ Names are imported on first use, so `python -m recommender` starts (and answers 
 before pandas is loaded.
 """
 
-from .errors import AtlasError, RecommenderError, RefreshError, UnknownCityError
-
 _LAZY = {
+    "AtlasError": "errors", "RecommenderError": "errors", "RefreshError": "errors", "UnknownCityError": "errors",
     "load_atlas": "atlas", "load_cities": "atlas", "load_pairs": "atlas", "resolve_city": "atlas",
     "score_atlas": "comfort", "Recommender": "recommend", "exchange": "recommend", "profile": "recommend",
     "recommend": "recommend", "travel_windows": "recommend",
 }
 
-__all__ = ["AtlasError", "RecommenderError", "RefreshError", "UnknownCityError", *_LAZY]
+__all__ = list(_LAZY)
 
 
 def __getattr__(name: str):

@@ -92,6 +92,15 @@ def test_partner_without_climate_is_listed_not_ranked(rec):
     assert rec.profile("aljezur").season_type is None and rec.month_detail("aljezur", 1) is None
 
 
+def test_the_wind_fallback_is_stated(rec):
+    from recommender.present import text
+
+    d = rec.month_detail("aileu", 1)            # no gridded point: no wind
+    assert d.climate["wind_kmh"] == (None, "missing")
+    assert "assumes a light 2 m/s breeze" in text.method_tables(d)[1]
+    assert "assumes" not in text.method_tables(rec.month_detail("karachi", 1))[1]
+
+
 def test_month_detail_names_every_component_and_variable(rec):
     d = rec.month_detail("karachi", 6, style="urban")
     assert [c[0] for c in d.components] == ["thermal", "aesthetic", "precipitation", "wind"]

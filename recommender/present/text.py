@@ -9,6 +9,7 @@ import re
 
 from ..climate.calendar import MONTH_ABBR, MONTH_NAMES
 from ..comfort.indices import INDICES, ComfortIndex
+from ..comfort.physics import DEFAULT_WIND_MS
 from ..comfort.tables import LABELS
 from ..places.countries import country_name
 from ..recommend import GOOD, MARGIN, CityRef, Exchange, PartnerResult, Profile, Reason, Recommendation
@@ -287,7 +288,10 @@ def method_tables(d, unit: str = "°C"):
     sentence = (f"Score {d.score:.0f} ({d.label}); before the gate {d.raw_score:.0f}. Typical afternoon: "
                 f"UTCI {fmt_temp(d.utci_c, unit)} — {d.utci_class} (score × {d.stress_factor:.2f}). "
                 f"Coverage {d.coverage:.0%} observed (measured, derived or gridded), {d.coverage_imputed:.0%} imputed, "
-                f"{d.coverage_missing:.0%} missing.")
+                f"{d.coverage_missing:.0%} missing."
+                + ("" if d.climate.get("wind_kmh", (None,))[0] is not None else
+                   f" No wind data for this city: the UTCI assumes a light {DEFAULT_WIND_MS:g} m/s breeze and the "
+                   "wind component is left out."))
     shown = [v for v in d.climate if v != "tmean_c"]
     climate = pd.DataFrame({"value": [value(v, d.climate[v][0], unit) for v in shown],
                             "provenance": [d.climate[v][1] for v in shown]},

@@ -1,8 +1,8 @@
 """Source: Wikipedia's "Climate data for X" tables (the scraped `cities_climate.csv`).
 
 `read_climate` reads the raw table; `city_normals` turns one city's rows into twelve monthly
-values per variable with provenance (measured; tmean from the extremes and sunshine from
-percent possible are derived). Licence CC BY-SA 4.0; reference periods differ per city and
+values per variable with provenance (measured; tmean from the extremes, sunshine from percent
+possible and wet days = rainy + snowy days are derived). Licence CC BY-SA 4.0; reference periods differ per city and
 are not in the file.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..climate.calendar import MONTH_ABBR
+from ..climate.calendar import DAYS_IN_MONTH, MONTH_ABBR
 from ..climate.derive import sunshine_from_percent, tmean_from_extremes
 
 MEASURES = {
@@ -22,6 +22,7 @@ MEASURES = {
     "Daily mean (°C)": "tmean_c",
     "Average precipitation (mm)": "prcp_mm",
     "Average rainy days": "wet_days",
+    "Average snowy days": "snow_days",
     "Average relative humidity (%)": "rhum_pct",
     "Mean monthly sunshine hours": "sun_hours",
     "Percent possible sunshine": "pct_sun",
@@ -55,6 +56,14 @@ def city_normals(values: dict[str, np.ndarray], lat: float) -> dict[str, tuple[n
 
     for var in ("tmax_c", "tmin_c", "prcp_mm", "wet_days", "rhum_pct"):
         put(var, values.get(var, nan), "measured")
+    # Snow days count as wet days: the tables' "rainy days" row leaves them out where a "snowy
+    # days" row exists (Murmansk: 0.1 rainy and 23 snowy days in January).
+    snow = values.get("snow_days", nan)
+    add = ~np.isnan(out["wet_days"][0]) & ~np.isnan(snow) & (snow > 0)
+    if add.any():
+        wet = out["wet_days"][0].copy()
+        wet[add] = np.minimum(wet[add] + snow[add], DAYS_IN_MONTH[add])
+        out["wet_days"] = (wet, [("derived" if a else s) for a, s in zip(add, out["wet_days"][1])])
     tmean = values.get("tmean_c", nan).copy()
     src = ["measured" if not np.isnan(v) else "missing" for v in tmean]
     # Mean daily temperature from the mean of the daily extremes where the table has no mean.
