@@ -394,6 +394,42 @@ def pairs_table(pair_sources: dict, key_to_id: dict) -> pd.DataFrame:
         lambda s: ";".join(sorted(set(";".join(s).split(";"))))).sort_values(["city_a", "city_b"])
 
 
+RATIO_SPLIT = 0.82   # a table counting ≥ 0.1 mm days has about as many as CRU's > 0.1 mm days; a ≥ 1 mm table ~⅔
+
+
+@dataclass
+class WetDayThresholds:
+    """How the tables' wet-day counts were brought to one threshold (≥ 1 mm, as Meteostat's)."""
+
+    factor: float            # days ≥ 1 mm ≈ factor × days ≥ 0.1 mm
+    n_fine: int              # tables classified as counting ≥ 0.1 mm days (converted)
+    n_coarse: int            # tables classified as counting ≥ 1 mm days (kept)
+    n_unknown: int           # no gridded point to compare with (kept)
+
+
+def unify_wet_days(N: pd.DataFrame, points: dict, lat, lon, elevation_m) -> WetDayThresholds:
+    """The tables' "rainy days" use ≥ 0.1 mm or ≥ 1 mm by national service, and the scraped rows
+    do not say which. Each table's yearly wet days over CRU's days > 0.1 mm at its place sort it:
+    a ratio ≥ RATIO_SPLIT → a ≥ 0.1 mm table (the US, China, Canada…), below → ≥ 1 mm (Japan,
+    the UK, Germany, France…). The factor between the two is the ratio of the two groups' median
+    ratios; ≥ 0.1 mm tables are multiplied by it (in place, provenance "derived")."""
+    n = len(lat)
+    wd = N["wet_days"].to_numpy(float).reshape(n, 12)
+    measured = np.isin(N["wet_days_src"].to_numpy().reshape(n, 12), ("measured", "derived"))
+    wd_m = np.where(measured, wd, np.nan)
+    rd = gridded.sample(points["cru"], lat, lon, elevation_m, ["wet_days_01"]).values["wet_days_01"]
+    both = ~np.isnan(wd_m) & ~np.isnan(rd)
+    enough = both.sum(axis=1) >= 10
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(enough, np.where(both, wd_m, 0).sum(axis=1) / np.where(both, rd, 0).sum(axis=1), np.nan)
+    fine, coarse = enough & (ratio >= RATIO_SPLIT), enough & (ratio < RATIO_SPLIT)
+    factor = float(np.median(ratio[coarse]) / np.median(ratio[fine]))
+    convert = np.repeat(fine, 12) & measured.reshape(-1) & ~np.isnan(wd.reshape(-1))
+    N.loc[convert, "wet_days"] = (N.loc[convert, "wet_days"].to_numpy(float) * factor).round(1)
+    N.loc[convert, "wet_days_src"] = "derived"
+    return WetDayThresholds(factor, int(fine.sum()), int(coarse.sum()), int((~enough).sum()))
+
+
 def gridded_quantities(sample: gridded.Sample, lat, elevation_m) -> dict[str, np.ndarray]:
     """Gridded quantities → atlas variables (cities, 12): sunshine hours from % of possible,
     cloud from sunshine, wind km/h from m/s; wet days stay on CRU's > 0.1 mm count here."""
@@ -548,6 +584,8 @@ def build(shared: Path, out: Path) -> dict:
     N = drop_copied_tables(N, places, G, report)
     stats: dict = {"imputation": impute_missing(N)}
     valid = sorted(places)
+    stats["wet_days"] = unify_wet_days(N, inp.points, G.loc[valid, "lat"].to_numpy(), G.loc[valid, "lon"].to_numpy(),
+                                       np.array([elevation_m[r] for r in valid], dtype=float))
     stats["harmonisation"] = harmonise_gridded(N, inp.points, G.loc[valid, "lat"].to_numpy(), G.loc[valid, "lon"].to_numpy(),
                                                np.array([elevation_m[r] for r in valid], dtype=float))
 
@@ -721,8 +759,13 @@ def stats_markdown(stats: dict) -> str:
         e = h.errors[v]
         lines.append(f"| `{v}` | {e['n']:,} | {e['raw'][0]:.2f} / {e['raw'][1]:.2f} | {e['adjusted'][0]:.2f} / {e['adjusted'][1]:.2f} |")
     imp = stats["imputation"]
-    lines += ["", f"Other variables, gridded against measured (wet days: CRU's days > 0.1 mm × {h.wet_factor:.3f}, the "
-              "factor fitted to the tables' rainy days), and the imputation they replace where a table lacks them:", "",
+    w = stats["wet_days"]
+    lines += ["", f"Wet days on one threshold (≥ 1 mm): {w.n_fine:,} tables count days ≥ 0.1 mm (their yearly total at "
+              f"least {RATIO_SPLIT} of CRU's > 0.1 mm days at the place) and are multiplied by {w.factor:.3f} (the ratio "
+              f"of the two groups' medians); {w.n_coarse:,} count ≥ 1 mm days and are kept; {w.n_unknown:,} have no "
+              "gridded point to compare with and are kept.",
+              "", f"Other variables, gridded against measured (wet days: CRU's days > 0.1 mm × {h.wet_factor:.3f}, the "
+              "factor fitted to the tables' ≥ 1 mm wet days), and the imputation they replace where a table lacks them:", "",
               "| variable | city-months | gridded MAE | gridded median / p95 | imputation MAE (blocked CV) |", "|---|---|---|---|---|"]
     for v, label, unit, imputed in (("rhum_pct", "relative humidity", "%", imp["rhum_pct"].mae),
                                     ("sun_frac", "relative sunshine S/S₀", "", imp["sun_frac"].mae),
