@@ -209,7 +209,8 @@ register(_hci("hci_beach", "beach", "HCI:Beach", "Beach", (2, 4, 3, 1),
               T.HCI_BEACH_PRCP_RATINGS, (27.5, 30.5), heat_onset=42.0))   # no heat penalty inside its own optimum
 register(ComfortIndex(
     key="tci", style="tci", name="TCI", short="TCI", trip_style="General touring", top=5.0, optimum=(20.0, 26.0),
-    citation="Mieczkowski 1985, Canadian Geographer 29(3):220–233",
+    citation="Mieczkowski 1985, Canadian Geographer 29(3):220–233; effective temperature after Missenard, not "
+             "Mieczkowski's chart",
     components=(
         Component("daytime_comfort", 8, THERMAL_INPUTS,
                   lambda c: c.over_days(lambda et: T.rate(et, T.TCI_TC_EDGES, T.TCI_TC_RATINGS))),
