@@ -25,10 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from recommender import load_atlas  # noqa: E402
 from recommender.climate.variables import VARIABLES  # noqa: E402
 from recommender.comfort import score_atlas  # noqa: E402
-from recommender.comfort.score import GATE_CAPS  # noqa: E402
+from recommender.comfort.indices import GH_NODES, GH_WEIGHTS  # noqa: E402
 from recommender.comfort.tables import (  # noqa: E402
     HCI_PRCP_EDGES, HCI_URBAN_CLOUD_EDGES, HCI_URBAN_CLOUD_RATINGS, HCI_URBAN_PRCP_RATINGS, HCI_URBAN_TC_EDGES,
-    HCI_URBAN_TC_RATINGS, HCI_WIND_EDGES, HCI_WIND_RATINGS, UTCI_EDGES,
+    HCI_URBAN_TC_RATINGS, HCI_WIND_EDGES, HCI_WIND_RATINGS,
 )
 
 
@@ -97,17 +97,23 @@ def _utci_scalar(t, e_hpa, va):
 
 
 def baseline_hci_urban(rows: pd.DataFrame) -> list[float]:
-    """The same HCI:Urban with gate, one row at a time in plain Python (the obvious implementation);
-    a component whose input is missing is left out, as the engine does."""
+    """The same HCI:Urban, one row at a time in plain Python (the obvious implementation): thermal
+    rating over the month's afternoons (5 Gauss–Hermite nodes), precipitation capped by the month's
+    total, the UTCI stress factor; a component whose input is missing is left out."""
     days = [31, 28.25, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
     out = []
     for r in rows.itertuples(index=False):
         e = _es(r.tmean_c) * r.rhum_pct / 100
         parts = {}
         if not math.isnan(e):
-            rh = min(100.0, 100 * e / _es(r.tmax_c))
-            et = r.tmax_c - 0.4 * (r.tmax_c - 10) * (1 - rh / 100)
-            parts["t"] = (4, _lookup(math.floor(et + 0.5), HCI_URBAN_TC_EDGES, HCI_URBAN_TC_RATINGS))
+            sigma = min(4.0, max(1.5, 0.25 * (r.tmax_c - r.tmin_c)))
+            tc = 0.0
+            for x, w in zip(GH_NODES, GH_WEIGHTS):
+                t = r.tmax_c + sigma * x
+                rh = min(100.0, 100 * e / _es(t))
+                et = t - 0.4 * (t - 10) * (1 - rh / 100)
+                tc += w * _lookup(math.floor(et + 0.5), HCI_URBAN_TC_EDGES, HCI_URBAN_TC_RATINGS)
+            parts["t"] = (4, tc)
         if not math.isnan(r.cloud_pct):
             parts["a"] = (2, _lookup(math.floor(r.cloud_pct + 0.5), HCI_URBAN_CLOUD_EDGES, HCI_URBAN_CLOUD_RATINGS))
         d = days[r.month - 1]
@@ -117,15 +123,15 @@ def baseline_hci_urban(rows: pd.DataFrame) -> list[float]:
                 pr = p * _lookup(r.prcp_mm / r.wet_days, HCI_PRCP_EDGES, HCI_URBAN_PRCP_RATINGS) + (1 - p) * 10
             else:
                 pr = _lookup(r.prcp_mm / d, HCI_PRCP_EDGES, HCI_URBAN_PRCP_RATINGS)
-            parts["p"] = (3, pr)
+            parts["p"] = (3, min(pr, max(0.0, min(10.0, 10 - r.prcp_mm / 50))))
         if not math.isnan(r.wind_kmh):
             parts["w"] = (1, _lookup(math.floor(r.wind_kmh + 0.5), HCI_WIND_EDGES, HCI_WIND_RATINGS))
         w = sum(p[0] for p in parts.values())
         raw = max(0.0, min(100.0, 100 * sum(p[0] * p[1] for p in parts.values()) / (w * 10)))
         va = 2.0 if math.isnan(r.wind_kmh) else min(17.0, max(0.5, r.wind_kmh / 3.6))
         u = _utci_scalar(r.tmax_c, min(_es(r.tmax_c) * 0.5 if math.isnan(e) else e, 50.0), va)
-        cap = GATE_CAPS[min(9, sum(1 for edge in UTCI_EDGES if u >= edge))]
-        out.append(min(raw, cap))
+        factor = 1 - 0.9 * (min(1.0, max(0.0, (u - 26) / 20)) + min(1.0, max(0.0, (9 - u) / 49)))
+        out.append(raw * factor)
     return out
 
 
