@@ -291,7 +291,7 @@ def method_tables(d, unit: str = "°C"):
                           "weight": [w for _, w, _, _ in d.components],
                           "rating": ["—" if r is None else f"{r:.1f}" for _, _, r, _ in d.components],
                           "data": [src for _, _, _, src in d.components]})
-    sentence = (f"Score {d.score:.0f} ({d.label}); before the gate {d.raw_score:.0f}. Typical afternoon: "
+    sentence = (f"Score {d.score:.0f} ({d.label}); before the stress penalty {d.raw_score:.0f}. Typical afternoon: "
                 f"UTCI {fmt_temp(d.utci_c, unit)} — {d.utci_class} (score × {d.stress_factor:.2f}). "
                 f"Coverage {d.coverage:.0%} observed (measured, derived or gridded), {d.coverage_imputed:.0%} imputed, "
                 f"{d.coverage_missing:.0%} missing."
