@@ -180,12 +180,12 @@ COUNTRY_KM = 150.0       # a place not in GeoNames must lie this close to some G
 @dataclass
 class EndpointCities:
     """Registry cities made from sister-city endpoints that have no climate table: the list's
-    name and coordinates, checked against GeoNames (rules 5–6):
+    name and coordinates, checked against GeoNames (also in data/README.md):
 
-    5. If GeoNames has places of that name in the endpoint's country, the nearest must lie within
+    - If GeoNames has places of that name in the endpoint's country, the nearest must lie within
        LIST_FAR_KM of the list's coordinates (else the list geocoded a namesake elsewhere: the
        endpoint is rejected); within GEONAMES_KM it lends its population, time zone and id.
-    6. A place GeoNames does not list (population < 1,000) is kept with the list's coordinates
+    - A place GeoNames does not list (population < 1,000) is kept with the list's coordinates
        only if some GeoNames city of its country lies within COUNTRY_KM (else the coordinates
        are in the wrong country: rejected); it takes that city's time zone.
     Keys are "ep:<ISO>:<normalised name>"; rejections go to `rejected` with the reason.
