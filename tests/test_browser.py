@@ -173,3 +173,18 @@ def test_the_map_draws_coastlines_with_the_outside_network_blocked(server, page)
         pg.screenshot(path=str(OUT / "map-offline.png"), full_page=True)
     finally:
         pg.close()
+
+
+def test_a_phone_screen_gets_the_answer_with_the_sidebar_collapsed(server, page):
+    pg = page.context.browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                       has_touch=True)
+    try:
+        pg.goto(server + "/?home=urumqi&month=1")
+        pg.get_by_text("most comfortable").first.wait_for(timeout=30_000)
+        wait_idle(pg)
+        assert pg.evaluate("() => document.documentElement.scrollWidth") <= 400     # nothing wider than the screen
+        sidebar = pg.locator("[data-testid=stSidebar]")
+        assert sidebar.count() == 0 or sidebar.get_attribute("aria-expanded") in ("false", None)
+        pg.screenshot(path=str(OUT / "phone-390px.png"), full_page=False)
+    finally:
+        pg.close()
