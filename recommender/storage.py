@@ -21,7 +21,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 import pandas as pd
 
@@ -40,22 +40,32 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def remove_orphans(folder: Path) -> list[Path]:
-    """Remove the temporary files of writers that no longer run (a kill -9 mid-write); returns them."""
+def remove_files(paths: Iterable[Path], doomed: Callable[[Path], bool]) -> list[Path]:
+    """Delete each path for which doomed(path) is true; a file that cannot be deleted is
+    skipped. Returns the deleted paths."""
     removed = []
-    try:
-        entries = list(Path(folder).iterdir())
-    except OSError:
-        return removed
-    for p in entries:
-        m = _TMP.match(p.name)
-        if m and int(m.group(1)) != os.getpid() and not _pid_alive(int(m.group(1))):
+    for p in paths:
+        if doomed(p):
             try:
                 p.unlink()
                 removed.append(p)
             except OSError:
                 pass
     return removed
+
+
+def _orphaned(p: Path) -> bool:
+    m = _TMP.match(p.name)
+    return bool(m) and int(m.group(1)) != os.getpid() and not _pid_alive(int(m.group(1)))
+
+
+def remove_orphans(folder: Path) -> list[Path]:
+    """Remove the temporary files of writers that no longer run (a kill -9 mid-write); returns them."""
+    try:
+        entries = list(Path(folder).iterdir())
+    except OSError:
+        return []
+    return remove_files(entries, _orphaned)
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:

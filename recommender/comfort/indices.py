@@ -88,7 +88,6 @@ CONDITIONS: dict[str, Callable[[Conditions], np.ndarray]] = {
     "e_hpa": lambda c: vapour_pressure_hpa(c["tmean_c"], c["rhum_pct"]),
     "rh_pm_pct": lambda c: afternoon_humidity(c["tmax_c"], c["e_hpa"]),
     "et_pm_c": lambda c: effective_temperature(c["tmax_c"], c["rh_pm_pct"]),
-    "et_pm_personal_c": lambda c: personal_temperature(c["et_pm_c"], c.optimum, c.band),
     "et_daily_personal_c": lambda c: personal_temperature(effective_temperature(c["tmean_c"], c["rhum_pct"]),
                                                           c.optimum, c.band),
     "sun_h_per_day": lambda c: c["sun_hours"] / c["days"],

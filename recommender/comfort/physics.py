@@ -59,11 +59,17 @@ def utci_from_vapour(t_c, e_hpa, wind_kmh) -> np.ndarray:
     return calculate_utci(tk, va, tk, ehPa=np.minimum(np.asarray(e_hpa, dtype=float), 50.0)) - 273.15
 
 
+def utci_at_afternoon_maximum(tmax_c, e_hpa, wind_kmh) -> np.ndarray:
+    """UTCI (°C) at the afternoon maximum (°C) with the month's vapour pressure (hPa) and wind
+    (km/h); where the vapour pressure is NaN, at REFERENCE_RH_PCT afternoon humidity."""
+    tmax_c = np.asarray(tmax_c, dtype=float)
+    e = np.asarray(e_hpa, dtype=float)
+    e = np.where(np.isnan(e), saturation_vapour_pressure_hpa(tmax_c) * REFERENCE_RH_PCT / 100.0, e)
+    return utci_from_vapour(tmax_c, e, wind_kmh)
+
+
 def utci_afternoon(tmax_c, tmean_c, rhum_pct, wind_kmh) -> np.ndarray:
     """UTCI (°C) of a typical afternoon: the month's vapour pressure from its mean humidity (%)
     and temperature (°C) at the afternoon maximum (°C); where humidity is missing, at
     REFERENCE_RH_PCT afternoon humidity."""
-    tmax_c = np.asarray(tmax_c, dtype=float)
-    e = vapour_pressure_hpa(tmean_c, rhum_pct)
-    e = np.where(np.isnan(e), saturation_vapour_pressure_hpa(tmax_c) * REFERENCE_RH_PCT / 100.0, e)
-    return utci_from_vapour(tmax_c, e, wind_kmh)
+    return utci_at_afternoon_maximum(tmax_c, vapour_pressure_hpa(tmean_c, rhum_pct), wind_kmh)

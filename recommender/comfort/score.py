@@ -35,7 +35,7 @@ import pandas as pd
 
 from ..climate.variables import OBSERVED, PROVENANCE
 from .indices import ComfortIndex, Conditions, index_for
-from .physics import REFERENCE_RH_PCT, saturation_vapour_pressure_hpa, utci_from_vapour
+from .physics import utci_at_afternoon_maximum
 from .tables import LABEL_ORDER, UTCI_CLASSES, label_codes, utci_codes
 
 # Thermal stress penalty: the score is multiplied by a factor that falls linearly with the UTCI of
@@ -99,10 +99,7 @@ def score_core(x: dict[str, np.ndarray], index: ComfortIndex, band) -> dict[str,
         out[f"src_{comp.key}"] = code
     with np.errstate(invalid="ignore", divide="ignore"):
         raw = np.where(w_avail > 0, np.clip(100.0 * num / (w_avail * index.top), 0.0, 100.0), np.nan)
-    tmax = c["tmax_c"]
-    e = c["e_hpa"]
-    utci = utci_from_vapour(tmax, np.where(np.isnan(e), saturation_vapour_pressure_hpa(tmax) * REFERENCE_RH_PCT / 100, e),
-                            c["wind_kmh"])
+    utci = utci_at_afternoon_maximum(c["tmax_c"], c["e_hpa"], c["wind_kmh"])
     klass = utci_codes(utci)
     factor = stress_factor(utci, index.heat_onset_utci) if index.utci_gate else np.ones(n)
     out.update(score=np.round(raw * factor, 1), raw_score=np.round(raw, 1), et_c=np.round(c["et_pm_c"], 1),

@@ -31,6 +31,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..storage import remove_files
+
 SEARCH_RADIUS_M = 75_000
 MAX_STATIONS = 4
 PARAMETERS = ("TEMP", "TMIN", "TMAX", "RHUM", "PRCP", "WSPD", "TSUN")
@@ -179,18 +181,16 @@ _purge_guard = threading.Lock()
 def discard_damaged_cache(cache_dir: Path) -> list[Path]:
     """Delete the entries of meteostat's download cache that cannot be read back (a torn or
     foreign file); they are downloaded again. Returns the deleted files."""
-    removed = []
     with _purge_guard:
-        for p in sorted(Path(cache_dir).rglob("*.pickle")):
-            try:
-                pd.read_pickle(p)
-            except Exception:
-                try:
-                    p.unlink()
-                    removed.append(p)
-                except OSError:
-                    pass
-    return removed
+        return remove_files(sorted(Path(cache_dir).rglob("*.pickle")), _unreadable_pickle)
+
+
+def _unreadable_pickle(p: Path) -> bool:
+    try:
+        pd.read_pickle(p)
+    except Exception:
+        return True
+    return False
 
 
 class LogCollector(logging.Handler):
