@@ -8,6 +8,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+# A sentence missing from a language's catalog raises instead of showing English (the app's
+# subprocesses inherit this too).
+os.environ["RECOMMENDER_STRICT_I18N"] = "1"
+
 SHARED = Path(os.environ.get("RECOMMENDER_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 

@@ -188,3 +188,46 @@ def test_a_phone_screen_gets_the_answer_with_the_sidebar_collapsed(server, page)
         pg.screenshot(path=str(OUT / "phone-390px.png"), full_page=False)
     finally:
         pg.close()
+
+
+LANGUAGE = "Language · 语言 · زبان"
+
+
+def test_chinese_then_urdu_name_karachi_and_urdu_reads_right_to_left(server, page):
+    page.goto(server + "/?home=karachi&month=7&lang=en")
+    page.get_by_text("most comfortable").wait_for()
+    pick(page, "Home city", "Ürümqi", "Ürümqi (CN)")
+    wait_idle(page)
+    pick(page, "Month", "Jan", "January")
+    wait_idle(page)
+    pick(page, LANGUAGE, "中文", "简体中文")
+    wait_idle(page)
+    head = page.locator("h3").first
+    head.get_by_text("卡拉奇最舒适").wait_for()
+    assert head.inner_text().startswith("一月，在乌鲁木齐的友好城市中") and "lang=zh" in page.url
+    assert page.evaluate("() => getComputedStyle(document.querySelector('h3')).direction") == "ltr"
+    page.screenshot(path=str(OUT / "desktop-zh.png"), full_page=True)
+
+    pick(page, LANGUAGE, "اردو", "اردو")
+    wait_idle(page)
+    head.get_by_text("کراچی").wait_for()
+    assert "lang=ur" in page.url and "home=urumqi" in page.url and "جنوری" in head.inner_text()
+    assert page.evaluate("() => getComputedStyle(document.querySelector('h3')).direction") == "rtl"
+    assert page.evaluate("() => getComputedStyle(document.querySelector('[data-testid=stSidebar]')).direction") == "rtl"
+    # the glyphs are drawn by an Urdu font, not boxes: the headline is as wide as its words need
+    assert page.evaluate("() => document.fonts.check('16px \"Noto Nastaliq Urdu\"', 'کراچی')")
+    page.screenshot(path=str(OUT / "desktop-ur.png"), full_page=True)
+
+
+@pytest.mark.parametrize("lang, word", [("en", "Karachi"), ("zh", "卡拉奇"), ("ur", "کراچی")])
+def test_each_language_on_a_phone(server, page, lang, word):
+    pg = page.context.browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                       has_touch=True)
+    try:
+        pg.goto(server + f"/?home=urumqi&month=1&lang={lang}")
+        pg.locator("h3").first.get_by_text(word).wait_for(timeout=30_000)
+        wait_idle(pg)
+        assert pg.evaluate("() => document.documentElement.scrollWidth") <= 400
+        pg.screenshot(path=str(OUT / f"phone-390px-{lang}.png"), full_page=False)
+    finally:
+        pg.close()

@@ -14,14 +14,16 @@ import numpy as np
 import pandas as pd
 
 from ..recommend import GOOD, MARGIN, Recommender, circular_runs
-from . import text
+from . import i18n, text
+from .i18n import translator
 from .text import month_name
 
 
 @dataclass(frozen=True)
 class Choice:
     """What the person picked: home city id, month (1–12), style, comfort band (°C), partner
-    filter and the temperature unit the words use."""
+    filter, the temperature unit and the language (en, zh, ur) the words use. Machine-readable
+    exports (CSV, JSON) stay in English; the report and the calendar's texts are translated."""
 
     home: str
     month: int
@@ -30,6 +32,7 @@ class Choice:
     country: str | None = None
     second_degree: bool = False
     unit: str = "°C"
+    lang: str = "en"
 
 
 def recommendations_table(rec: Recommender, ch: Choice) -> pd.DataFrame:
@@ -107,10 +110,13 @@ def to_ics(rec: Recommender, ch: Choice, today: date | None = None) -> bytes:
     from icalendar import Calendar, Event
 
     today = today or date.today()
+    lang = ch.lang
+    _ = translator(lang)
+    home_name = _city(rec, ch.home, lang)
     cal = Calendar()
     cal.add("prodid", "-//sister-city-recommender//travel windows//EN")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"Travel windows from {rec.cities.at[ch.home, 'name']}")
+    cal.add("x-wr-calname", _("Travel windows from {home}").format(home=home_name))
     sc = rec.scored(ch.style, ch.band)
     index = sc.index.name
     for pid, _deg, _via in rec.partners(ch.home, ch.country, ch.second_degree):
@@ -118,54 +124,75 @@ def to_ics(rec: Recommender, ch: Choice, today: date | None = None) -> bytes:
         for run in runs:
             start = _next_start(run, today)
             ev = Event()
-            name = rec.cities.at[pid, "name"]
-            span = month_name(run[0]) + (f"–{month_name(run[-1])}" if len(run) > 1 else "")
+            name = _city(rec, pid, lang)
+            span = month_name(run[0], lang) + (f"–{month_name(run[-1], lang)}" if len(run) > 1 else "")
             ev.add("uid", f"{ch.home}-{pid}-{run[0]}-{len(run)}-{sc.index.key}@sister-city-recommender")
-            ev.add("summary", f"Travel window: {rec.cities.at[ch.home, 'name']} → {name} ({span})")
+            ev.add("summary", _("Travel window: {home} → {city} ({months})").format(home=home_name, city=name,
+                                                                                   months=span))
             ev.add("dtstart", start)
             ev.add("dtend", _month_after(start, len(run)))  # all-day events end exclusively
             ev.add("rrule", {"freq": "yearly"})
             ev.add("dtstamp", pd.Timestamp(today).to_pydatetime())
-            ev.add("description", f"{name} is at least good ({index} ≥ {GOOD:.0f}) and at least {MARGIN:.0f} "
-                                  f"points more comfortable than {rec.cities.at[ch.home, 'name']} in these months.")
-            ev.add("categories", ["travel", "sister cities"])
+            ev.add("description", _("{city} is at least good ({index} ≥ {good}) and at least {margin} points more "
+                                    "comfortable than {home} in these months.").format(
+                city=name, index=index, good=i18n.number(GOOD, lang), margin=i18n.number(MARGIN, lang), home=home_name))
+            ev.add("categories", [_("travel"), _("sister cities")])
             cal.add_component(ev)
     return cal.to_ical()
 
 
-def report_html(rec: Recommender, ch: Choice, figures: dict[str, object], headline: str) -> bytes:
-    """A self-contained, printable HTML report: headline, ranking, windows, charts, method."""
+def _city(rec: Recommender, cid: str, lang: str) -> str:
+    c = rec.cities
+    return i18n.city(str(c.at[cid, "name"]), c.at[cid, "name_zh"], c.at[cid, "name_ur"], lang)
+
+
+def report_html(rec: Recommender, ch: Choice, figures: dict[str, object], headline: str,
+                today: date | None = None) -> bytes:
+    """A self-contained, printable HTML report in the person's language (right to left for
+    Urdu): headline, ranking, windows, charts, method. `figures` maps a (translated) title to a
+    figure; `headline` is the page's headline."""
+    lang = ch.lang
+    _ = translator(lang)
+    e = html.escape
     table = recommendations_table(rec, ch)
     month_rows = table[table["month"] == ch.month].sort_values("score", ascending=False, na_position="last")
-    spec = rec.scored(ch.style, ch.band).index
+    sc = rec.scored(ch.style, ch.band)
+    spec = sc.index
+    home = _city(rec, ch.home, lang)
+    direction = "rtl" if i18n.is_rtl(lang) else "ltr"
+    title = _("Travel comfort from {home}").format(home=home)
+    heads = [_("city"), _("country"), _("score"), _("class"), _("vs home"), _("travel window (months)"), _("coverage")]
+    weights = text.join([f"{text.component_label(k, lang)} {i18n.number(v, lang)}" for k, v in spec.weights.items()], lang)
     parts = [
-        "<!doctype html><html><head><meta charset='utf-8'>",
-        f"<title>Travel comfort from {html.escape(rec.cities.at[ch.home, 'name'])}</title>",
-        "<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:auto;padding:1em}"
+        f"<!doctype html><html lang='{lang}' dir='{direction}'><head><meta charset='utf-8'>",
+        "<title>" + e(title) + "</title>",
+        "<style>body{font-family:system-ui,'Noto Sans','Noto Sans CJK SC','Noto Nastaliq Urdu',sans-serif;"
+        "max-width:1100px;margin:auto;padding:1em}"
         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}"
-        ".fig{page-break-inside:avoid;margin:1em 0}@media print{.fig{break-inside:avoid}}</style></head><body>",
-        f"<h1>Travel comfort from {html.escape(rec.cities.at[ch.home, 'name'])} — {month_name(ch.month)}</h1>",
-        f"<p class='headline'>{html.escape(headline)}</p>",
-        f"<p>Index: {html.escape(spec.name)}; weights "
-        + ", ".join(f"{html.escape(text.component_label(k))} {v:g}" for k, v in spec.weights.items())
-        + f"; {html.escape(text.band_text(ch.band, ch.unit))}.</p>",
-        "<h2>Ranked sister cities</h2><table><tr><th>city</th><th>country</th><th>score</th><th>class</th>"
-        "<th>vs home</th><th>travel window (months)</th><th>coverage</th></tr>",
+        ".fig{page-break-inside:avoid;margin:1em 0;direction:ltr}@media print{.fig{break-inside:avoid}}</style></head><body>",
+        f"<h1>{e(title)} — {e(month_name(ch.month, lang))}</h1>",
+        f"<p class='headline'>{e(headline)}</p>",
+        "<p>" + e(_("Index: {index}; weights {weights}; {band}.").format(
+            index=spec.name, weights=weights, band=text.band_text(ch.band, ch.unit, lang))) + "</p>",
+        "<p>" + e(_("Made on {date}.").format(date=i18n.date_text(today or date.today(), lang))) + "</p>",
+        "<h2>" + e(_("Ranked sister cities")) + "</h2><table><tr>" + "".join(f"<th>{e(h)}</th>" for h in heads) + "</tr>",
     ]
     for r in month_rows.itertuples():
+        window = text.months_text(circular_runs(rec.window_months(sc, ch.home, r.partner_id)), lang)
         parts.append(
-            f"<tr><td>{html.escape(r.partner_name)}</td><td>{r.partner_country}</td>"
-            f"<td>{'' if np.isnan(r.score) else f'{r.score:.0f}'}</td><td>{html.escape(r.label)}</td>"
-            f"<td>{'' if np.isnan(r.delta) else f'{r.delta:+.0f}'}</td><td>{html.escape(r.window) or '—'}</td>"
-            f"<td>{r.coverage:.0%}</td></tr>")
-    parts.append("</table><h2>Charts</h2>")
+            f"<tr><td>{e(_city(rec, r.partner_id, lang))}</td><td>{e(i18n.country(r.partner_country, lang))}</td>"
+            f"<td>{'' if np.isnan(r.score) else i18n.number(r.score, lang)}</td><td>{e(text.words(r.label, lang))}</td>"
+            f"<td>{'' if np.isnan(r.delta) else i18n.number(r.delta, lang, sign=True)}</td><td>{e(window)}</td>"
+            f"<td>{i18n.percent(r.coverage, lang)}</td></tr>")
+    parts.append("</table><h2>" + e(_("Charts")) + "</h2>")
     first = True
     for title, fig in figures.items():
-        parts.append(f"<div class='fig'><h3>{html.escape(title)}</h3>")
+        parts.append(f"<div class='fig'><h3>{e(title)}</h3>")
         parts.append(fig.to_html(full_html=False, include_plotlyjs="inline" if first else False,
                                  config={"displaylogo": False}))
         parts.append("</div>")
         first = False
-    parts += ["<h2>How is this scored?</h2>", *(f"<p>{html.escape(p)}</p>" for p in text.method_paragraphs(ch.unit)),
-              "<h2>Data sources</h2>", f"<p>{html.escape(text.sources_paragraph())}</p>", "</body></html>"]
+    parts += ["<h2>" + e(_("How is this scored?")) + "</h2>",
+              *(f"<p>{e(p)}</p>" for p in text.method_paragraphs(ch.unit, lang)),
+              "<h2>" + e(_("Data sources")) + "</h2>", f"<p>{e(text.sources_paragraph(lang))}</p>", "</body></html>"]
     return "\n".join(parts).encode("utf-8")

@@ -1,220 +1,335 @@
-"""Words for the typed results, in the person's temperature unit: headline, reasons, table
-rows, badges, the score scale, the window rule, the method and sources prose, and the CLI's
-JSON contract. The one place where sentences are built (so they can be translated)."""
+"""Words for the typed results, in the person's language and temperature unit: headline,
+reasons, table rows, badges, the score scale, the window rule, the method and sources prose, and
+the CLI's JSON contract. The one place where sentences are built; every sentence is a message
+of the catalogs (`i18n`), month names, numbers and country names come from CLDR."""
 
 from __future__ import annotations
 
 import math
 import re
 
-from ..climate.calendar import MONTH_ABBR, MONTH_NAMES
 from ..comfort.indices import INDICES, ComfortIndex
 from ..comfort.physics import DEFAULT_WIND_MS
 from ..comfort.tables import LABELS
-from ..places.countries import country_name
 from ..recommend import GOOD, MARGIN, CityRef, Exchange, PartnerResult, Profile, Reason, Recommendation
 from ..sources import SOURCES
 from ..sources.gridded import MAX_KM as GRIDDED_KM
+from . import i18n
+from .i18n import N_, translator
 from .units import temp
 
-NO_DATA = "no climate data"
-NO_DATA_HINT = f"no climate data within {GRIDDED_KM:.0f} km — fetch it from Meteostat"
-COMPONENT_LABELS = {"thermal": "thermal comfort", "aesthetic": "cloud cover", "precipitation": "precipitation",
-                    "wind": "wind", "daytime_comfort": "daytime comfort", "daily_comfort": "daily comfort",
-                    "sunshine": "sunshine"}
+EN = i18n.DEFAULT_LANGUAGE
+NO_DATA = N_("no climate data")
+COMPONENT_LABELS = {"thermal": N_("thermal comfort"), "aesthetic": N_("cloud cover"), "precipitation": N_("precipitation"),
+                    "wind": N_("wind"), "daytime_comfort": N_("daytime comfort"), "daily_comfort": N_("daily comfort"),
+                    "sunshine": N_("sunshine")}
 
 
-def month_name(m: int) -> str:
-    return MONTH_NAMES[m - 1]
+def no_data_hint(lang: str = EN) -> str:
+    _ = translator(lang)
+    return _("no climate data within {km} km — fetch it from Meteostat").format(
+        km=i18n.number(GRIDDED_KM, lang))
 
 
-def component_label(key: str) -> str:
-    return COMPONENT_LABELS.get(key, key.replace("_", " "))
+NO_DATA_HINT = no_data_hint()
 
 
-def months_text(runs: list[list[int]]) -> str:
+def month_name(m: int, lang: str = EN) -> str:
+    """A month's name (1–12) in the language, from CLDR."""
+    return i18n.month_names(lang)[m - 1]
+
+
+def month_abbr(m: int, lang: str = EN) -> str:
+    return i18n.month_names(lang, "abbreviated")[m - 1]
+
+
+def component_label(key: str, lang: str = EN) -> str:
+    return translator(lang)(COMPONENT_LABELS[key]) if key in COMPONENT_LABELS else key.replace("_", " ")
+
+
+def words(word: str | None, lang: str = EN) -> str:
+    """A declared word (score class, UTCI class, provenance, variable label) in the language."""
+    return translator(lang)(NO_DATA if word is None else str(word))
+
+
+def join(items, lang: str = EN) -> str:
+    """Items joined with the language's list separator."""
+    _ = translator(lang)
+    return _(", ").join(items)
+
+
+def months_text(runs: list[list[int]], lang: str = EN) -> str:
     """Runs of months in words: [[11, 12, 1, 2, 3], [6]] → "Nov–Mar, Jun" ("—" for none)."""
-    return ", ".join(f"{MONTH_ABBR[r[0] - 1]}–{MONTH_ABBR[r[-1] - 1]}" if len(r) > 1 else MONTH_ABBR[r[0] - 1]
-                     for r in runs) or "—"
+    return join([f"{month_abbr(r[0], lang)}–{month_abbr(r[-1], lang)}" if len(r) > 1 else month_abbr(r[0], lang)
+                 for r in runs], lang) or "—"
 
 
-def label_text(label: str | None) -> str:
-    return NO_DATA if label is None else label
+def label_text(label: str | None, lang: str = EN) -> str:
+    return words(label, lang)
 
 
-def basis(index: ComfortIndex) -> str:
+def basis(index: ComfortIndex, lang: str = EN) -> str:
     """What the scores rest on, in one phrase."""
-    text = "monthly climate normals: a typical afternoon of the month"
-    return text + (", lowered in UTCI heat/cold stress" if index.utci_gate else "")
+    _ = translator(lang)
+    if index.utci_gate:
+        return _("monthly climate normals: a typical afternoon of the month, lowered in UTCI heat/cold stress")
+    return _("monthly climate normals: a typical afternoon of the month")
 
 
-def score_scale() -> str:
+def score_scale(lang: str = EN) -> str:
     """"Scores 0–100: 90 ideal · 80 excellent · … · 40 marginal." from the score classes."""
-    return "Scores 0–100: " + " · ".join(f"{lo} {name}" for lo, name in LABELS[:6]) + "."
+    _ = translator(lang)
+    return _("Scores 0–100: {scale}.").format(
+        scale=" · ".join(f"{i18n.number(lo, lang)} {words(name, lang)}" for lo, name in LABELS[:6]))
 
 
-def window_rule(home_name: str) -> str:
-    return (f"Months when each partner is **good or better** (≥ {GOOD:.0f}) and **at least {MARGIN:.0f} points** "
-            f"more comfortable than {home_name}.")
+def window_rule(home_name: str, lang: str = EN) -> str:
+    _ = translator(lang)
+    return _("Months when each partner is **good or better** (≥ {good}) and **at least {margin} points** "
+                            "more comfortable than {home}.").format(
+        good=i18n.number(GOOD, lang), margin=i18n.number(MARGIN, lang), home=home_name)
 
 
-def band_text(band: tuple[float, float] | None, unit: str = "°C") -> str:
+def band_text(band: tuple[float, float] | None, unit: str = "°C", lang: str = EN) -> str:
     """"personal comfort band 18–24 °C" in the chosen unit, or the published index."""
+    _ = translator(lang)
     if band is None:
-        return "published index (no personal band)"
-    return f"personal comfort band {temp(band[0], unit).split(' ')[0]}–{temp(band[1], unit)}"
+        return _("published index (no personal band)")
+    return _("personal comfort band {low}–{high}").format(low=temp(band[0], unit, lang=lang).split(" ")[0],
+                                                          high=temp(band[1], unit, lang=lang))
 
 
-def reason_text(r: Reason, unit: str = "°C") -> str:
+def reason_text(r: Reason, unit: str = "°C", lang: str = EN) -> str:
+    _ = translator(lang)
     v = r.values
+
+    def n(x):
+        return i18n.number(x, lang)
+
     if r.code == "thermal_stress":
-        return f"{v['utci_class']} on a typical afternoon (feels like {temp(v['utci_c'], unit)})"
+        return _("{stress} on a typical afternoon (feels like {utci})").format(
+            stress=words(v["utci_class"], lang), utci=temp(v["utci_c"], unit, lang=lang))
     if r.code == "temperature":
         home = v.get("home_tmax_c")
-        return f"{temp(v['tmax_c'], unit)} afternoons" + (f" vs {temp(home, unit)} at home" if home is not None else "")
+        if home is None:
+            return _("{tmax} afternoons").format(tmax=temp(v["tmax_c"], unit, lang=lang))
+        return _("{tmax} afternoons vs {home} at home").format(tmax=temp(v["tmax_c"], unit, lang=lang),
+                                                              home=temp(home, unit, lang=lang))
     if r.code == "dry":
-        return f"dry ({v['prcp_mm']:.0f} mm of rain in the month)"
+        return _("dry ({mm} mm of rain in the month)").format(mm=n(v["prcp_mm"]))
     if r.code == "rainy_days":
-        return f"rainy: {v['wet_days']:.0f} wet days"
+        return _("rainy: {days} wet days").format(days=n(v["wet_days"]))
     if r.code == "wet":
-        return f"wet ({v['prcp_mm']:.0f} mm of rain in the month)"
-    if r.code in ("sunny", "grey"):
-        return f"{r.code} ({v['sun_h_per_day']:.0f} h of sunshine a day)"
+        return _("wet ({mm} mm of rain in the month)").format(mm=n(v["prcp_mm"]))
+    if r.code == "sunny":
+        return _("sunny ({hours} h of sunshine a day)").format(hours=n(v["sun_h_per_day"]))
+    if r.code == "grey":
+        return _("grey ({hours} h of sunshine a day)").format(hours=n(v["sun_h_per_day"]))
     if r.code == "humid":
-        return f"humid ({v['rh_pm_pct']:.0f} % afternoon humidity)"
+        return _("humid ({pct} % afternoon humidity)").format(pct=n(v["rh_pm_pct"]))
     if r.code == "escapes_home_stress":
-        return f"escapes the {v['home_utci_class']} at home"
+        return _("escapes the {stress} at home").format(stress=words(v["home_utci_class"], lang))
     raise ValueError(f"no words for reason code {r.code!r}")
 
 
-def reasons_text(p: PartnerResult, unit: str = "°C") -> list[str]:
+def reasons_text(p: PartnerResult, unit: str = "°C", lang: str = EN) -> list[str]:
+    _ = translator(lang)
     if p.score is None:
-        return [f"{NO_DATA} for this city"]
-    return [reason_text(r, unit) for r in p.reasons]
+        return [_("no climate data for this city")]
+    return [reason_text(r, unit, lang) for r in p.reasons]
 
 
-def data_quality(p: PartnerResult) -> str:
+def data_quality(p: PartnerResult, lang: str = EN) -> str:
     """Short badge naming the score's components that rest on imputed or missing inputs."""
+    _ = translator(lang)
     if p.score is None:
-        return NO_DATA_HINT
-    notes = [f"{comp} {src}" for comp, src in p.quality if src != "gridded"]
+        return no_data_hint(lang)
+    notes = [f"{component_label(comp, lang)} {words(src, lang)}" for comp, src in p.quality if src != "gridded"]
     if notes:
         return "⚠ " + " · ".join(notes)
-    return "≈ gridded climatology" if p.quality else "✓ measured"
+    return "≈ " + _("gridded climatology") if p.quality else "✓ " + _("measured")
 
 
-def city_name(c: CityRef, via: tuple[CityRef, ...] = ()) -> str:
-    return c.name + (f" (via {', '.join(v.name for v in via)})" if via else "")
+def local_name(c: CityRef, lang: str = EN) -> str:
+    """A registry city's name in the language where known."""
+    return i18n.city(c.name, c.name_zh, c.name_ur, lang)
 
 
-def partner_rows(res: Recommendation, unit: str = "°C") -> list[dict]:
+def city_name(c: CityRef, via: tuple[CityRef, ...] = (), lang: str = EN) -> str:
+    if not via:
+        return local_name(c, lang)
+    _ = translator(lang)
+    return _("{city} (via {cities})").format(city=local_name(c, lang),
+                                                            cities=join([local_name(v, lang) for v in via], lang))
+
+
+def partner_columns(lang: str = EN) -> dict[str, str]:
+    """The partner table's column headers, by key."""
+    _ = translator(lang)
+    return {"rank": _("rank"), "city": _("city"), "country": _("country"), "score": _("score"), "class": _("class"),
+            "vs home": _("vs home"), "afternoon": _("afternoon"), "travel window": _("travel window"),
+            "why": _("why"), "data": _("data")}
+
+
+def partner_rows(res: Recommendation, unit: str = "°C", lang: str = EN) -> list[dict]:
     """The ranked partners as display rows (rank, city, score, class, difference from home,
-    afternoon temperature, window, reasons, data-quality badge)."""
+    afternoon temperature, window, reasons, data-quality badge), headers in the language."""
+    h = partner_columns(lang)
+    _ = translator(lang)
+    sep = _("; ")
     return [{
-        "rank": k, "city": city_name(p.city, p.via), "country": p.city.country, "score": p.score,
-        "class": label_text(p.label), "vs home": p.delta, "afternoon": temp(p.tmax_c, unit),
-        "travel window": months_text(p.windows), "why": "; ".join(reasons_text(p, unit)), "data": data_quality(p),
+        h["rank"]: k, h["city"]: city_name(p.city, p.via, lang), h["country"]: p.city.country, h["score"]: p.score,
+        h["class"]: label_text(p.label, lang), h["vs home"]: p.delta, h["afternoon"]: temp(p.tmax_c, unit, lang=lang),
+        h["travel window"]: months_text(p.windows, lang), h["why"]: sep.join(reasons_text(p, unit, lang)),
+        h["data"]: data_quality(p, lang),
     } for k, p in enumerate(res.partners, 1)]
 
 
-def headline(res: Recommendation, unit: str = "°C") -> str:
+def _no_sisters(res: Recommendation, lang: str) -> str:
+    _ = translator(lang)
+    home = local_name(res.home, lang)
+    if res.country:
+        return _("{home} has no sister cities in {country}.").format(home=home, country=i18n.country(res.country, lang))
+    return _("{home} has no sister cities in the registry.").format(home=home)
+
+
+def headline(res: Recommendation, unit: str = "°C", lang: str = EN) -> str:
     """One sentence answering the choice: the most comfortable partner and home, in words."""
-    home, m, short = res.home, res.month, res.index.short
-    where = f"of {home.name}'s sister cities" + (f" in {country_name(res.country)}" if res.country else "")
+    _ = translator(lang)
+    home, short = local_name(res.home, lang), res.index.short
+    month = month_name(res.month, lang)
+    if res.country:
+        where = _("of {home}'s sister cities in {country}").format(home=home, country=i18n.country(res.country, lang))
+    else:
+        where = _("of {home}'s sister cities").format(home=home)
     if not res.partners:
-        return f"{home.name} has no sister cities" + (f" in {country_name(res.country)}." if res.country else " in the registry.")
+        return _no_sisters(res, lang)
     ranked = res.ranked
     if not ranked:
-        return f"In {month_name(m)}, none {where} has climate data yet ({NO_DATA_HINT})."
+        return _("In {month}, none {where} has climate data yet ({hint}).").format(month=month, where=where,
+                                                                                   hint=no_data_hint(lang))
     best = ranked[0]
-    desc = [f"{temp(best.tmax_c, unit)} afternoons"]
+    desc = [_("{tmax} afternoons").format(tmax=temp(best.tmax_c, unit, lang=lang))]
     p = best.prcp_mm
     if p is not None and not math.isnan(p):
-        desc.append("dry" if p < 20 else ("rainy" if p >= 100 else f"{p:.0f} mm of rain"))
-    text = (f"In {month_name(m)}, {where}, {best.city.name} is the most comfortable: {', '.join(desc)} "
-            f"({short} {best.score:.0f}, {best.label})")
+        desc.append(_("dry") if p < 20 else (_("rainy") if p >= 100 else
+                                             _("{mm} mm of rain").format(mm=i18n.number(p, lang))))
+    text = _("In {month}, {where}, {city} is the most comfortable: {conditions} ({index} {score}, {label})").format(
+        month=month, where=where, city=local_name(best.city, lang), conditions=join(desc, lang), index=short,
+        score=i18n.number(best.score, lang), label=words(best.label, lang))
     if res.home_score is not None:
-        text += f" — at home it is {temp(res.home_tmax_c, unit)} ({short} {res.home_score:.0f}, {res.home_label})."
+        text += _(" — at home it is {tmax} ({index} {score}, {label}).").format(
+            tmax=temp(res.home_tmax_c, unit, lang=lang), index=short, score=i18n.number(res.home_score, lang),
+            label=words(res.home_label, lang))
         if best.score <= res.home_score:
-            text += " Home is at least as comfortable this month."
+            text += _(" Home is at least as comfortable this month.")
     else:
-        text += f" — {home.name} itself has {NO_DATA_HINT}."
+        text += _(" — {home} itself has {hint}.").format(home=home, hint=no_data_hint(lang))
     return text
 
 
-def fetch_offer(city: str, origin: str) -> str:
+def fetch_offer(city: str, origin: str, lang: str = EN) -> str:
     """The label of the on-demand fetch, by where the city's climate comes from now."""
-    why = {"gridded": "uses the gridded climatology (1961–1990) for some values",
-           "imputed": "rests partly on model estimates",
-           "none": f"has {NO_DATA_HINT}"}[origin]
-    return f"{city} {why} — fetch station data from Meteostat"
+    _ = translator(lang)
+    if origin == "gridded":
+        return _("{city} uses the gridded climatology (1961–1990) for some values — fetch station data from "
+                 "Meteostat").format(city=city)
+    if origin == "imputed":
+        return _("{city} rests partly on model estimates — fetch station data from Meteostat").format(city=city)
+    return _("{city} has {hint} — fetch station data from Meteostat").format(city=city, hint=no_data_hint(lang))
 
 
-def sister_cities_note(res: Recommendation) -> str:
-    return f"{res.home.name} has no sister cities{' in ' + country_name(res.country) if res.country else ''} in the registry."
+def sister_cities_note(res: Recommendation, lang: str = EN) -> str:
+    return _no_sisters(res, lang)
 
 
-def method_caption(index: ComfortIndex) -> str:
+def method_caption(index: ComfortIndex, lang: str = EN) -> str:
     """The caption under the headline: index, basis, gate and score scale."""
-    gate = ", lowered smoothly in UTCI heat or cold stress" if index.utci_gate else ""
-    return f"{index.name} on monthly climate normals (a typical afternoon of the month){gate}. {score_scale()}"
+    _ = translator(lang)
+    if index.utci_gate:
+        line = _("{index} on monthly climate normals (a typical afternoon of the month), lowered smoothly in UTCI "
+                 "heat or cold stress.")
+    else:
+        line = _("{index} on monthly climate normals (a typical afternoon of the month).")
+    return line.format(index=index.name) + " " + score_scale(lang)
 
 
-def index_summary(index: ComfortIndex) -> str:
+def index_summary(index: ComfortIndex, lang: str = EN) -> str:
     """"HCI:Urban (Scott et al. …) weighs thermal comfort 40 %, …" from the declaration."""
     total = sum(index.weights.values())
-    parts = ", ".join(f"{component_label(k)} {100 * w / total:.0f} %" for k, w in index.weights.items())
-    return f"{index.name} ({index.citation}) weighs {parts}."
+    parts = join([f"{component_label(k, lang)} {i18n.number(100 * w / total, lang)} %" for k, w in index.weights.items()],
+                 lang)
+    _ = translator(lang)
+    return _("{index} ({citation}) weighs {weights}.").format(index=index.name, citation=index.citation,
+                                                                            weights=parts)
 
 
-def method_paragraphs(unit: str = "°C") -> list[str]:
+def method_paragraphs(unit: str = "°C", lang: str = EN) -> list[str]:
     """How scores are made, in plain sentences (every registered index included), temperatures in
     the person's unit."""
     from ..comfort.indices import DAILY_SPREAD, SPREAD_MAX_C, SPREAD_MIN_C
     from ..comfort.score import COLD_EXTREME_C, COLD_ONSET_C, HEAT_SPAN_C, MAX_PENALTY
     from .units import temp_difference
 
+    _ = translator(lang)
+
+    def t(x):
+        return temp(x, unit, lang=lang)
+
     beach = INDICES.get("hci_beach")
+    stress = _("Thermal stress lowers a score smoothly: it is multiplied by a factor falling linearly with the typical "
+               "afternoon's UTCI (ECMWF thermofeel) from 1 at {heat_onset} to {floor} at {heat_extreme}, and from 1 at "
+               "{cold_onset} to {floor} at {cold_extreme}").format(
+        heat_onset=t(26), floor=i18n.number(1 - MAX_PENALTY, lang, 1), heat_extreme=t(26 + HEAT_SPAN_C),
+        cold_onset=t(COLD_ONSET_C), cold_extreme=t(COLD_EXTREME_C))
+    if beach:
+        stress += _(" (the beach index from {onset}, above any afternoon of its own optimum)").format(
+            onset=t(beach.heat_onset_utci))
+    stress += _("; a one-degree change of the afternoon moves a score by at most 10 points, and no score value holds "
+                "more than about 1 % of the city-months (the caps this replaced put 9.8 % of them at exactly 59).")
     return [
-        "Scores are tourism-climate comfort indices applied to each city's monthly climate normals, for a "
-        "typical afternoon of the month.",
-        *[f"{i.trip_style}: {index_summary(i)}" for i in INDICES.values()],
-        "The indices are defined on daily weather: a month's thermal rating is the expectation over its afternoons, "
-        f"daily maxima spread around the mean by {DAILY_SPREAD:g} of the diurnal range "
-        f"({temp_difference(SPREAD_MIN_C, unit, 1)} to {temp_difference(SPREAD_MAX_C, unit)}); rating the mean "
-        "afternoon instead overstates comfort near the optimum by a median 1.1 and at most 3.9 points. A month's "
-        "precipitation rates at most 10 − total mm / 50 (a 400 mm month at most 2 of 10), whatever its wet-day mix: "
-        "this lowers 31 % of city-months, by a median 0.7 points. Wet days are days with at least 1 mm (tables "
-        "counting 0.1 mm days are converted, × 0.63) and include snow days.",
-        "Thermal stress lowers a score smoothly: it is multiplied by a factor falling linearly with the typical "
-        f"afternoon's UTCI (ECMWF thermofeel) from 1 at {temp(26, unit)} to {1 - MAX_PENALTY:.1f} at "
-        f"{temp(26 + HEAT_SPAN_C, unit)}, and from 1 at {temp(COLD_ONSET_C, unit)} to {1 - MAX_PENALTY:.1f} at "
-        f"{temp(COLD_EXTREME_C, unit)}"
-        + (f" (the beach index from {temp(beach.heat_onset_utci, unit)}, above any afternoon of its own optimum)"
-           if beach else "")
-        + "; a one-degree change of the afternoon moves a score by at most 10 points, and no score value holds more "
-          "than about 1 % of the city-months (the caps this replaced put 9.8 % of them at exactly 59).",
-        "Wind is the gridded climatology's 10 m wind (counting it moves scores by a median +1.2 points, from −6 to +4 "
-        "for 90 % of city-months); where a city has none the UTCI assumes a 2 m/s breeze, as its panel says. "
-        "Thermal comfort uses Missenard's effective temperature (the Copernicus HCI code), for the TCI too, in place "
-        "of Mieczkowski's effective-temperature chart.",
-        "Components whose inputs are missing (wind where no gridded point is near) are left out and the other "
-        "weights rescaled; coverage is the share of the weight resting on observed data (a station table, "
-        "values derived from it, or the gridded climatologies), not on model estimates.",
-        f"A travel window is a run of months in which the partner scores at least {GOOD:.0f} (\"good\") and at "
-        f"least {MARGIN:.0f} points more than home.",
-        "Exchange potential of a pair: both directions' travel windows non-empty, then the months of the year "
-        "either window covers, then the shorter window, then complementarity = (1 − r) / 2, r the correlation of "
-        "the two cities' 12-month comfort curves (1: each is comfortable when the other is not; ½: unrelated; "
-        "0: the same seasons).",
+        _("Scores are tourism-climate comfort indices applied to each city's monthly climate normals, for a "
+          "typical afternoon of the month."),
+        *[_("{style}: {summary}").format(style=_(i.trip_style), summary=index_summary(i, lang)) for i in INDICES.values()],
+        _("The indices are defined on daily weather: a month's thermal rating is the expectation over its afternoons, "
+          "daily maxima spread around the mean by {spread} of the diurnal range ({low} to {high}); rating the mean "
+          "afternoon instead overstates comfort near the optimum by a median 1.1 and at most 3.9 points. A month's "
+          "precipitation rates at most 10 − total mm / 50 (a 400 mm month at most 2 of 10), whatever its wet-day mix: "
+          "this lowers 31 % of city-months, by a median 0.7 points. Wet days are days with at least 1 mm (tables "
+          "counting 0.1 mm days are converted, × 0.63) and include snow days.").format(
+            spread=f"{DAILY_SPREAD:g}", low=temp_difference(SPREAD_MIN_C, unit, 1, lang=lang),
+            high=temp_difference(SPREAD_MAX_C, unit, lang=lang)),
+        stress,
+        _("Wind is the gridded climatology's 10 m wind (counting it moves scores by a median +1.2 points, from −6 to +4 "
+          "for 90 % of city-months); where a city has none the UTCI assumes a 2 m/s breeze, as its panel says. "
+          "Thermal comfort uses Missenard's effective temperature (the Copernicus HCI code), for the TCI too, in place "
+          "of Mieczkowski's effective-temperature chart."),
+        _("Components whose inputs are missing (wind where no gridded point is near) are left out and the other "
+          "weights rescaled; coverage is the share of the weight resting on observed data (a station table, "
+          "values derived from it, or the gridded climatologies), not on model estimates."),
+        _("A travel window is a run of months in which the partner scores at least {good} (\"good\") and at "
+          "least {margin} points more than home.").format(good=i18n.number(GOOD, lang), margin=i18n.number(MARGIN, lang)),
+        exchange_method(lang),
     ]
 
 
-def sources_paragraph() -> str:
-    """Where the data come from, with licences and attribution."""
+def exchange_method(lang: str = EN) -> str:
+    """How the exchange explorer ranks pairs (the method panel's last paragraph)."""
+    _ = translator(lang)
+    return _(
+        "Exchange potential of a pair: both directions' travel windows non-empty, then the months of the year "
+        "either window covers, then the shorter window, then complementarity = (1 − r) / 2, r the correlation of "
+        "the two cities' 12-month comfort curves (1: each is comfortable when the other is not; ½: unrelated; "
+        "0: the same seasons).")
+
+
+def sources_paragraph(lang: str = EN) -> str:
+    """Where the data come from, with licences and attribution (names and licences as published)."""
     climate = "; ".join(f"{s.name} ({s.licence}, \"{s.attribution}\")" for s in SOURCES.values())
-    return (f"Climate normals: {climate}. Sister cities: Wikipedia's twin-town lists via Hekman/twincities and "
-            "KaiErikNiermann/sister-city-visualizer (MIT). Places: GeoNames (CC BY 4.0).")
+    _ = translator(lang)
+    return _("Climate normals: {climate}. Sister cities: Wikipedia's twin-town lists via Hekman/twincities "
+                            "and KaiErikNiermann/sister-city-visualizer (MIT). Places: GeoNames (CC BY 4.0).").format(
+        climate=climate)
 
 
 # ---------------------------------------------------------------------------- the CLI's JSON contract
@@ -275,46 +390,63 @@ def without_server_paths(message: str) -> str:
     return re.sub(rf"(?<![\w.])/(?:{part}/)*?((?:{part}/)?{part})(?![^\s'\"`]*/)", r"\1", str(message))
 
 
-def index_weights_line(index: ComfortIndex, band, unit: str = "°C") -> str:
-    return (f"**{index.name}**, weights: " + ", ".join(f"{component_label(k)} {w:g}" for k, w in index.weights.items())
-            + ". " + (lambda t: t[:1].upper() + t[1:])(band_text(band, unit)) + ".")
+def index_weights_line(index: ComfortIndex, band, unit: str = "°C", lang: str = EN) -> str:
+    weights = join([f"{component_label(k, lang)} {i18n.number(w, lang)}" for k, w in index.weights.items()], lang)
+    band_words = band_text(band, unit, lang)
+    _ = translator(lang)
+    return _("**{index}**, weights: {weights}. {band}.").format(
+        index=index.name, weights=weights, band=band_words[:1].upper() + band_words[1:])
 
 
-def method_tables(d, unit: str = "°C"):
+def method_tables(d, unit: str = "°C", lang: str = EN):
     """(components table, score sentence, climate table, source caption) for a MonthDetail."""
     import pandas as pd
 
     from ..climate.variables import SPEC
-    from .units import temp as fmt_temp, value
+    from .units import value
 
-    comps = pd.DataFrame({"component": [component_label(k) for k, _, _, _ in d.components],
-                          "weight": [w for _, w, _, _ in d.components],
-                          "rating": ["—" if r is None else f"{r:.1f}" for _, _, r, _ in d.components],
-                          "data": [src for _, _, _, src in d.components]})
-    sentence = (f"Score {d.score:.0f} ({d.label}); before the stress penalty {d.raw_score:.0f}. Typical afternoon: "
-                f"UTCI {fmt_temp(d.utci_c, unit)} — {d.utci_class} (score × {d.stress_factor:.2f}). "
-                f"Coverage {d.coverage:.0%} observed (measured, derived or gridded), {d.coverage_imputed:.0%} imputed, "
-                f"{d.coverage_missing:.0%} missing."
-                + ("" if d.climate.get("wind_kmh", (None,))[0] is not None else
-                   f" No wind data for this city: the UTCI assumes a light {DEFAULT_WIND_MS:g} m/s breeze and the "
-                   "wind component is left out."))
+    _ = translator(lang)
+    comps = pd.DataFrame({_("component"): [component_label(k, lang) for k, _w, _r, _s in d.components],
+                          _("weight"): [w for _k, w, _r, _s in d.components],
+                          _("rating"): ["—" if r is None else i18n.number(r, lang, 1) for _k, _w, r, _s in d.components],
+                          _("data"): [words(src, lang) for _k, _w, _r, src in d.components]})
+    sentence = _("Score {score} ({label}); before the stress penalty {raw}. Typical afternoon: UTCI {utci} — {stress} "
+                 "(score × {factor}). Coverage {observed} observed (measured, derived or gridded), {imputed} imputed, "
+                 "{missing} missing.").format(
+        score=i18n.number(d.score, lang), label=words(d.label, lang), raw=i18n.number(d.raw_score, lang),
+        utci=temp(d.utci_c, unit, lang=lang), stress=words(d.utci_class, lang),
+        factor=i18n.number(d.stress_factor, lang, 2), observed=i18n.percent(d.coverage, lang),
+        imputed=i18n.percent(d.coverage_imputed, lang), missing=i18n.percent(d.coverage_missing, lang))
+    if d.climate.get("wind_kmh", (None,))[0] is None:
+        sentence += _(" No wind data for this city: the UTCI assumes a light {wind} m/s breeze and the wind component is "
+                      "left out.").format(wind=i18n.number(DEFAULT_WIND_MS, lang))
     shown = [v for v in d.climate if v != "tmean_c"]
-    climate = pd.DataFrame({"value": [value(v, d.climate[v][0], unit) for v in shown],
-                            "provenance": [d.climate[v][1] for v in shown]},
-                           index=[SPEC[v].label for v in shown])
+    climate = pd.DataFrame({_("value"): [value(v, d.climate[v][0], unit, lang=lang) for v in shown],
+                            _("provenance"): [words(d.climate[v][1], lang) for v in shown]},
+                           index=[words(SPEC[v].label, lang) for v in shown])
     src = SOURCES.get(d.data_source)
-    caption = (f"Source: {src.name if src else d.data_source} ({d.period}). Measured = as published by a station "
-               "table; derived = computed by stated physics; gridded = from the gridded climatologies at the city's "
-               "coordinates (1961–1990, adjusted); imputed = predicted by a model (see data/README.md for the errors); "
-               "missing = none.")
+    caption = _("Source: {source} ({period}). Measured = as published by a station table; derived = computed by stated "
+                "physics; gridded = from the gridded climatologies at the city's coordinates (1961–1990, adjusted); "
+                "imputed = predicted by a model (see data/README.md for the errors); missing = none.").format(
+        source=src.name if src else d.data_source, period=d.period)
     return comps, sentence, climate, caption
 
 
-def exchange_rows(pairs) -> list[dict]:
-    """The exchange explorer's table rows (PairExchange, strongest first)."""
-    return [{"rank": k, "city A": f"{p.a.name} ({p.a.country})", "city B": f"{p.b.name} ({p.b.country})",
-             "A → B": months_text(p.a_to_b), "B → A": months_text(p.b_to_a), "months A → B": p.a_months,
-             "months B → A": p.b_months, "complementarity": p.complementarity, "two-way": p.two_way}
+def exchange_columns(lang: str = EN) -> dict[str, str]:
+    """The exchange explorer's column headers, by key."""
+    _ = translator(lang)
+    return {"rank": _("rank"), "city A": _("city A"), "city B": _("city B"), "A → B": _("A → B"), "B → A": _("B → A"),
+            "months A → B": _("months A → B"), "months B → A": _("months B → A"),
+            "complementarity": _("complementarity"), "two-way": _("two-way")}
+
+
+def exchange_rows(pairs, lang: str = EN) -> list[dict]:
+    """The exchange explorer's table rows (PairExchange, strongest first), headers in the language."""
+    h = exchange_columns(lang)
+    return [{h["rank"]: k, h["city A"]: f"{local_name(p.a, lang)} ({p.a.country})",
+             h["city B"]: f"{local_name(p.b, lang)} ({p.b.country})", h["A → B"]: months_text(p.a_to_b, lang),
+             h["B → A"]: months_text(p.b_to_a, lang), h["months A → B"]: p.a_months, h["months B → A"]: p.b_months,
+             h["complementarity"]: p.complementarity, h["two-way"]: p.two_way}
             for k, p in enumerate(pairs, 1)]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..climate.variables import SPEC
+from .i18n import number
 
 UNITS = ("°C", "°F")
 
@@ -29,28 +30,26 @@ def _missing(x) -> bool:
     return x is None or (isinstance(x, (float, np.floating)) and np.isnan(x))
 
 
-def temp(t_c: float | None, unit: str = "°C", decimals: int = 0) -> str:
-    """A temperature for display in the chosen unit, with a real minus sign: "−7 °C", "19 °F"."""
+def temp(t_c: float | None, unit: str = "°C", decimals: int = 0, lang: str = "en") -> str:
+    """A temperature for display in the chosen unit and language (CLDR digits), with a real
+    minus sign: "−7 °C", "19 °F"."""
     if _missing(t_c):
         return "—"
-    v = float(convert_temp(t_c, unit))
-    return f"{v:.{decimals}f}".replace("-", "−") + f" {unit}"
+    return f"{number(float(convert_temp(t_c, unit)), lang, decimals)} {unit}"
 
 
-def temp_difference(dt_c: float, unit: str = "°C", decimals: int = 0) -> str:
+def temp_difference(dt_c: float, unit: str = "°C", decimals: int = 0, lang: str = "en") -> str:
     """A temperature *difference* in the chosen unit (no offset): "5 °C" → "9 °F"."""
-    v = float(dt_c) * (9.0 / 5.0 if unit == "°F" else 1.0)
-    return f"{v:.{decimals}f}".replace("-", "−") + f" {unit}"
+    return f"{number(float(dt_c) * (9.0 / 5.0 if unit == '°F' else 1.0), lang, decimals)} {unit}"
 
 
-def value(variable: str, x: float | None, unit: str = "°C", decimals: int | None = None) -> str:
+def value(variable: str, x: float | None, unit: str = "°C", decimals: int | None = None, lang: str = "en") -> str:
     """A climate variable's value with its declared unit ("—" when missing); temperatures in
     the chosen unit."""
     spec = SPEC[variable]
     if spec.quantity == "temperature":
-        return temp(x, unit, spec.decimals if decimals is None else decimals)
+        return temp(x, unit, spec.decimals if decimals is None else decimals, lang)
     if _missing(x):
         return "—"
-    d = 0 if decimals is None else decimals
     suffix = "" if spec.unit == "days" else (" " + spec.unit)
-    return f"{float(x):.{d}f}{suffix}"
+    return f"{number(float(x), lang, 0 if decimals is None else decimals)}{suffix}"

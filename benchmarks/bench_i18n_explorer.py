@@ -1,0 +1,75 @@
+"""Server-side time of the language switch and the exchange explorer (Streamlit AppTest, no
+browser), with the full registry.
+
+    python benchmarks/bench_i18n_explorer.py
+
+Prints (issue 11 targets): the explorer's first render in a fresh process (< 3 s); the rerun
+after switching language — the first switch to each language in a process (it builds that
+language's 16,000 city labels once) and the median once every language has been shown
+(< 150 ms); the rerun after changing an explorer filter (< 150 ms). Baseline: the rerun after
+changing the month in English, the dashboard's ordinary rerun.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+
+def timed(at) -> float:
+    t = time.perf_counter()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return time.perf_counter() - t
+
+
+def main(n: int = 12) -> None:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    for k, v in dict(home="urumqi", month="1", lang="en", view="Exchange explorer").items():
+        at.query_params[k] = v
+    first = timed(at)
+    assert len(at.dataframe) == 2, "the explorer did not render"
+    print(f"explorer first render (fresh process, atlas loaded and scored): {first:.2f} s (target < 3 s)")
+
+    months = []
+    for k in range(n):
+        at.selectbox(key="month").set_value(k % 12 + 1)
+        months.append(timed(at))
+    print(f"baseline, rerun after changing the month (English, explorer open): median "
+          f"{statistics.median(months) * 1000:.0f} ms")
+
+    firsts = {}
+    for lang in ("zh", "ur"):
+        at.selectbox(key="lang").set_value(lang)
+        firsts[lang] = timed(at)
+    print("first switch to a language in this process: "
+          + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in firsts.items()))
+    switches = []
+    for k in range(n):
+        at.selectbox(key="lang").set_value(("en", "zh", "ur")[k % 3])
+        switches.append(timed(at))
+    print(f"language switch, every language shown before: median {statistics.median(switches) * 1000:.0f} ms, "
+          f"max {max(switches) * 1000:.0f} ms over {n} (target < 150 ms)")
+
+    filters = []
+    countries = ["PK", "CN", "FR", "US", "DE", ""]
+    for k in range(n):
+        if k % 2:
+            at.selectbox(key="ex_city").set_value("" if k % 4 == 1 else "karachi")
+            at.selectbox(key="ex_country").set_value("PK")
+        else:
+            at.selectbox(key="ex_country").set_value(countries[(k // 2) % len(countries)])
+        filters.append(timed(at))
+    print(f"explorer filter change: median {statistics.median(filters) * 1000:.0f} ms, max {max(filters) * 1000:.0f} ms "
+          f"over {n} (target < 150 ms)")
+
+
+if __name__ == "__main__":
+    main()
