@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -67,6 +68,9 @@ if FONTS[lang] or i18n.is_rtl(lang):
 @st.cache_resource(show_spinner=False)
 def get_recommender(version: tuple) -> Recommender:
     """One Recommender per atlas version; it scores each (style, band) once and keeps the arrays."""
+    for code in i18n.LANGUAGES:       # catalogs and CLDR data read once, so a switch does not wait for them
+        i18n.catalog(code), i18n.month_names(code), i18n.month_names(code, "abbreviated"), i18n.is_rtl(code)
+        i18n.country("PK", code), i18n.number(1.5, code, 1), i18n.percent(0.5, code)
     return Recommender(load_atlas())
 
 
@@ -99,13 +103,14 @@ def city_options(version: tuple, lang: str) -> tuple[list[str], dict[str, str]]:
     name and native names (all searchable), and a note where there is no climate data."""
     rec = get_recommender(version)
     c = rec.cities.sort_values("ascii_name")
-    hint = f" — {text.no_data_hint(lang)}"
-    labels = {}
-    for r in c.itertuples():
-        names = dict.fromkeys(x for x in (i18n.city(r.name, r.name_zh, r.name_ur, lang), r.name, r.name_zh, r.name_ur)
-                              if isinstance(x, str) and x)
-        first, *more = names
-        labels[r.city_id] = f"{first} ({r.country})" + "".join(f" · {x}" for x in more) + ("" if r.has_climate else hint)
+    names = {k: c[k].fillna("").astype(str) for k in ("name", "name_zh", "name_ur")}
+    first = names.get(f"name_{lang}", names["name"])
+    first = first.where(first != "", names["name"])
+    label = first + " (" + c["country"].astype(str) + ")"
+    for other in names.values():
+        label = label + np.where((other != "") & (other != first), " · " + other, "")
+    label = label + np.where(c["has_climate"].astype(bool), "", f" — {text.no_data_hint(lang)}")
+    labels = dict(zip(c["city_id"], label))
     return list(c["city_id"]), labels
 
 
@@ -299,7 +304,8 @@ if t_explore.open:
         countries = sorted(rec.cities["country"].unique())
         home_country = rec.cities.at[home, "country"]
         c1, c2 = st.columns(2)
-        ex_country = c1.selectbox(_("Pairs with a city in"), [""] + countries, index=1 + countries.index(home_country),
+        st.session_state.setdefault("ex_country", home_country)
+        ex_country = c1.selectbox(_("Pairs with a city in"), [""] + countries,
                                   format_func=lambda c: country_label(c, _("all countries")), key="ex_country")
         in_country = rec.cities[rec.cities["country"] == ex_country] if ex_country else rec.cities
         ex_city = c2.selectbox(_("Only the pairs of"), [""] + sorted(in_country["city_id"], key=rec.name),
