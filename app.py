@@ -68,9 +68,7 @@ if FONTS[lang] or i18n.is_rtl(lang):
 @st.cache_resource(show_spinner=False)
 def get_recommender(version: tuple) -> Recommender:
     """One Recommender per atlas version; it scores each (style, band) once and keeps the arrays."""
-    for code in i18n.LANGUAGES:       # catalogs and CLDR data read once, so a switch does not wait for them
-        i18n.catalog(code), i18n.month_names(code), i18n.month_names(code, "abbreviated"), i18n.is_rtl(code)
-        i18n.country("PK", code), i18n.number(1.5, code, 1), i18n.percent(0.5, code)
+    i18n.preload()      # catalogs and CLDR data read once, so a switch of language does not wait for them
     return Recommender(load_atlas())
 
 
@@ -138,6 +136,10 @@ def country_label(code: str, every: str) -> str:
 
 
 # ------------------------------------------------------------------ choices from the URL (first run)
+N_ = i18n.N_
+URL_NOTES = (N_("The link names an unknown city ({city}); showing {default} instead."),
+             N_("The link's month {month} is not 1–12 or a month name; showing {shown}."),
+             N_("The link's trip style {style} is unknown; showing {shown}."))
 if "initialised" not in st.session_state:
     qp = st.query_params
     notes = []
@@ -146,27 +148,23 @@ if "initialised" not in st.session_state:
         try:
             home = rec.city(qp.get("home"))
         except RecommenderError:
-            notes.append(("The link names an unknown city ({city}); showing {default} instead.",
+            notes.append((URL_NOTES[0],
                           {"city": text.literal(qp.get("home")), "default": DEFAULT_HOME}))
     month = dt.date.today().month
     if qp.get("month"):
         try:
             month = parse_month(qp.get("month"))
         except RecommenderError:
-            notes.append(("The link's month {month} is not 1–12 or a month name; showing {shown}.",
+            notes.append((URL_NOTES[1],
                           {"month": text.literal(qp.get("month")), "shown": month}))
     style = qp.get("style", "urban")
     if style not in trip_styles:
-        notes.append(("The link's trip style {style} is unknown; showing {shown}.",
+        notes.append((URL_NOTES[2],
                       {"style": text.literal(style), "shown": "urban"}))
         style = "urban"
     st.session_state.update(home_city=home, month=month, style=style, url_notes=notes, initialised=True)
 
 # The notes are kept as message and values, so they follow a change of language.
-N_ = i18n.N_
-N_("The link names an unknown city ({city}); showing {default} instead.")
-N_("The link's month {month} is not 1–12 or a month name; showing {shown}.")
-N_("The link's trip style {style} is unknown; showing {shown}.")
 for message, values in st.session_state.get("url_notes", []):
     shown = {"default": local(values.get("default", DEFAULT_HOME)),
              "shown": (text.month_name(values["shown"], lang) if isinstance(values.get("shown"), int)

@@ -231,3 +231,15 @@ def test_each_language_on_a_phone(server, page, lang, word):
         pg.screenshot(path=str(OUT / f"phone-390px-{lang}.png"), full_page=False)
     finally:
         pg.close()
+
+
+def test_no_bare_value_is_drawn_by_magic(server, page):
+    """The server runs with magic off (.streamlit/config.toml): a bare expression in app.py,
+    such as a warm-up call returning a catalog, never reaches the page."""
+    import tomllib
+
+    assert tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())["runner"]["magicEnabled"] is False
+    page.goto(server + "/?home=urumqi&month=1&lang=zh")
+    page.locator("h3").first.get_by_text("卡拉奇").wait_for()
+    wait_idle(page)
+    assert page.locator("[data-testid=stJson]").count() == 0 and "{month}" not in page.content()

@@ -128,3 +128,12 @@ def test_urdu_link_lays_the_page_out_right_to_left():
 def test_unknown_language_in_the_link_falls_back_to_english():
     at = run(home="urumqi", month="1", lang="<b>fr</b>")
     assert at.subheader[0].value.startswith("In January") and at.session_state["lang"] == "en"
+
+
+@pytest.mark.parametrize("lang", list(i18n.LANGUAGES))
+def test_the_page_shows_no_raw_message_ids(lang):
+    """Every sentence on the page is filled in: no `{placeholder}` of a message id is left."""
+    at = run(home="atlantis", month="1", lang=lang)
+    assert len(at.json) == 0 and len(at.code) == 0
+    shown = [e.value for e in [*at.markdown, *at.info, *at.subheader, *at.caption] if isinstance(e.value, str)]
+    assert not [s for s in shown if "{" in s and not s.startswith("<style>")], shown

@@ -106,6 +106,19 @@ def declared_messages() -> list[str]:
     return list(dict.fromkeys(words))
 
 
+def preload() -> None:
+    """Read every language's catalog and the CLDR data the pages use (a long-running server
+    calls it at start-up)."""
+    for code in LANGUAGES:
+        catalog(code)
+        month_names(code)
+        month_names(code, "abbreviated")
+        is_rtl(code)
+        country("PK", code)
+        number(1.5, code, 1)
+        percent(0.5, code)
+
+
 # ---------------------------------------------------------------------------- CLDR locale data
 
 
