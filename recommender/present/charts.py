@@ -40,19 +40,22 @@ def comfort_curves(rec: Recommender, sc: ScoredAtlas, home: str, partners: list[
     """12-month comfort curve of home (bold) and each partner, with the chosen month marked."""
     _ = translator(lang)
     MONTHS = _months(lang)
-    labels = np.vectorize(_)(sc.label) if lang != "en" else sc.label
+
+    def labels(row: int) -> list[str]:      # the score classes of one city's 12 months, in the language
+        return [_(str(x)) for x in sc.label[row]]
+
     fig = go.Figure()
     for pid in partners:
         j = sc.pos.get(pid)
         if j is None:
             continue
         fig.add_scatter(x=MONTHS, y=sc.score[j], mode="lines+markers", name=_name(rec, pid, lang), line={"width": 1.5},
-                        customdata=labels[j], hovertemplate="%{x}: %{y:.0f} (%{customdata})<extra>" + _name(rec, pid, lang)
+                        customdata=labels(j), hovertemplate="%{x}: %{y:.0f} (%{customdata})<extra>" + _name(rec, pid, lang)
                         + "</extra>")
     i = sc.pos.get(home)
     if i is not None:
         fig.add_scatter(x=MONTHS, y=sc.score[i], mode="lines+markers", name=_home(rec, home, lang),
-                        line={"width": 4, "color": "black", "dash": "dot"}, customdata=labels[i],
+                        line={"width": 4, "color": "black", "dash": "dot"}, customdata=labels(i),
                         hovertemplate="%{x}: %{y:.0f} (%{customdata})<extra>" + _("home") + "</extra>")
     fig.add_vrect(x0=month - 1.5, x1=month - 0.5, fillcolor="gold", opacity=0.25, line_width=0)
     fig.add_hrect(y0=GOOD, y1=100, fillcolor="green", opacity=0.05, line_width=0)
