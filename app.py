@@ -128,7 +128,7 @@ trip_styles = styles()
 
 def local(cid: str) -> str:
     """A city's name in the chosen language where known."""
-    return i18n.city(rec.name(cid), rec.cities.at[cid, "name_zh"], rec.cities.at[cid, "name_ur"], lang)
+    return text.local_city(rec, cid, lang)
 
 
 def country_label(code: str, every: str) -> str:

@@ -15,15 +15,12 @@ from ..climate.variables import SPEC
 from ..recommend import GOOD, Recommender, ScoredAtlas
 from . import i18n
 from .i18n import translator
+from .text import local_city, local_name
 from .units import convert_temp
 
 LABEL_COLOURS = [[0.0, "#b2182b"], [0.4, "#f4a582"], [0.6, "#f7f7f7"], [0.75, "#92c5de"], [1.0, "#2166ac"]]
 
 
-def _name(rec: Recommender, cid: str, lang: str = "en") -> str:
-    """A city's name in the language where known."""
-    c = rec.cities
-    return i18n.city(str(c.at[cid, "name"]), c.at[cid, "name_zh"], c.at[cid, "name_ur"], lang)
 
 
 def _months(lang: str) -> list[str]:
@@ -32,7 +29,7 @@ def _months(lang: str) -> list[str]:
 
 def _home(rec: Recommender, cid: str, lang: str) -> str:
     _ = translator(lang)
-    return _("{city} (home)").format(city=_name(rec, cid, lang))
+    return _("{city} (home)").format(city=local_city(rec, cid, lang))
 
 
 def comfort_curves(rec: Recommender, sc: ScoredAtlas, home: str, partners: list[str], month: int,
@@ -49,8 +46,8 @@ def comfort_curves(rec: Recommender, sc: ScoredAtlas, home: str, partners: list[
         j = sc.pos.get(pid)
         if j is None:
             continue
-        fig.add_scatter(x=MONTHS, y=sc.score[j], mode="lines+markers", name=_name(rec, pid, lang), line={"width": 1.5},
-                        customdata=labels(j), hovertemplate="%{x}: %{y:.0f} (%{customdata})<extra>" + _name(rec, pid, lang)
+        fig.add_scatter(x=MONTHS, y=sc.score[j], mode="lines+markers", name=local_city(rec, pid, lang), line={"width": 1.5},
+                        customdata=labels(j), hovertemplate="%{x}: %{y:.0f} (%{customdata})<extra>" + local_city(rec, pid, lang)
                         + "</extra>")
     i = sc.pos.get(home)
     if i is not None:
@@ -71,7 +68,7 @@ def partner_heatmap(rec: Recommender, sc: ScoredAtlas, home: str, partners: list
     MONTHS = _months(lang)
     ids = [c for c in [home, *partners] if c in sc.pos]
     z = np.array([sc.score[sc.pos[c]] for c in ids]) if ids else np.zeros((0, 12))
-    names = [_home(rec, c, lang) if c == home else _name(rec, c, lang) for c in ids]
+    names = [_home(rec, c, lang) if c == home else local_city(rec, c, lang) for c in ids]
     fig = go.Figure(go.Heatmap(z=z, x=MONTHS, y=names, zmin=0, zmax=100, colorscale=LABEL_COLOURS,
                                text=np.round(z).astype(int).astype(str) if len(ids) else None, texttemplate="%{text}",
                                hovertemplate="%{y}, %{x}: %{z:.0f}<extra></extra>", colorbar={"title": _("score")}))
@@ -102,7 +99,7 @@ def climate_panel(rec: Recommender, sc: ScoredAtlas, home: str, partner: str, un
         j = sc.pos.get(cid)
         if j is None:
             continue
-        name = _home(rec, cid, lang) if cid == home else _name(rec, cid, lang)
+        name = _home(rec, cid, lang) if cid == home else local_city(rec, cid, lang)
         c = colours[cid]
         fig.add_scatter(x=MONTHS, y=convert_temp(sc.tmax[j], unit), mode="lines", line={"color": c}, name=name, legendgroup=cid, row=1, col=1)
         fig.add_scatter(x=MONTHS, y=convert_temp(sc.tmin[j], unit), mode="lines", line={"color": c, "dash": "dot"}, fill="tonexty",
@@ -171,7 +168,7 @@ def partner_map(rec: Recommender, sc: ScoredAtlas, home: str, partners: list[str
         ys += gy + [None]
     fig.add_scatter(x=xs, y=ys, mode="lines", line={"width": 0.8, "color": "#5b6b7a"}, hoverinfo="skip",
                     showlegend=False, name="routes")
-    fig.add_scatter(x=lons, y=lats, mode="markers+text", name=_("sister cities"), text=[_name(rec, p, lang) for p in partners],
+    fig.add_scatter(x=lons, y=lats, mode="markers+text", name=_("sister cities"), text=[local_city(rec, p, lang) for p in partners],
                     textposition="top center", textfont={"size": 10},
                     customdata=[i18n.number(s, lang) if not np.isnan(s) else _("no climate data") for s in scores],
                     hovertemplate="%{text}: %{customdata}<extra></extra>",
@@ -203,7 +200,7 @@ def window_strip(rec: Recommender, sc: ScoredAtlas, home: str, partners: list[st
     z = np.zeros((len(ids), 12))
     for row, p in enumerate(ids):
         z[row, np.array(rec.window_months(sc, home, p), dtype=int) - 1] = 1
-    fig = go.Figure(go.Heatmap(z=z, x=MONTHS, y=[_name(rec, p, lang) for p in ids], zmin=0, zmax=1, showscale=False,
+    fig = go.Figure(go.Heatmap(z=z, x=MONTHS, y=[local_city(rec, p, lang) for p in ids], zmin=0, zmax=1, showscale=False,
                                colorscale=[[0, "#eeeeee"], [1, "#2a9d8f"]], xgap=3, ygap=3,
                                hovertemplate="%{y}, %{x}<extra></extra>"))
     fig.update_layout(height=max(200, 26 * len(ids) + 90), margin={"t": 20, "b": 20}, yaxis={"autorange": "reversed"})
@@ -213,8 +210,7 @@ def window_strip(rec: Recommender, sc: ScoredAtlas, home: str, partners: list[st
 def exchange_calendar(pair, lang: str = "en") -> go.Figure:
     """A pair's exchange calendar: the months each side should visit the other (PairExchange)."""
     MONTHS = _months(lang)
-    a = i18n.city(pair.a.name, pair.a.name_zh, pair.a.name_ur, lang)
-    b = i18n.city(pair.b.name, pair.b.name_zh, pair.b.name_ur, lang)
+    a, b = local_name(pair.a, lang), local_name(pair.b, lang)
     rows = [f"{a} → {b}", f"{b} → {a}"]
     z = np.zeros((2, 12))
     for k, runs in enumerate((pair.a_to_b, pair.b_to_a)):

@@ -112,7 +112,7 @@ def to_ics(rec: Recommender, ch: Choice, today: date | None = None) -> bytes:
     today = today or date.today()
     lang = ch.lang
     _ = translator(lang)
-    home_name = _city(rec, ch.home, lang)
+    home_name = text.local_city(rec, ch.home, lang)
     cal = Calendar()
     cal.add("prodid", "-//sister-city-recommender//travel windows//EN")
     cal.add("version", "2.0")
@@ -124,7 +124,7 @@ def to_ics(rec: Recommender, ch: Choice, today: date | None = None) -> bytes:
         for run in runs:
             start = _next_start(run, today)
             ev = Event()
-            name = _city(rec, pid, lang)
+            name = text.local_city(rec, pid, lang)
             span = month_name(run[0], lang) + (f"–{month_name(run[-1], lang)}" if len(run) > 1 else "")
             ev.add("uid", f"{ch.home}-{pid}-{run[0]}-{len(run)}-{sc.index.key}@sister-city-recommender")
             ev.add("summary", _("Travel window: {home} → {city} ({months})").format(home=home_name, city=name,
@@ -141,11 +141,6 @@ def to_ics(rec: Recommender, ch: Choice, today: date | None = None) -> bytes:
     return cal.to_ical()
 
 
-def _city(rec: Recommender, cid: str, lang: str) -> str:
-    c = rec.cities
-    return i18n.city(str(c.at[cid, "name"]), c.at[cid, "name_zh"], c.at[cid, "name_ur"], lang)
-
-
 def report_html(rec: Recommender, ch: Choice, figures: dict[str, object], headline: str,
                 today: date | None = None) -> bytes:
     """A self-contained, printable HTML report in the person's language (right to left for
@@ -158,7 +153,7 @@ def report_html(rec: Recommender, ch: Choice, figures: dict[str, object], headli
     month_rows = table[table["month"] == ch.month].sort_values("score", ascending=False, na_position="last")
     sc = rec.scored(ch.style, ch.band)
     spec = sc.index
-    home = _city(rec, ch.home, lang)
+    home = text.local_city(rec, ch.home, lang)
     direction = "rtl" if i18n.is_rtl(lang) else "ltr"
     title = _("Travel comfort from {home}").format(home=home)
     heads = [_("city"), _("country"), _("score"), _("class"), _("vs home"), _("travel window (months)"), _("coverage")]
@@ -180,7 +175,7 @@ def report_html(rec: Recommender, ch: Choice, figures: dict[str, object], headli
     for r in month_rows.itertuples():
         window = text.months_text(circular_runs(rec.window_months(sc, ch.home, r.partner_id)), lang)
         parts.append(
-            f"<tr><td>{e(_city(rec, r.partner_id, lang))}</td><td>{e(i18n.country(r.partner_country, lang))}</td>"
+            f"<tr><td>{e(text.local_city(rec, r.partner_id, lang))}</td><td>{e(i18n.country(r.partner_country, lang))}</td>"
             f"<td>{'' if np.isnan(r.score) else i18n.number(r.score, lang)}</td><td>{e(text.words(r.label, lang))}</td>"
             f"<td>{'' if np.isnan(r.delta) else i18n.number(r.delta, lang, sign=True)}</td><td>{e(window)}</td>"
             f"<td>{i18n.percent(r.coverage, lang)}</td></tr>")

@@ -31,8 +31,6 @@ def no_data_hint(lang: str = EN) -> str:
         km=i18n.number(GRIDDED_KM, lang))
 
 
-NO_DATA_HINT = no_data_hint()
-
 
 def month_name(m: int, lang: str = EN) -> str:
     """A month's name (1–12) in the language, from CLDR."""
@@ -153,6 +151,11 @@ def data_quality(p: PartnerResult, lang: str = EN) -> str:
 def local_name(c: CityRef, lang: str = EN) -> str:
     """A registry city's name in the language where known."""
     return i18n.city(c.name, c.name_zh, c.name_ur, lang)
+
+
+def local_city(rec, cid: str, lang: str = EN) -> str:
+    """A registry city's name, by id, in the language where known (rec: a Recommender)."""
+    return local_name(rec.city_ref(cid), lang)
 
 
 def city_name(c: CityRef, via: tuple[CityRef, ...] = (), lang: str = EN) -> str:
