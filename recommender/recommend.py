@@ -226,12 +226,6 @@ class PairExchange:
     def two_way(self) -> bool:
         return self.a_months > 0 and self.b_months > 0
 
-    def sort_key(self) -> tuple:
-        """Strongest exchange first: two-way, then the months of the year covered by either
-        window, then the shorter window, then complementarity."""
-        return (not self.two_way, -(self.a_months + self.b_months), -min(self.a_months, self.b_months),
-                -self.complementarity, self.a.id, self.b.id)
-
 
 @dataclass(frozen=True)
 class MonthDetail:
@@ -291,6 +285,13 @@ class ScoredAtlas:
         """The 12 monthly scores of a city (None: no climate data)."""
         j = self.pos.get(cid)
         return None if j is None else self.score[j]
+
+
+def in_window(partner_scores, home_scores, good: float = GOOD, margin: float = MARGIN) -> np.ndarray:
+    """The travel-window rule, per month (broadcasts over (…, 12) score arrays): the partner scores
+    ≥ good and ≥ margin more than home (where home has no score: ≥ good)."""
+    p, h = np.asarray(partner_scores, dtype=float), np.asarray(home_scores, dtype=float)
+    return (p >= good) & (np.isnan(h) | (p - h >= margin))
 
 
 class Recommender:
@@ -391,10 +392,8 @@ class Recommender:
         j = sc.pos.get(partner)
         if j is None:
             return []
-        p = sc.score[j]
         i = sc.pos.get(home)
-        h = sc.score[i] if i is not None else np.full(12, np.nan)
-        ok = (p >= good) & (np.isnan(h) | (p - h >= margin))
+        ok = in_window(sc.score[j], sc.score[i] if i is not None else np.full(12, np.nan), good, margin)
         return [m + 1 for m in range(12) if ok[m]]
 
     def travel_windows(self, home: str, partner: str, style: str = "urban", comfort_band=None,
@@ -435,13 +434,12 @@ class Recommender:
             if not city:   # the country's city first
                 swap = (cb[keep] == iso) & (ca[keep] != iso)
                 a_ids, b_ids = np.where(swap, b_ids, a_ids), np.where(swap, a_ids, b_ids)
-        ia = np.array([sc.pos.get(c, -1) for c in a_ids], dtype=int)
-        ib = np.array([sc.pos.get(c, -1) for c in b_ids], dtype=int)
+        rows = pd.Index(sc.ids)
+        ia, ib = rows.get_indexer(a_ids), rows.get_indexer(b_ids)    # −1: no climate data
         ok = (ia >= 0) & (ib >= 0)
         a_ids, b_ids, ia, ib = a_ids[ok], b_ids[ok], ia[ok], ib[ok]
         sa, sb = sc.score[ia], sc.score[ib]
-        ab = (sb >= good) & (sb - sa >= margin)          # A's people to B
-        ba = (sa >= good) & (sa - sb >= margin)
+        ab, ba = in_window(sb, sa, good, margin), in_window(sa, sb, good, margin)   # A's people to B; B's to A
         with np.errstate(invalid="ignore", divide="ignore"):
             za = (sa - sa.mean(axis=1, keepdims=True))
             zb = (sb - sb.mean(axis=1, keepdims=True))
@@ -449,7 +447,8 @@ class Recommender:
         comp = np.round(np.where(np.isnan(r), 0.5, (1 - r) / 2), 3)
         na, nb = ab.sum(axis=1), ba.sum(axis=1)
         two_way = (na > 0) & (nb > 0)
-        # PairExchange.sort_key, vectorised (np.lexsort: the last key is the primary one)
+        # strongest first: two-way, then the months covered by either window, the shorter window,
+        # complementarity, ids (np.lexsort: the last key is the primary one)
         order = np.lexsort((b_ids, a_ids, -comp, -np.minimum(na, nb), -(na + nb), ~two_way))
         if limit is not None:
             order = order[:limit]
