@@ -55,6 +55,8 @@ def stress_factor(utci_c, heat_onset_c: float = 26.0) -> np.ndarray:
     heat = np.clip((u - heat_onset_c) / HEAT_SPAN_C, 0.0, 1.0)
     cold = np.clip((COLD_ONSET_C - u) / (COLD_ONSET_C - COLD_EXTREME_C), 0.0, 1.0)
     return np.where(np.isnan(u), 1.0, 1.0 - MAX_PENALTY * (heat + cold))
+
+
 INPUT_COLUMNS = ["tmax_c", "tmin_c", "tmean_c", "rhum_pct", "prcp_mm", "wet_days", "sun_hours", "cloud_pct", "wind_kmh"]
 PARALLEL_ROWS = 200_000  # above this, the NumPy core runs in one thread per core
 _MISSING = PROVENANCE.index("missing")

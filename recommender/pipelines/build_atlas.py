@@ -584,10 +584,10 @@ def build(shared: Path, out: Path) -> dict:
     N = drop_copied_tables(N, places, G, report)
     stats: dict = {"imputation": impute_missing(N)}
     valid = sorted(places)
-    stats["wet_days"] = unify_wet_days(N, inp.points, G.loc[valid, "lat"].to_numpy(), G.loc[valid, "lon"].to_numpy(),
-                                       np.array([elevation_m[r] for r in valid], dtype=float))
-    stats["harmonisation"] = harmonise_gridded(N, inp.points, G.loc[valid, "lat"].to_numpy(), G.loc[valid, "lon"].to_numpy(),
-                                               np.array([elevation_m[r] for r in valid], dtype=float))
+    table_lat, table_lon = G.loc[valid, "lat"].to_numpy(), G.loc[valid, "lon"].to_numpy()   # the climate-table places
+    table_elev = np.array([elevation_m[r] for r in valid], dtype=float)
+    stats["wet_days"] = unify_wet_days(N, inp.points, table_lat, table_lon, table_elev)
+    stats["harmonisation"] = harmonise_gridded(N, inp.points, table_lat, table_lon, table_elev)
 
     # 2. Every sister-city endpoint: an atlas place, or a registry city of its own.
     matcher = endpoint_matcher(places, inp.gaz)
