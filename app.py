@@ -234,7 +234,12 @@ table = pd.DataFrame(text.partner_rows(res, unit, lang))
 st.dataframe(table, hide_index=True, width="stretch", key="partner_table",
              column_config={cols["score"]: st.column_config.ProgressColumn(cols["score"], min_value=0, max_value=100,
                                                                           format="%.0f"),
+                            cols["confidence"]: st.column_config.TextColumn(cols["confidence"], help=_(
+                                "How far the month's climate can be trusted: ● high, ◐ medium, ○ low, and why "
+                                "(see How is this scored?)")),
                             cols["vs home"]: st.column_config.NumberColumn(cols["vs home"], format="%+.0f")})
+if res.home_confidence is not None:
+    st.caption(text.home_confidence_line(res, lang))
 if not res.ranked:
     st.info(_("None of these sister cities has climate data yet; run `python -m recommender refresh` to fetch it."))
 
@@ -333,6 +338,8 @@ if t_method.open:
             comps, sentence, climate, caption = text.method_tables(detail, unit, lang)
             st.table(comps)
             st.markdown(sentence)
+            if detail.confidence is not None:
+                st.markdown(text.confidence_detail(detail, lang))
             st.table(climate)
             st.caption(caption)
         for paragraph in text.method_paragraphs(unit, lang):

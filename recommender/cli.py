@@ -120,6 +120,15 @@ def _fmt_score(x) -> str:
     return "—" if x is None else f"{x:.0f}"
 
 
+def _confidence_columns(c, fmt: str) -> dict:
+    """The confidence columns of a CLI row: codes in CSV (grade, reason), the badge in a table."""
+    from .present import text
+
+    if fmt == "csv":
+        return {"confidence": c.grade if c else "", "confidence_reason": c.reason if c else ""}
+    return {"confidence": text.confidence_badge(c)}
+
+
 def _cmd_recommend(args) -> int:
     from .climate.calendar import parse_month
     from .present import text
@@ -132,11 +141,14 @@ def _cmd_recommend(args) -> int:
              "score": _fmt_score(p.score), "label": text.label_text(p.label),
              "delta": "—" if p.delta is None else f"{p.delta:+.0f}",
              "window": ";".join(map(str, p.window)) if args.format == "csv" else text.months_text(p.windows),
-             "reasons": "; ".join(text.reasons_text(p)), "coverage": f"{p.coverage:.0%}"}
+             "reasons": "; ".join(text.reasons_text(p)), "coverage": f"{p.coverage:.0%}",
+             **_confidence_columns(p.confidence, args.format)}
             for k, p in enumerate(res.partners)]
     h = res.home
+    home_grade = f", confidence {text.confidence_badge(res.home_confidence)}" if res.home_confidence else ""
     header = (f"{text.month_name(month)} from {h.name} ({h.country}), {res.index.name} on {text.basis(res.index)}.\n"
-              f"At home {_fmt_score(res.home_score)} ({text.label_text(res.home_label)}). Sister cities, most comfortable first:")
+              f"At home {_fmt_score(res.home_score)} ({text.label_text(res.home_label)}{home_grade}). "
+              "Sister cities, most comfortable first:")
     _emit(text.recommendation_json(res), args.format, rows, header)
     return 0
 
@@ -148,7 +160,8 @@ def _cmd_profile(args) -> int:
     res = profile(args.city, style=args.style, comfort_band=_band(args.band))
     rows = [{"month": text.month_name(m.month)[:3] if args.format == "table" else m.month, "score": _fmt_score(m.score),
              "label": m.label, **{k: ("—" if v is None else f"{v:g}") for k, v in m.components.items()},
-             "gate": m.gate, "coverage": f"{m.coverage:.0%}"} for m in res.months]
+             "gate": m.gate, "coverage": f"{m.coverage:.0%}", **_confidence_columns(m.confidence, args.format)}
+            for m in res.months]
     doc = text.profile_json(res)
     c = res.city
     _emit(doc, args.format, rows, f"{c.name} ({c.country}), {res.index.name}: season type {doc['season_type']}")

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .atlas import atlas_version, load_atlas, load_cities, load_pairs, name_index, resolve_city
+from .climate import confidence as grading
 from .climate.calendar import days_in_month, parse_month
 from .climate.variables import PROVENANCE, VARIABLES
 from .comfort.indices import ComfortIndex, index_for, styles
@@ -119,6 +120,15 @@ class CityRef:
 
 
 @dataclass(frozen=True)
+class Confidence:
+    """How far a city-month's climate can be trusted: grade ("high" | "medium" | "low") and the
+    reason code (climate.confidence.REASONS)."""
+
+    grade: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Reason:
     """Why a partner scores as it does: a code, its priority and the numbers behind it."""
 
@@ -143,6 +153,7 @@ class PartnerResult:
     tmax_c: float | None        # the month's mean daily high
     prcp_mm: float | None
     quality: tuple[tuple[str, str], ...]   # (component, "gridded" | "imputed" | "missing")
+    confidence: Confidence | None = None   # the partner's month; None: no climate data
 
     @property
     def window(self) -> list[int]:
@@ -162,6 +173,7 @@ class Recommendation:
     home_label: str | None
     home_tmax_c: float | None
     partners: tuple[PartnerResult, ...]
+    home_confidence: Confidence | None = None   # home's month; None: no climate data
 
     @property
     def ranked(self) -> list[PartnerResult]:
@@ -178,6 +190,7 @@ class MonthScore:
     components: dict            # component → rating (None: missing)
     sources: dict               # component → provenance
     coverage: float
+    confidence: Confidence | None = None
 
 
 @dataclass(frozen=True)
@@ -248,6 +261,7 @@ class MonthDetail:
     climate: dict               # variable → (value or None, provenance)
     data_source: str
     period: str
+    confidence: Confidence | None = None
 
 
 # ---------------------------------------------------------------------------- scoring
@@ -275,16 +289,39 @@ class ScoredAtlas:
     utci_class: np.ndarray
     utci: np.ndarray
     src: np.ndarray              # (n, 12, components): provenance codes (index into PROVENANCE)
+    grade: np.ndarray | None = None          # (n, 12): confidence grade codes (index into GRADES; −1 unknown)
+    grade_reason: np.ndarray | None = None   # (n, 12): reason codes (index into REASON_CODES)
 
     def row(self, cid: str, month: int) -> pd.Series | None:
         """The scored frame's row of a city and month (None: no climate data)."""
         j = self.pos.get(cid)
         return None if j is None else self.frame.iloc[j * 12 + month - 1]
 
+    def confidence(self, j: int | None, month: int) -> Confidence | None:
+        """The confidence of row `j`'s month (None: no climate data or no grade)."""
+        if j is None or self.grade is None or self.grade[j, month - 1] < 0:
+            return None
+        return Confidence(GRADES[self.grade[j, month - 1]], REASON_CODES[self.grade_reason[j, month - 1]])
+
     def series(self, cid: str) -> np.ndarray | None:
         """The 12 monthly scores of a city (None: no climate data)."""
         j = self.pos.get(cid)
         return None if j is None else self.score[j]
+
+
+GRADES = grading.GRADES
+REASON_CODES = tuple(grading.REASONS)
+
+
+def confidence_codes(atlas: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Grade and reason codes (into GRADES, REASON_CODES) of every atlas row, from the atlas's
+    `confidence` columns or, for a frame without them, graded here."""
+    if "confidence" not in atlas or "confidence_reason" not in atlas:
+        atlas = grading.grade(atlas)
+    grade = pd.Categorical(atlas["confidence"], categories=list(GRADES)).codes
+    reason = pd.Categorical(atlas["confidence_reason"], categories=list(REASON_CODES)).codes
+    unknown = (grade < 0) | (reason < 0)
+    return np.where(unknown, -1, grade), np.where(unknown, -1, reason)
 
 
 def in_window(partner_scores, home_scores, good: float = GOOD, margin: float = MARGIN) -> np.ndarray:
@@ -326,6 +363,7 @@ class Recommender:
             n = len(ids)
             grid = lambda col: frame[col].to_numpy().reshape(n, 12)  # noqa: E731
             num = lambda col: grid(col).astype(float)  # noqa: E731
+            grade, reason = confidence_codes(a)
             self._scored[key] = ScoredAtlas(
                 index=index, band=band, ids=ids, pos={c: i for i, c in enumerate(ids)}, frame=frame,
                 score=num("score"), label=grid("label"), coverage=num("coverage"), tmax=num("tmax_c"),
@@ -333,6 +371,7 @@ class Recommender:
                 sun_per_day=num("sun_hours") / days_in_month(np.arange(1, 13)), rh_pm=num("rh_afternoon_pct"),
                 utci_class=grid("utci_class"), utci=num("utci_c"),
                 src=np.stack([frame[f"src_{c.key}"].cat.codes.to_numpy().reshape(n, 12) for c in index.components], axis=-1),
+                grade=grade.reshape(n, 12), grade_reason=reason.reshape(n, 12),
             )
         return self._scored[key]
 
@@ -525,14 +564,15 @@ class Recommender:
                 windows=circular_runs(self.window_months(sc, home_id, pid, good, margin)),
                 reasons=self.reasons(sc, pid, home_id if i is not None else None, m),
                 coverage=float(sc.coverage[j, m - 1]), tmax_c=float(sc.tmax[j, m - 1]),
-                prcp_mm=float(sc.prcp[j, m - 1]), quality=self.quality(sc, pid, m),
+                prcp_mm=float(sc.prcp[j, m - 1]), quality=self.quality(sc, pid, m), confidence=sc.confidence(j, m),
             ))
         partners.sort(key=lambda p: (p.score is None, -(p.score or 0), p.degree, p.city.name))
         return Recommendation(
             home=self.city_ref(home_id), month=m, index=sc.index, band=sc.band,
             country=country_code(country) if country else None, home_score=home_score,
             home_label=str(sc.label[i, m - 1]) if i is not None else None,
-            home_tmax_c=float(sc.tmax[i, m - 1]) if i is not None else None, partners=tuple(partners))
+            home_tmax_c=float(sc.tmax[i, m - 1]) if i is not None else None, partners=tuple(partners),
+            home_confidence=sc.confidence(i, m))
 
     # ------------------------------------------------------------------ profile
     def profile(self, city: str, style: str = "urban", comfort_band=None) -> Profile:
@@ -550,7 +590,8 @@ class Recommender:
                 month=m, score=float(r["score"]), label=str(r["label"]), raw_score=float(r["raw_score"]),
                 gate=str(r["utci_class"]),
                 components={c: (None if pd.isna(r[f"r_{c}"]) else round(float(r[f"r_{c}"]), 2)) for c in comps},
-                sources={c: str(r[f"src_{c}"]) for c in comps}, coverage=float(r["coverage"])))
+                sources={c: str(r[f"src_{c}"]) for c in comps}, coverage=float(r["coverage"]),
+                confidence=sc.confidence(i, m)))
         lat = float(self.cities.at[cid, "lat"])
         return Profile(self.city_ref(cid), sc.index, sc.band, season_type(sc.score[i], lat, sc.prcp[i]), tuple(months))
 
@@ -571,7 +612,7 @@ class Recommender:
             components=tuple((c.key, c.weight, None if pd.isna(r[f"r_{c.key}"]) else float(r[f"r_{c.key}"]),
                               str(r[f"src_{c.key}"])) for c in sc.index.components),
             climate={v: (None if pd.isna(a[v]) else float(a[v]), str(a[f"{v}_src"])) for v in VARIABLES},
-            data_source=str(a["data_source"]), period=str(a["period"]))
+            data_source=str(a["data_source"]), period=str(a["period"]), confidence=sc.confidence(sc.pos[cid], m))
 
 
 _default: tuple[tuple, Recommender] | None = None

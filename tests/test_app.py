@@ -132,3 +132,23 @@ def test_with_fahrenheit_nothing_on_the_page_says_celsius(view):
     if view == "How is this scored?":
         # the band is entered in °F and applied in °C: 64–75 °F ≈ 17.8–23.9 °C
         assert "Personal comfort band 64–75 °F" in everything
+
+
+def test_every_score_has_a_confidence_badge_and_home_its_grade():
+    at = run(home="urumqi", month="1")
+    t = table(at)
+    assert list(t.columns)[list(t.columns).index("score") + 1] == "confidence"     # beside the score
+    ranked = t[t["score"].notna()]
+    assert len(ranked) and ranked["confidence"].str.match(r"^[●◐○] (high|medium|low) · \w").all()
+    assert any(c.value.startswith("Confidence at home (Ürümqi, January): ") for c in at.caption)
+
+
+def test_how_is_this_scored_explains_the_confidence_grade(atlas):
+    from recommender.present import text
+    from recommender.recommend import Recommender
+
+    at = run(home="urumqi", month="1", view="How is this scored?")
+    texts = [m.value for m in at.markdown]
+    assert any(t.startswith("Each city-month's figures carry a confidence grade. High:") for t in texts)
+    shown = text.confidence_detail(Recommender(atlas).month_detail("urumqi", 1))
+    assert shown.startswith("Confidence of this city-month: ") and shown in texts

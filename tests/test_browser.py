@@ -106,6 +106,7 @@ def test_pick_urumqi_january_pakistan_and_download_csv(server, page):
     p1 = next(r for r in rows if r["partner_id"] == "peshawar" and r["month"] == "1")
     assert float(k1["score"]) > float(p1["score"]) > float(k1["home_score"])
     assert k1["in_window"] == "True"
+    assert k1["confidence"] in ("high", "medium", "low") and k1["confidence_reason"]
 
 
 def test_tabs_render_charts(server, page):

@@ -98,3 +98,34 @@ def test_with_fahrenheit_no_export_says_celsius(rec):
     assert "°F" in html and "personal comfort band 64–75 °F" in html
     for doc in (html, ics, data):
         assert "°C" not in doc
+
+
+def test_exports_carry_the_confidence_of_every_partner_month(rec, choice):
+    from recommender.climate.confidence import GRADES, REASONS
+
+    table = exports.recommendations_table(rec, choice)
+    back = pd.read_csv(io.BytesIO(exports.to_csv(table)))
+    assert list(back.columns)[-2:] == ["confidence", "confidence_reason"]
+    sc = rec.scored("urban")
+    karachi = back[back.partner_id == "karachi"].set_index("month")
+    for m in range(1, 13):
+        c = sc.confidence(sc.pos["karachi"], m)
+        assert (karachi.loc[m, "confidence"], karachi.loc[m, "confidence_reason"]) == (c.grade, c.reason)
+    with_data = back[back["score"].notna()]
+    assert set(with_data["confidence"]) <= set(GRADES) and set(with_data["confidence_reason"]) <= set(REASONS)
+    doc = json.loads(exports.to_json(rec, choice))
+    k = next(p for p in doc["partners"] if p["id"] == "karachi")
+    assert [m["confidence"] for m in k["months"]] == [{"grade": g, "reason": r} for g, r in
+                                                    zip(karachi["confidence"], karachi["confidence_reason"])]
+    assert len(doc["home"]["confidence"]) == 12 and set(doc["home"]["confidence"][0]) == {"grade", "reason"}
+
+
+def test_the_report_has_a_translated_confidence_column(rec, choice):
+    from recommender.present import text
+
+    sc = rec.scored("urban")
+    badge = text.confidence_badge(sc.confidence(sc.pos["karachi"], 1), "zh")
+    html = exports.report_html(rec, exports.Choice(home="urumqi", month=1, lang="zh"), {}, "headline").decode()
+    assert "<th>可信度</th>" in html and f"<td>{badge}</td>" in html
+    english = exports.report_html(rec, choice, {}, "headline").decode()
+    assert "<th>confidence</th>" in english and text.confidence_badge(sc.confidence(sc.pos["karachi"], 1)) in english

@@ -37,6 +37,18 @@ def test_every_message_is_translated_with_the_same_placeholders(lang):
             assert i18n.placeholders(m.string) == i18n.placeholders(m.id), (lang, m.id)
 
 
+def test_every_confidence_grade_and_reason_has_words_in_every_language():
+    from recommender.climate.confidence import GRADES, REASONS
+
+    assert set(text.GRADE_WORDS) == set(GRADES) == set(text.GRADE_MARKS) and set(text.CONFIDENCE_REASONS) == set(REASONS)
+    declared = set(i18n.declared_messages())
+    for lang in i18n.LANGUAGES:
+        _ = i18n.translator(lang)
+        phrases = [_(w) for w in (*text.GRADE_WORDS.values(), *text.CONFIDENCE_REASONS.values())]
+        assert len(set(phrases)) == len(phrases), lang           # one distinct phrase per grade and reason
+    assert set(text.GRADE_WORDS.values()) | set(text.CONFIDENCE_REASONS.values()) <= declared
+
+
 def test_a_missing_message_fails_in_strict_mode_and_falls_back_otherwise(monkeypatch):
     i18n.translator.cache_clear()
     try:

@@ -171,7 +171,9 @@ def test_cli_recommend_json_contract():
     assert set(d) >= {"home", "month", "index", "partners"}
     assert set(d["home"]) >= {"id", "name", "country", "score"}
     for x in d["partners"]:
-        assert set(x) >= {"id", "name", "country", "score", "label", "delta", "window", "reasons", "coverage"}
+        assert set(x) >= {"id", "name", "country", "score", "label", "delta", "window", "reasons", "coverage",
+                          "confidence"}
+        assert x["confidence"]["grade"] in ("high", "medium", "low") and x["confidence"]["reason"]
     ranked = [x["score"] for x in d["partners"] if x["score"] is not None]
     assert ranked == sorted(ranked, reverse=True)
     assert d["partners"][0]["id"] == "karachi"
@@ -181,7 +183,8 @@ def test_cli_profile_and_windows_json_contract():
     p = run_cli("profile", "--city", "Ürümqi", "--format", "json", "--style", "tci")
     d = json.loads(p.stdout)
     assert d["city"]["id"] == "urumqi" and d["index"] == "TCI" and len(d["months"]) == 12
-    assert set(d["months"][0]) >= {"month", "score", "label", "components", "coverage"} and "season_type" in d
+    assert set(d["months"][0]) >= {"month", "score", "label", "components", "coverage", "confidence"}
+    assert "season_type" in d and set(d["months"][0]["confidence"]) == {"grade", "reason"}
     p = run_cli("windows", "--home", "URUMQI", "--partner", "karachi", "--format", "json")
     d = json.loads(p.stdout)
     assert set(d) >= {"a", "b", "a_to_b", "b_to_a"} and d["a"]["id"] == "urumqi"
@@ -198,8 +201,11 @@ def test_cli_csv_and_table():
     p = run_cli("recommend", "--home", "karachi", "--month", "7", "--format", "csv")
     rows = p.stdout.strip().splitlines()
     assert rows[0].startswith("rank,city,id,country,score") and len(rows) > 5
+    assert rows[0].endswith(",confidence,confidence_reason")
     p = run_cli("recommend", "--home", "karachi", "--month", "7")
     assert "July from Karachi" in p.stdout
+    header, first = p.stdout.splitlines()[2:4]
+    assert header.rstrip().endswith("confidence") and any(mark in first for mark in "●◐○")
 
 
 @pytest.mark.parametrize("args,needle", [
@@ -216,3 +222,78 @@ def test_cli_errors_are_clear(args, needle):
     p = run_cli(*args)
     assert p.returncode == 2
     assert needle in p.stderr and "Traceback" not in p.stderr
+
+
+# ---------------------------------------------------------------------------- confidence of a city-month
+
+
+def graded(atlas, grades: dict) -> Recommender:
+    """A Recommender over the atlas with some city-months' confidence forced: {(city, month): (grade, reason)}."""
+    a = atlas.copy()
+    a["confidence"] = a["confidence"].astype(str)
+    for (cid, month), (grade, reason) in grades.items():
+        at = (a["city_id"] == cid) & (a["month"] == month)
+        a.loc[at, ["confidence", "confidence_reason"]] = [grade, reason]
+    return Recommender(a)
+
+
+def test_every_score_carries_its_city_months_confidence(rec, atlas):
+    from recommender.climate.confidence import REASONS
+    from recommender.recommend import Confidence
+
+    expected = atlas.set_index(["city_id", "month"])[["confidence", "confidence_reason"]]
+
+    def grade_of(cid, month):
+        g = expected.loc[(cid, month)]
+        return Confidence(str(g["confidence"]), str(g["confidence_reason"]))
+
+    res = rec.recommend("urumqi", 1)
+    assert res.home_confidence == grade_of("urumqi", 1)
+    for p in res.ranked:
+        assert p.confidence == grade_of(p.city.id, 1) and REASONS[p.confidence.reason] == p.confidence.grade
+    assert all(p.confidence is None for p in rec.recommend("haworth", 1).partners)   # no climate data
+    assert [m.confidence for m in rec.profile("karachi").months] == [grade_of("karachi", m) for m in range(1, 13)]
+    assert rec.month_detail("karachi", 7).confidence == grade_of("karachi", 7)
+    sc = rec.scored("urban")
+    assert sc.grade.shape == sc.score.shape == sc.grade_reason.shape      # (city, month) arrays like the scores
+
+
+def test_an_atlas_without_grades_is_graded_by_the_recommender(atlas):
+    bare = Recommender(atlas.drop(columns=["confidence", "confidence_reason"]))
+    p = bare.recommend("urumqi", 1).partners[0]
+    assert p.confidence is not None and p.confidence.grade in ("high", "medium", "low")
+
+
+def test_recommendation_json_has_the_confidence_of_every_partner(rec):
+    from recommender.present import text
+
+    res = rec.recommend("urumqi", 7, second_degree=True)
+    doc = text.recommendation_json(res)
+    assert doc["home"]["confidence"] == {"grade": res.home_confidence.grade, "reason": res.home_confidence.reason}
+    for p, x in zip(res.partners, doc["partners"]):
+        assert x["id"] == p.city.id
+        if p.score is None:
+            assert x["confidence"] is None
+        else:
+            assert x["confidence"] == {"grade": p.confidence.grade, "reason": p.confidence.reason}
+    months = text.profile_json(rec.profile("urumqi"))["months"]
+    assert all(set(m["confidence"]) == {"grade", "reason"} for m in months)
+
+
+def test_a_low_confidence_pick_is_never_the_headline_without_saying_so(atlas):
+    from recommender.present import text
+
+    sure = {("karachi", 1): ("medium", "unchecked"), ("urumqi", 1): ("medium", "unchecked")}
+    res = graded(atlas, sure).recommend("urumqi", 1)
+    assert res.partners[0].city.id == "karachi" and "confidence" not in text.headline(res)
+    doubtful = graded(atlas, sure | {("karachi", 1): ("low", "disagree")}).recommend("urumqi", 1)
+    best = doubtful.partners[0]
+    assert best.city.id == "karachi" and (best.confidence.grade, best.confidence.reason) == ("low", "disagree")
+    head = text.headline(doubtful)
+    assert head.startswith("In January, of Ürümqi's sister cities, Karachi is the most comfortable")
+    assert "; low confidence: the sources disagree) — at home" in head and head.count("low confidence") == 1
+    assert "可信度低：各来源不一致" in text.headline(doubtful, lang="zh")
+    assert "کم اعتماد: ذرائع میں اختلاف ہے" in text.headline(doubtful, lang="ur")
+    home_low = graded(atlas, sure | {("urumqi", 1): ("low", "proxy")}).recommend("urumqi", 1)
+    assert "at home it is" in text.headline(home_low) and "low confidence: borrowed from a nearby city)." in \
+        text.headline(home_low)

@@ -15,7 +15,7 @@ from ..climate.variables import SPEC
 from ..recommend import GOOD, Recommender, ScoredAtlas
 from . import i18n
 from .i18n import translator
-from .text import local_city, local_name
+from .text import confidence_badge, local_city, local_name
 from .units import convert_temp
 
 LABEL_COLOURS = [[0.0, "#b2182b"], [0.4, "#f4a582"], [0.6, "#f7f7f7"], [0.75, "#92c5de"], [1.0, "#2166ac"]]
@@ -25,6 +25,17 @@ LABEL_COLOURS = [[0.0, "#b2182b"], [0.4, "#f4a582"], [0.6, "#f7f7f7"], [0.75, "#
 
 def _months(lang: str) -> list[str]:
     return list(i18n.month_names(lang, "abbreviated"))
+
+
+def _badge(sc: ScoredAtlas, row: int | None, month: int, lang: str) -> str:
+    """A city-month's confidence badge for the hover text ("" without a grade)."""
+    c = sc.confidence(row, month)
+    return confidence_badge(c, lang) if c else ""
+
+
+def _badges(sc: ScoredAtlas, row: int | None, lang: str) -> list[str]:
+    """The confidence badges of one city's 12 months."""
+    return [_badge(sc, row, m, lang) for m in range(1, 13)]
 
 
 def _home(rec: Recommender, cid: str, lang: str) -> str:
@@ -38,8 +49,10 @@ def comfort_curves(rec: Recommender, sc: ScoredAtlas, home: str, partners: list[
     _ = translator(lang)
     MONTHS = _months(lang)
 
-    def labels(row: int) -> list[str]:      # the score classes of one city's 12 months, in the language
-        return [_(str(x)) for x in sc.label[row]]
+    def labels(row: int) -> np.ndarray:     # the score classes and confidence of one city's 12 months, in the language
+        return np.stack([[_(str(x)) for x in sc.label[row]], _badges(sc, row, lang)], axis=-1)
+
+    hover = "%{x}: %{y:.0f} (%{customdata[0]})<br>%{customdata[1]}<extra>"
 
     fig = go.Figure()
     for pid in partners:
@@ -47,13 +60,12 @@ def comfort_curves(rec: Recommender, sc: ScoredAtlas, home: str, partners: list[
         if j is None:
             continue
         fig.add_scatter(x=MONTHS, y=sc.score[j], mode="lines+markers", name=local_city(rec, pid, lang), line={"width": 1.5},
-                        customdata=labels(j), hovertemplate="%{x}: %{y:.0f} (%{customdata})<extra>" + local_city(rec, pid, lang)
-                        + "</extra>")
+                        customdata=labels(j), hovertemplate=hover + local_city(rec, pid, lang) + "</extra>")
     i = sc.pos.get(home)
     if i is not None:
         fig.add_scatter(x=MONTHS, y=sc.score[i], mode="lines+markers", name=_home(rec, home, lang),
                         line={"width": 4, "color": "black", "dash": "dot"}, customdata=labels(i),
-                        hovertemplate="%{x}: %{y:.0f} (%{customdata})<extra>" + _("home") + "</extra>")
+                        hovertemplate=hover + _("home") + "</extra>")
     fig.add_vrect(x0=month - 1.5, x1=month - 0.5, fillcolor="gold", opacity=0.25, line_width=0)
     fig.add_hrect(y0=GOOD, y1=100, fillcolor="green", opacity=0.05, line_width=0)
     fig.update_layout(yaxis={"range": [0, 100], "title": _("comfort score (0–100)")}, height=420,
@@ -71,7 +83,9 @@ def partner_heatmap(rec: Recommender, sc: ScoredAtlas, home: str, partners: list
     names = [_home(rec, c, lang) if c == home else local_city(rec, c, lang) for c in ids]
     fig = go.Figure(go.Heatmap(z=z, x=MONTHS, y=names, zmin=0, zmax=100, colorscale=LABEL_COLOURS,
                                text=np.round(z).astype(int).astype(str) if len(ids) else None, texttemplate="%{text}",
-                               hovertemplate="%{y}, %{x}: %{z:.0f}<extra></extra>", colorbar={"title": _("score")}))
+                               customdata=[_badges(sc, sc.pos[c], lang) for c in ids] or None,
+                               hovertemplate="%{y}, %{x}: %{z:.0f}<br>%{customdata}<extra></extra>",
+                               colorbar={"title": _("score")}))
     fig.add_vrect(x0=month - 1.5, x1=month - 0.5, line={"color": "black", "width": 2})
     fig.update_layout(height=max(260, 28 * len(ids) + 120), margin={"t": 30, "b": 30}, yaxis={"autorange": "reversed"})
     return fig
@@ -157,6 +171,7 @@ def partner_map(rec: Recommender, sc: ScoredAtlas, home: str, partners: list[str
     lats = [float(rec.cities.at[p, "lat"]) for p in partners]
     lons = [float(rec.cities.at[p, "lon"]) for p in partners]
     scores = [float(sc.score[sc.pos[p], month - 1]) if p in sc.pos else np.nan for p in partners]
+    badges = [_badge(sc, sc.pos.get(p), month, lang) for p in partners]
     fig = go.Figure()
     bx, by = basemap()
     fig.add_scatter(x=bx, y=by, mode="lines", fill="toself", fillcolor="#e9e5dc", line={"width": 0.5, "color": "#9a9384"},
@@ -170,8 +185,9 @@ def partner_map(rec: Recommender, sc: ScoredAtlas, home: str, partners: list[str
                     showlegend=False, name="routes")
     fig.add_scatter(x=lons, y=lats, mode="markers+text", name=_("sister cities"), text=[local_city(rec, p, lang) for p in partners],
                     textposition="top center", textfont={"size": 10},
-                    customdata=[i18n.number(s, lang) if not np.isnan(s) else _("no climate data") for s in scores],
-                    hovertemplate="%{text}: %{customdata}<extra></extra>",
+                    customdata=[[i18n.number(s, lang) if not np.isnan(s) else _("no climate data"), b]
+                                for s, b in zip(scores, badges)],
+                    hovertemplate="%{text}: %{customdata[0]}<br>%{customdata[1]}<extra></extra>",
                     marker={"size": 12, "color": [0 if np.isnan(s) else s for s in scores], "cmin": 0, "cmax": 100,
                             "colorscale": LABEL_COLOURS, "colorbar": {"title": _("score")}, "line": {"width": 0.6, "color": "black"}})
     fig.add_scatter(x=[hlon], y=[hlat], mode="markers+text", text=[_home(rec, home, lang)], textposition="bottom center",

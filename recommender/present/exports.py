@@ -13,7 +13,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from ..recommend import GOOD, MARGIN, Recommender, circular_runs
+from ..recommend import GOOD, MARGIN, Confidence, Recommender, circular_runs
 from . import i18n, text
 from .i18n import translator
 from .text import month_name
@@ -39,7 +39,8 @@ def recommendations_table(rec: Recommender, ch: Choice) -> pd.DataFrame:
     """One row per partner and month (12 per partner): scores, classes, deltas and windows.
 
     Columns: home_id, home_name, partner_id, partner_name, partner_country, degree, month,
-    score, label, home_score, delta, in_window, window, index, coverage.
+    score, label, home_score, delta, in_window, window, index, coverage, confidence (high | medium |
+    low), confidence_reason (a code of climate.confidence.REASONS); the last two empty without data.
     """
     sc = rec.scored(ch.style, ch.band)
     home_name = rec.cities.at[ch.home, "name"]
@@ -53,6 +54,7 @@ def recommendations_table(rec: Recommender, ch: Choice) -> pd.DataFrame:
         for m in range(1, 13):
             s = float(sc.score[j, m - 1]) if j is not None else np.nan
             hs = float(home_scores[m - 1])
+            grade = sc.confidence(j, m)
             rows.append({
                 "home_id": ch.home, "home_name": home_name, "partner_id": pid,
                 "partner_name": rec.cities.at[pid, "name"], "partner_country": rec.cities.at[pid, "country"],
@@ -61,10 +63,16 @@ def recommendations_table(rec: Recommender, ch: Choice) -> pd.DataFrame:
                 "home_score": hs, "delta": round(s - hs, 1) if not (np.isnan(s) or np.isnan(hs)) else np.nan,
                 "in_window": m in window, "window": " ".join("-".join(str(x) for x in r) for r in runs),
                 "index": sc.index.name, "coverage": float(sc.coverage[j, m - 1]) if j is not None else 0.0,
+                "confidence": grade.grade if grade else "", "confidence_reason": grade.reason if grade else "",
             })
     return pd.DataFrame(rows, columns=["home_id", "home_name", "partner_id", "partner_name", "partner_country", "degree",
                                        "month", "score", "label", "home_score", "delta", "in_window", "window", "index",
-                                       "coverage"])
+                                       "coverage", "confidence", "confidence_reason"])
+
+
+def _confidence(grade: str, reason: str) -> Confidence | None:
+    """A table row's confidence columns as a Confidence (None: empty, no climate data)."""
+    return Confidence(grade, reason) if isinstance(grade, str) and grade else None
 
 
 def to_csv(table: pd.DataFrame) -> bytes:
@@ -73,12 +81,14 @@ def to_csv(table: pd.DataFrame) -> bytes:
 
 
 def to_json(rec: Recommender, ch: Choice) -> bytes:
-    """JSON: {"home", "month", "index", "comfort_band", "partners": [{… "months": [12 entries], "windows"}]}."""
+    """JSON: {"home", "month", "index", "comfort_band", "partners": [{… "months": [12 entries], "windows"}]};
+    each month, and home's 12, with "confidence": {"grade", "reason"} (null without climate data)."""
     table = recommendations_table(rec, ch)
     sc = rec.scored(ch.style, ch.band)
     i = sc.pos.get(ch.home)
     home = text.city_json(rec.city_ref(ch.home))
     home["scores"] = [None if i is None else float(sc.score[i, m]) for m in range(12)]
+    home["confidence"] = [text.confidence_json(sc.confidence(i, m)) for m in range(1, 13)]
     partners = []
     for pid, g in table.groupby("partner_id", sort=False):
         first = g.iloc[0]
@@ -86,7 +96,8 @@ def to_json(rec: Recommender, ch: Choice) -> bytes:
             "id": pid, "name": first["partner_name"], "country": first["partner_country"], "degree": int(first["degree"]),
             "windows": circular_runs([int(m) for m in g.loc[g["in_window"], "month"]]),
             "months": [{"month": int(r.month), "score": None if np.isnan(r.score) else float(r.score), "label": r.label,
-                        "delta": None if np.isnan(r.delta) else float(r.delta), "in_window": bool(r.in_window)}
+                        "delta": None if np.isnan(r.delta) else float(r.delta), "in_window": bool(r.in_window),
+                        "confidence": text.confidence_json(_confidence(r.confidence, r.confidence_reason))}
                        for r in g.itertuples()],
         })
     doc = {"home": home, "month": ch.month, "index": sc.index.name,
@@ -156,7 +167,8 @@ def report_html(rec: Recommender, ch: Choice, figures: dict[str, object], headli
     home = text.local_city(rec, ch.home, lang)
     direction = "rtl" if i18n.is_rtl(lang) else "ltr"
     title = _("Travel comfort from {home}").format(home=home)
-    heads = [_("city"), _("country"), _("score"), _("class"), _("vs home"), _("travel window (months)"), _("coverage")]
+    heads = [_("city"), _("country"), _("score"), _("confidence"), _("class"), _("vs home"), _("travel window (months)"),
+             _("coverage")]
     weights = text.join([f"{text.component_label(k, lang)} {i18n.number(v, lang)}" for k, v in spec.weights.items()], lang)
     parts = [
         f"<!doctype html><html lang='{lang}' dir='{direction}'><head><meta charset='utf-8'>",
@@ -176,7 +188,9 @@ def report_html(rec: Recommender, ch: Choice, figures: dict[str, object], headli
         window = text.months_text(circular_runs(rec.window_months(sc, ch.home, r.partner_id)), lang)
         parts.append(
             f"<tr><td>{e(text.local_city(rec, r.partner_id, lang))}</td><td>{e(i18n.country(r.partner_country, lang))}</td>"
-            f"<td>{'' if np.isnan(r.score) else i18n.number(r.score, lang)}</td><td>{e(text.words(r.label, lang))}</td>"
+            f"<td>{'' if np.isnan(r.score) else i18n.number(r.score, lang)}</td>"
+            f"<td>{e(text.confidence_badge(_confidence(r.confidence, r.confidence_reason), lang))}</td>"
+            f"<td>{e(text.words(r.label, lang))}</td>"
             f"<td>{'' if np.isnan(r.delta) else i18n.number(r.delta, lang, sign=True)}</td><td>{e(window)}</td>"
             f"<td>{i18n.percent(r.coverage, lang)}</td></tr>")
     parts.append("</table><h2>" + e(_("Charts")) + "</h2>")

@@ -93,8 +93,8 @@ def placeholders(message: str) -> set[str]:
 
 def declared_messages() -> list[str]:
     """Words that reach the screen from declarations rather than from a `_("…")` call: score
-    classes, UTCI stress classes, climate variables, provenance, components, trip styles and
-    season types. Extracted into the catalogs with the code's messages."""
+    classes, UTCI stress classes, climate variables, provenance, components, trip styles, season
+    types, confidence grades and their reasons. Extracted into the catalogs with the code's messages."""
     from ..climate.variables import PROVENANCE, VARIABLE_SPECS
     from ..comfort.indices import INDICES
     from ..comfort.tables import LABELS, UTCI_CLASSES
@@ -103,6 +103,7 @@ def declared_messages() -> list[str]:
     words = [name for _, name in LABELS] + [str(c) for c in UTCI_CLASSES] + ["unknown"]
     words += [v.label for v in VARIABLE_SPECS] + list(PROVENANCE)
     words += list(text.COMPONENT_LABELS.values()) + [i.trip_style for i in INDICES.values()]
+    words += list(text.GRADE_WORDS.values()) + list(text.CONFIDENCE_REASONS.values())
     return list(dict.fromkeys(words))
 
 

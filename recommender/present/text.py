@@ -10,8 +10,10 @@ import re
 
 from ..comfort.indices import INDICES, ComfortIndex
 from ..comfort.physics import DEFAULT_WIND_MS
+from ..climate import confidence as grading
 from ..comfort.tables import LABELS
-from ..recommend import GOOD, MARGIN, CityRef, Exchange, PartnerResult, Profile, Reason, Recommendation
+from ..paths import data_dir
+from ..recommend import GOOD, MARGIN, CityRef, Confidence, Exchange, PartnerResult, Profile, Reason, Recommendation
 from ..sources import SOURCES
 from ..sources.gridded import MAX_KM as GRIDDED_KM
 from . import i18n
@@ -23,6 +25,14 @@ NO_DATA = N_("no climate data")
 COMPONENT_LABELS = {"thermal": N_("thermal comfort"), "aesthetic": N_("cloud cover"), "precipitation": N_("precipitation"),
                     "wind": N_("wind"), "daytime_comfort": N_("daytime comfort"), "daily_comfort": N_("daily comfort"),
                     "sunshine": N_("sunshine")}
+# Confidence of a city-month (climate.confidence): a word and a mark per grade, a phrase per reason.
+GRADE_WORDS = {"high": N_("high"), "medium": N_("medium"), "low": N_("low")}
+GRADE_MARKS = {"high": "●", "medium": "◐", "low": "○"}
+CONFIDENCE_REASONS = {"agree": N_("the sources agree"), "near_agree": N_("the sources roughly agree"),
+                      "unchecked": N_("no second source to compare"), "imputed": N_("some model estimates"),
+                      "far": N_("far from the gridded data"), "disagree": N_("the sources disagree"),
+                      "very_far": N_("very far from the gridded data"), "mostly_imputed": N_("mostly model estimates"),
+                      "proxy": N_("borrowed from a nearby city")}
 
 
 def no_data_hint(lang: str = EN) -> str:
@@ -148,6 +158,38 @@ def data_quality(p: PartnerResult, lang: str = EN) -> str:
     return "≈ " + _("gridded climatology") if p.quality else "✓ " + _("measured")
 
 
+def grade_text(c: Confidence | None, lang: str = EN) -> str:
+    """The grade in a word ("medium"); "—" without one."""
+    return "—" if c is None else translator(lang)(GRADE_WORDS[c.grade])
+
+
+def confidence_reason_text(c: Confidence | None, lang: str = EN) -> str:
+    """The grade's reason as a short phrase ("no second source to compare"); "" without one."""
+    return "" if c is None else translator(lang)(CONFIDENCE_REASONS[c.reason])
+
+
+def confidence_badge(c: Confidence | None, lang: str = EN) -> str:
+    """The badge beside a score: "◐ medium · no second source to compare" ("—" without a grade)."""
+    if c is None:
+        return "—"
+    return f"{GRADE_MARKS[c.grade]} {grade_text(c, lang)} · {confidence_reason_text(c, lang)}"
+
+
+def confidence_json(c: Confidence | None) -> dict | None:
+    """{"grade": "medium", "reason": "unchecked"} (codes, English); None without a grade."""
+    return None if c is None else {"grade": c.grade, "reason": c.reason}
+
+
+def home_confidence_line(res: Recommendation, lang: str = EN) -> str:
+    """The home's grade beside the partners': "Confidence at home (Ürümqi, January): ◐ medium · …"."""
+    _ = translator(lang)
+    if res.home_confidence is None:
+        return ""
+    return _("Confidence at home ({home}, {month}): {badge}.").format(
+        home=local_name(res.home, lang), month=month_name(res.month, lang),
+        badge=confidence_badge(res.home_confidence, lang))
+
+
 def local_name(c: CityRef, lang: str = EN) -> str:
     """A registry city's name in the language where known."""
     return i18n.city(c.name, c.name_zh, c.name_ur, lang)
@@ -169,20 +211,22 @@ def city_name(c: CityRef, via: tuple[CityRef, ...] = (), lang: str = EN) -> str:
 def partner_columns(lang: str = EN) -> dict[str, str]:
     """The partner table's column headers, by key."""
     _ = translator(lang)
-    return {"rank": _("rank"), "city": _("city"), "country": _("country"), "score": _("score"), "class": _("class"),
+    return {"rank": _("rank"), "city": _("city"), "country": _("country"), "score": _("score"),
+            "confidence": _("confidence"), "class": _("class"),
             "vs home": _("vs home"), "afternoon": _("afternoon"), "travel window": _("travel window"),
             "why": _("why"), "data": _("data")}
 
 
 def partner_rows(res: Recommendation, unit: str = "°C", lang: str = EN) -> list[dict]:
-    """The ranked partners as display rows (rank, city, score, class, difference from home,
-    afternoon temperature, window, reasons, data-quality badge), headers in the language."""
+    """The ranked partners as display rows (rank, city, score, confidence badge, class, difference
+    from home, afternoon temperature, window, reasons, data-quality badge), headers in the language."""
     h = partner_columns(lang)
     _ = translator(lang)
     sep = _("; ")
     return [{
         h["rank"]: k, h["city"]: city_name(p.city, p.via, lang), h["country"]: p.city.country, h["score"]: p.score,
-        h["class"]: label_text(p.label, lang), h["vs home"]: p.delta, h["afternoon"]: temp(p.tmax_c, unit, lang=lang),
+        h["confidence"]: confidence_badge(p.confidence, lang), h["class"]: label_text(p.label, lang),
+        h["vs home"]: p.delta, h["afternoon"]: temp(p.tmax_c, unit, lang=lang),
         h["travel window"]: months_text(p.windows, lang), h["why"]: sep.join(reasons_text(p, unit, lang)),
         h["data"]: data_quality(p, lang),
     } for k, p in enumerate(res.partners, 1)]
@@ -196,8 +240,13 @@ def _no_sisters(res: Recommendation, lang: str) -> str:
     return _("{home} has no sister cities in the registry.").format(home=home)
 
 
+def is_low(c: Confidence | None) -> bool:
+    return c is not None and c.grade == "low"
+
+
 def headline(res: Recommendation, unit: str = "°C", lang: str = EN) -> str:
-    """One sentence answering the choice: the most comfortable partner and home, in words."""
+    """One sentence answering the choice: the most comfortable partner and home, in words; a
+    low-confidence figure says so and why."""
     _ = translator(lang)
     home, short = local_name(res.home, lang), res.index.short
     month = month_name(res.month, lang)
@@ -217,13 +266,18 @@ def headline(res: Recommendation, unit: str = "°C", lang: str = EN) -> str:
     if p is not None and not math.isnan(p):
         desc.append(_("dry") if p < 20 else (_("rainy") if p >= 100 else
                                              _("{mm} mm of rain").format(mm=i18n.number(p, lang))))
-    text = _("In {month}, {where}, {city} is the most comfortable: {conditions} ({index} {score}, {label})").format(
-        month=month, where=where, city=local_name(best.city, lang), conditions=join(desc, lang), index=short,
-        score=i18n.number(best.score, lang), label=words(best.label, lang))
+    pick = (_("In {month}, {where}, {city} is the most comfortable: {conditions} ({index} {score}, {label}; low "
+              "confidence: {reason})") if is_low(best.confidence) else
+            _("In {month}, {where}, {city} is the most comfortable: {conditions} ({index} {score}, {label})"))
+    text = pick.format(month=month, where=where, city=local_name(best.city, lang), conditions=join(desc, lang),
+                       index=short, score=i18n.number(best.score, lang), label=words(best.label, lang),
+                       reason=confidence_reason_text(best.confidence, lang))
     if res.home_score is not None:
-        text += _(" — at home it is {tmax} ({index} {score}, {label}).").format(
+        at_home = (_(" — at home it is {tmax} ({index} {score}, {label}; low confidence: {reason}).")
+                   if is_low(res.home_confidence) else _(" — at home it is {tmax} ({index} {score}, {label})."))
+        text += at_home.format(
             tmax=temp(res.home_tmax_c, unit, lang=lang), index=short, score=i18n.number(res.home_score, lang),
-            label=words(res.home_label, lang))
+            label=words(res.home_label, lang), reason=confidence_reason_text(res.home_confidence, lang))
         if best.score <= res.home_score:
             text += _(" Home is at least as comfortable this month.")
     else:
@@ -310,10 +364,40 @@ def method_paragraphs(unit: str = "°C", lang: str = EN) -> list[str]:
         _("Components whose inputs are missing (wind where no gridded point is near) are left out and the other "
           "weights rescaled; coverage is the share of the weight resting on observed data (a station table, "
           "values derived from it, or the gridded climatologies), not on model estimates."),
+        confidence_method(unit, lang),
         _("A travel window is a run of months in which the partner scores at least {good} (\"good\") and at "
           "least {margin} points more than home.").format(good=i18n.number(GOOD, lang), margin=i18n.number(MARGIN, lang)),
         exchange_method(lang),
     ]
+
+
+def confidence_method(unit: str = "°C", lang: str = EN) -> str:
+    """What the confidence grades mean (climate.confidence), tolerances as the build measured them."""
+    from .units import temp_difference
+
+    _ = translator(lang)
+    tol = grading.tolerances(data_dir())
+    return _(
+        "Each city-month's figures carry a confidence grade. High: two independent estimates of the month's mean "
+        "temperature (a station table and the gridded climatologies, the two climatologies, or Meteostat and the "
+        "embedded atlas) agree within {agree}. Medium: they agree only within {tolerance}, there is no second "
+        "estimate to compare, some inputs are model estimates, or the nearest gridded point is {far} km or more away. "
+        "Low: they differ by more than {tolerance}, the nearest gridded point is {very_far} km or more away, the "
+        "temperatures or half of the inputs are model estimates, or the climate is borrowed from a nearby city. The "
+        "worst of these sets the grade.").format(
+        agree=temp_difference(tol["agree_c"], unit, 1, lang=lang),
+        tolerance=temp_difference(tol["tolerance_c"], unit, 1, lang=lang),
+        far=i18n.number(grading.FAR_KM, lang), very_far=i18n.number(grading.VERY_FAR_KM, lang))
+
+
+def confidence_detail(d, lang: str = EN) -> str:
+    """The grade of the city-month the method panel shows (a MonthDetail)."""
+    _ = translator(lang)
+    if d.confidence is None:
+        return ""
+    return _("Confidence of this city-month: {grade} ({reason}).").format(
+        grade=f"{GRADE_MARKS[d.confidence.grade]} {grade_text(d.confidence, lang)}",
+        reason=confidence_reason_text(d.confidence, lang))
 
 
 def exchange_method(lang: str = EN) -> str:
@@ -349,10 +433,12 @@ def city_json(c: CityRef) -> dict:
 
 def recommendation_json(res: Recommendation) -> dict:
     """The `recommend --format json` document (reasons in words, °C)."""
-    home = city_json(res.home) | {"score": res.home_score, "label": label_text(res.home_label)}
+    home = city_json(res.home) | {"score": res.home_score, "label": label_text(res.home_label),
+                                  "confidence": confidence_json(res.home_confidence)}
     partners = [city_json(p.city) | {
         "score": p.score, "label": label_text(p.label), "delta": p.delta, "window": p.window, "windows": p.windows,
         "reasons": reasons_text(p), "coverage": p.coverage, "degree": p.degree, "via": [v.id for v in p.via],
+        "confidence": confidence_json(p.confidence),
     } for p in res.partners]
     return {"home": home, "month": res.month, "index": res.index.name, "basis": basis(res.index), "partners": partners}
 
@@ -362,7 +448,8 @@ def profile_json(prof: Profile) -> dict:
     return {"city": city_json(prof.city), "index": prof.index.name, "basis": basis(prof.index),
             "season_type": prof.season_type if prof.season_type else "unknown (no climate data)",
             "months": [{"month": m.month, "score": m.score, "label": m.label, "raw_score": m.raw_score, "gate": m.gate,
-                        "components": m.components, "sources": m.sources, "coverage": m.coverage} for m in prof.months]}
+                        "components": m.components, "sources": m.sources, "coverage": m.coverage,
+                        "confidence": confidence_json(m.confidence)} for m in prof.months]}
 
 
 def exchange_json(ex: Exchange) -> dict:
