@@ -15,8 +15,10 @@ import logging
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from .climate import confidence
 from .climate.validate import validate_normals
 from .climate.variables import NORMALS_COLUMNS, PROVENANCE, SRC_COLUMNS, VARIABLES
 from .errors import AtlasError, UnknownCityError
@@ -27,12 +29,13 @@ from .storage import NormalsStore
 
 log = logging.getLogger(__name__)
 
+CHECK_MAX_C = 100.0   # two estimates of a monthly mean temperature cannot differ by more
 CITY_COLUMNS = ["city_id", "name", "ascii_name", "country", "lat", "lon", "elevation_m", "timezone",
                 "station_ids", "name_zh", "name_ur", "population", "has_climate", "climate_note"]
 _CITY_DTYPES = {"city_id": str, "name": str, "ascii_name": str, "country": str, "timezone": str,
                 "station_ids": str, "name_zh": str, "name_ur": str, "climate_note": str, "climate_name": str,
                 "lat": float, "lon": float, "elevation_m": float, "population": float, "geonames_id": str,
-                "gridded_km": float}
+                "gridded_km": float, "gridded_dz_m": float, "elevation_src": str}
 
 
 def _read_csv(path: Path, **kw) -> pd.DataFrame:
@@ -114,6 +117,14 @@ def _read_normals(data_dir: Path) -> pd.DataFrame:
         raise AtlasError(f"{path} lacks the columns {', '.join(missing)}; restore it from the repository or rebuild.")
     for v in VARIABLES:
         df[v] = df[v].astype(float)
+    if "check_c" in df:   # the cross-source difference (°C): never negative, never beyond the range of normals
+        check = df["check_c"].astype(float)
+        bad = check.notna() & ~check.between(0.0, CHECK_MAX_C)
+        if bad.any():
+            i = bad.idxmax()
+            raise AtlasError(f"{path}: city '{df.at[i, 'city_id']}' month {df.at[i, 'month']} has check_c = "
+                             f"{check[i]!r}, outside 0–{CHECK_MAX_C:.0f} °C; restore it from the repository or rebuild.")
+        df["check_c"] = check
     return df
 
 
@@ -154,6 +165,14 @@ def overlay(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=[*NORMALS_COLUMNS, "data_source"])
 
 
+def _check_against(fresh: pd.DataFrame, embedded: pd.DataFrame) -> pd.DataFrame:
+    """Refreshed rows with `check_c`: |refreshed − embedded| mean temperature (°C) of the same
+    city and month, the embedded atlas being an estimate independent of the refresh."""
+    ref = embedded.set_index(["city_id", "month"])["tmean_c"]
+    key = pd.MultiIndex.from_frame(fresh[["city_id", "month"]])
+    return fresh.assign(check_c=np.abs(fresh["tmean_c"].to_numpy(float) - ref.reindex(key).to_numpy(float)))
+
+
 @lru_cache(maxsize=4)
 def _atlas(data_dir: str, store_dir: str, _m1: float, _m2: float, _m3: tuple) -> pd.DataFrame:
     cities = _cities(data_dir, _m1)
@@ -166,6 +185,8 @@ def _atlas(data_dir: str, store_dir: str, _m1: float, _m2: float, _m3: tuple) ->
     if fresh is not None and len(fresh):
         fresh = _valid_cities(fresh, lat, f"Refreshed data in {NormalsStore(Path(store_dir)).folder}", warnings)
     gridded_only = embedded["city_id"].isin(cities.loc[cities["climate_note"] == "gridded", "city_id"])
+    if fresh is not None and len(fresh):
+        fresh = _check_against(fresh, embedded)
     normals = overlay({"wikipedia": embedded[~gridded_only], "gridded": embedded[gridded_only], "meteostat": fresh})
     for c in SRC_COLUMNS:  # categorical provenance: scoring maps the categories, not every row's string
         if not (isinstance(normals[c].dtype, pd.CategoricalDtype) and list(normals[c].cat.categories) == list(PROVENANCE)):
@@ -173,6 +194,7 @@ def _atlas(data_dir: str, store_dir: str, _m1: float, _m2: float, _m3: tuple) ->
     atlas = normals.merge(cities.drop(columns=["climate_name", "geonames_id"], errors="ignore"),
                           on="city_id", how="left", validate="many_to_one")
     atlas = atlas.sort_values(["city_id", "month"]).reset_index(drop=True)
+    atlas = atlas.join(confidence.grade(atlas, confidence.tolerances(Path(data_dir))))
     atlas.attrs["warnings"] = warnings
     return atlas
 

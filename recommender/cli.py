@@ -52,6 +52,8 @@ def _cmd_build(args) -> int:
         argv += ["--shared", str(args.shared)]
     if args.out:
         argv += ["--out", str(args.out)]
+    for name in args.without:
+        argv += ["--without", name]
     return build_main(argv)
 
 
@@ -271,6 +273,9 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build-atlas", help="rebuild data/ from the raw public data sets in ../shared/data")
     b.add_argument("--shared", help="raw data folder (default ../shared/data)")
     b.add_argument("--out", help="output folder (default data/)")
+    b.add_argument("--without", action="append", choices=["cru", "worldclim"], default=[],
+                   help="leave a gridded climatology out (repeatable): WorldClim 1.4 forbids redistribution without "
+                        "permission, CRU CL 2.0 states no licence (data/README.md)")
     b.set_defaults(func=_cmd_build)
     r = sub.add_parser("refresh", help="fetch normals from Meteostat into the local store")
     r.add_argument("--city", action="append", metavar="ID", help="city id or name (repeatable)")

@@ -86,8 +86,8 @@ def test_endpoints_join_by_name_and_distance_and_pairs_are_listed_once(gaz, clim
         ("Karachi", "Nowhere", "0.0", "0.0", "Hyderabad", "India", "17.38", "78.46"),       # a far namesake
     ], columns=["city1", "country1", "lat1", "lng1", "city2", "country2", "lat2", "lng2"]).astype(str)
     pairs: dict = defaultdict(set)
-    n = B.match_hekman(hek, matcher, pairs)
-    assert n == 8
+    seen = B.match_hekman(hek, matcher, pairs)
+    assert len(seen) == 8
     assert set(pairs) == {(2, 3), (1, 2)} and pairs[(2, 3)] == {"hekman"}   # geo rows: 1 Hyd PK, 2 Karachi, 3 Urumqi
     assert len(matcher.rejected) == 1 and "Karachi (0.000, 0.000)" in matcher.rejected[0][0]
     B.match_adjacency([["Karachi, Pakistan", "Urumqi, China", "Atlantis, Nowhere", ""]], matcher, gaz.country, pairs)
@@ -124,8 +124,10 @@ def test_proxies_and_registry_normals(gaz, climate):
 def test_station_context():
     stations = pd.DataFrame({"id": ["A", "B", "C"], "lat": [24.9, 25.2, 40.0], "lon": [67.0, 67.0, 67.0],
                              "elevation": [20.0, 30.0, 900.0]})
-    ids, elev = B.station_context(stations, [24.86, 39.0], [67.01, 67.0])
-    assert ids == ["A;B", ""] and elev[0] == 20.0 and np.isnan(elev[1])   # 111 km from C: no elevation
+    ids, elev, src = B.station_context(stations, [24.86, 39.0], [67.01, 67.0])
+    assert ids == ["A;B", ""]
+    assert elev[0] == 20.0 and src[0] == "station"        # A fits Karachi's terrain (a 26 m cell)
+    assert src[1] == "terrain" and elev[1] > 500           # C is 111 km away: the terrain cell, never 0
 
 
 def test_outputs_are_checked_before_the_work(tmp_path):

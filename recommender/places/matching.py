@@ -15,6 +15,10 @@ Rules (a wrong match is worse than a missing city):
    adjacency list, which has no coordinates, the country must agree and the name be unique.
 4. A registry city without climate of its own borrows a neighbour's only within PROXY_KM and
    PROXY_DELEV_M of elevation (values then flagged imputed).
+5. Districts name their city: "Innere Stadt (Vienna)", "Vienna 1 – Innere Stadt" (`district_parent`).
+   Where the lists name a city only through DISTRICT_MIN or more of its districts, the city
+   itself joins the registry (see build_atlas.add_district_parents); each district keeps its own
+   pairs.
 """
 
 from __future__ import annotations
@@ -205,6 +209,13 @@ class EndpointCities:
             self._by_country[iso] = (rows, BallTree(pts, metric="haversine") if len(rows) else None)
         return self._by_country[iso]
 
+    def country_at(self, name: str, lat: float, lon: float) -> str | None:
+        """The country of the same-named GeoNames place within GEONAMES_KM of (lat, lon), if any:
+        where the list's country text contradicts its coordinates ("Colombo, Brazil" at 6.93°N
+        79.84°E), the coordinates name the place."""
+        near = self.gaz.near(name, lat, lon, GEONAMES_KM)
+        return str(self.gaz.cities.at[near[0], "country"]) if near else None
+
     def key(self, name: str, country_text: str | None, lat: float, lon: float, iso: str | None = None):
         """The registry key of an endpoint, creating its entry on first sight; None if rejected."""
         from .names import EARTH_RADIUS_KM
@@ -247,3 +258,20 @@ class EndpointCities:
             entry["timezone"] = G.at[rows[ix[0, 0]], "timezone"]
         self.entries[k] = entry
         return k
+
+
+DISTRICT_MIN = 2            # districts that must name a parent city before it is added
+DISTRICT_KM = 30.0          # a district lies this close to its parent city
+DISTRICT_PARENT_POP = 100_000   # the parent must be a GeoNames city at least this large
+_PAREN = re.compile(r"^(?P<district>.+?)\s*\((?P<parent>[^()]+)\)\s*$")
+_DASH = re.compile(r"^(?P<parent>[^\d–-]+?)\s+(?:\d+|[IVXLC]+)?\s*[–-]\s+(?P<district>.+)$")
+
+
+def district_parent(name: str) -> str | None:
+    """The city a district's name points to: 'Innere Stadt (Vienna)' → 'Vienna', 'Vienna 1 –
+    Innere Stadt' → 'Vienna', 'Berlin – Lichtenberg' → 'Berlin'; None for a plain name."""
+    for pattern in (_PAREN, _DASH):
+        m = pattern.match(name.strip())
+        if m and m.group("parent").strip() and m.group("district").strip():
+            return m.group("parent").strip()
+    return None

@@ -30,9 +30,12 @@ SOURCES: dict[str, Source] = {s.key: s for s in (
     Source("wikipedia", "Wikipedia climate tables", "unspecified (varies by table)", "CC BY-SA 4.0",
            "Wikipedia climate tables and the services they cite", 20),
     Source("gridded", "Gridded climatologies CRU CL 2.0 and WorldClim 1.4 at GSOD points", "1961–1990, adjusted to the "
-           "station tables' periods", "CRU CL 2.0: cite New et al. 2002; WorldClim 1.4: CC BY-SA 4.0",
+           "station tables' periods",
+           "WorldClim 1.4: free for academic and other non-commercial use; redistribution or commercial use not "
+           "allowed without prior permission (worldclim.org). CRU CL 2.0: no licence stated by CRU (the data set is "
+           "owned by its author, M. New); cite New et al. 2002",
            "New, Lister, Hulme & Makin (2002), Climate Research 21:1–25; Hijmans et al. (2005), Int. J. Climatol. "
-           "25:1965–1978; station list NOAA GSOD (public domain)", 30),
+           "25:1965–1978; station list NOAA GSOD (public domain); elevations: Mapzen terrain tiles via pvlib", 30),
 )}
 
 

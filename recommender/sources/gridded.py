@@ -12,12 +12,14 @@ Two published climatologies, each sampled at ~23,000 GSOD weather-station locati
     1960–1990, 30″ grid: min, max and mean temperature and precipitation.
 
 **The rule** (`sample`): the MAX_POINTS nearest points within MAX_KM of the city, weighted by
-inverse squared distance (distances under 1 km count as 1 km); temperatures are first moved
-from each point's elevation to the city's with the environmental lapse rate LAPSE_C_PER_KM
-(where the city's elevation is known; otherwise uncorrected and said so). A city with no point
-within MAX_KM gets no gridded values.
+inverse squared distance (distances under 1 km count as 1 km); a point more than POINT_DZ_M
+above or below the town (a summit, a deep valley) is left out whenever another point within
+reach is closer in elevation; temperatures are first moved from each point's elevation to the
+city's with the environmental lapse rate LAPSE_C_PER_KM (where the city's elevation is known;
+otherwise uncorrected and said so). Elevations of towns and points are checked against the
+terrain first (places/elevation.py). A city with no point within MAX_KM gets no gridded values.
 
-**Which climatology for which variable** (`CHOICE`) was decided by measured error against the
+**Which climatology for which variable** (`PREFERENCE`, best first) was decided by measured error against the
 Wikipedia station tables at the ~1,240 atlas cities with a point within 75 km (nearest point,
 no correction, `python -m recommender build-atlas` recomputes it into data/README.md): WorldClim
 is closer for temperature (median |error| of tmean 0.50 vs 0.60 °C, p95 1.9 vs 2.3 °C) and
@@ -35,10 +37,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..places.elevation import point_elevation
+
 MAX_KM = 75.0
 MAX_POINTS = 4
 IDW_POWER = 2.0
 LAPSE_C_PER_KM = 6.5        # environmental lapse rate (ICAO standard atmosphere), °C per km
+POINT_DZ_M = 500.0          # a point this much higher or lower than the town is left out if another is near
 PERIOD = "1961-1990 (gridded)"
 FOLDER = "gridded_climatology"
 
@@ -50,8 +55,21 @@ SOURCES = {
         "tmax_c": "tmx_{m:02d}", "tmin_c": "tmn_{m:02d}", "tmean_c": "tmp_{m:02d}", "prcp_mm": "pre_{m:02d}",
         "wet_days_01": "rd0_{m:02d}", "rhum_pct": "reh_{m:02d}", "sun_pct": "sun_{m:02d}", "wind_ms": "wnd_{m:02d}"}),
 }
-CHOICE = {"tmax_c": "worldclim", "tmin_c": "worldclim", "tmean_c": "worldclim", "prcp_mm": "worldclim",
-          "wet_days_01": "cru", "rhum_pct": "cru", "sun_pct": "cru", "wind_ms": "cru"}
+# which climatology for which quantity, best first (measured: see the module docstring); a build
+# without one of them (`build-atlas --without worldclim`) takes the next
+PREFERENCE = {"tmax_c": ("worldclim", "cru"), "tmin_c": ("worldclim", "cru"), "tmean_c": ("worldclim", "cru"),
+              "prcp_mm": ("worldclim", "cru"), "wet_days_01": ("cru",), "rhum_pct": ("cru",), "sun_pct": ("cru",),
+              "wind_ms": ("cru",)}
+CHOICE = {q: names[0] for q, names in PREFERENCE.items()}
+
+
+def choice(available) -> dict[str, str]:
+    """Quantity → the climatology it comes from, among the `available` ones (quantities no
+    available climatology has are left out)."""
+    return {q: next(n for n in names if n in available) for q, names in PREFERENCE.items()
+            if any(n in available for n in names)}
+
+
 TEMPERATURES = ("tmax_c", "tmin_c", "tmean_c")
 
 
@@ -66,6 +84,7 @@ class Points:
     elevation_m: np.ndarray
     values: dict[str, np.ndarray]
     masked: int = 0          # point-months blanked by mask_inconsistent
+    elevation_replaced: int = 0   # points whose recorded elevation did not fit the terrain
 
     def __post_init__(self):
         from sklearn.neighbors import BallTree
@@ -89,8 +108,11 @@ def read_points(shared: Path) -> dict[str, Points]:
         df = pd.read_csv(folder / file).merge(st, on="STNID", how="inner").sort_values("STNID").reset_index(drop=True)
         values = {q: df[[pattern.format(m=m) for m in range(1, 13)]].to_numpy(dtype=float) for q, pattern in columns.items()}
         masked = mask_inconsistent(values)
-        out[name] = Points(name, df["LAT"].to_numpy(float), df["LON"].to_numpy(float), df["ELEV(M)"].to_numpy(float), values)
+        lat, lon = df["LAT"].to_numpy(float), df["LON"].to_numpy(float)
+        elev, replaced = point_elevation(lat, lon, df["ELEV(M)"].to_numpy(float))
+        out[name] = Points(name, lat, lon, elev, values)
         out[name].masked = masked
+        out[name].elevation_replaced = int(replaced.sum())
     return out
 
 
@@ -128,6 +150,7 @@ class Sample:
     distance_km: np.ndarray
     n_points: np.ndarray
     lapse_corrected: np.ndarray
+    dz_m: np.ndarray | None = None      # weighted |elevation difference| town − points used (m)
 
 
 def sample(points: Points, lat, lon, elevation_m, quantities=None, max_km: float = MAX_KM,
@@ -135,11 +158,16 @@ def sample(points: Points, lat, lon, elevation_m, quantities=None, max_km: float
     """The rule of the module docstring, vectorised over cities."""
     d, idx = points.nearest(lat, lon, k)
     use = d <= max_km
+    elev = np.asarray(elevation_m, dtype=float)
+    dz_km = (elev[:, None] - points.elevation_m[idx]) / 1000.0          # city above point: colder
+    # a point on a summit or in a valley far from the town's elevation speaks for another climate:
+    # left out whenever a point closer in elevation is within reach
+    with np.errstate(invalid="ignore"):
+        level = use & ~(np.abs(dz_km) * 1000.0 > POINT_DZ_M)
+    use = np.where(level.any(axis=1, keepdims=True), level, use)
     w = np.where(use, 1.0 / np.maximum(d, 1.0) ** IDW_POWER, 0.0)
     wsum = w.sum(axis=1, keepdims=True)
     w = np.divide(w, wsum, out=np.zeros_like(w), where=wsum > 0)
-    elev = np.asarray(elevation_m, dtype=float)
-    dz_km = (elev[:, None] - points.elevation_m[idx]) / 1000.0          # city above point: colder
     corrected = lapse & ~np.isnan(elev)
     out = {}
     for q in quantities or points.values:
@@ -151,16 +179,34 @@ def sample(points: Points, lat, lon, elevation_m, quantities=None, max_km: float
         tot = ww.sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             out[q] = np.where(tot > 0, np.einsum("nkm,nkm->nm", ww, np.nan_to_num(v)) / tot, np.nan)
-    nearest = np.where(use[:, 0], d[:, 0], np.nan)
-    return Sample(out, nearest, use.sum(axis=1), corrected & use[:, 0])
+    with np.errstate(invalid="ignore"):
+        nearest = np.where(use.any(axis=1), np.where(use, d, np.inf).min(axis=1), np.nan)
+        dz = np.where(use.any(axis=1), np.nansum(w * np.abs(dz_km) * 1000.0, axis=1), np.nan)
+    return Sample(out, nearest, use.sum(axis=1), corrected & use.any(axis=1), np.where(np.isnan(elev), np.nan, dz))
+
+
+def empty_sample(n: int, quantities) -> Sample:
+    """A Sample with no data (no climatology available): NaN everywhere."""
+    nan = np.full((n, 12), np.nan)
+    return Sample({q: nan.copy() for q in quantities}, np.full(n, np.nan), np.zeros(n, int), np.zeros(n, bool),
+                  np.full(n, np.nan))
+
+
+def sample_from(points: dict[str, Points], name: str, lat, lon, elevation_m, quantities, **kw) -> Sample:
+    """`sample` of climatology `name`, or an empty sample when the build goes without it."""
+    if name not in points:
+        return empty_sample(len(np.atleast_1d(lat)), quantities)
+    return sample(points[name], lat, lon, elevation_m, quantities, **kw)
 
 
 def sample_chosen(points: dict[str, Points], lat, lon, elevation_m) -> Sample:
-    """Every quantity from the climatology CHOICE names for it; distances from the temperature
-    source."""
-    parts = {}
-    for name in sorted(set(CHOICE.values())):
-        parts[name] = sample(points[name], lat, lon, elevation_m, [q for q, s in CHOICE.items() if s == name])
-    values = {q: parts[s].values[q] for q, s in CHOICE.items()}
-    t = parts[CHOICE["tmean_c"]]
-    return Sample(values, t.distance_km, t.n_points, t.lapse_corrected)
+    """Every quantity from the climatology `choice` names for it among those available (NaN for
+    a quantity none has); distances from the temperature source."""
+    chosen = choice(points)
+    parts = {name: sample(points[name], lat, lon, elevation_m, [q for q, s in chosen.items() if s == name])
+             for name in sorted(set(chosen.values()))}
+    n = len(np.atleast_1d(lat))
+    nan = np.full((n, 12), np.nan)
+    values = {q: (parts[chosen[q]].values[q] if q in chosen else nan.copy()) for q in PREFERENCE}
+    t = parts[chosen["tmean_c"]] if "tmean_c" in chosen else empty_sample(n, [])
+    return Sample(values, t.distance_km, t.n_points, t.lapse_corrected, t.dz_m)
