@@ -151,8 +151,11 @@ def gazetteer():
         rec(1, "Colombo", 6.93, 79.85, "LK", 648_000), rec(2, "Colombo", -25.29, -49.22, "BR", 232_000),
         rec(3, "Heze", 35.23, 115.48, "CN", 1_000_000), rec(4, "Shanghai", 31.22, 121.46, "CN", 24_000_000),
         rec(5, "Vienna", 48.21, 16.37, "AT", 1_690_000), rec(6, "Budapest", 47.50, 19.04, "HU", 1_700_000),
-        rec(7, "Gifu", 35.42, 136.76, "JP", 400_000),
-    ], {"sri lanka": "LK", "brazil": "BR", "china": "CN", "austria": "AT", "hungary": "HU", "japan": "JP"}, {})
+        rec(7, "Gifu", 35.42, 136.76, "JP", 400_000), rec(8, "Altena", 51.30, 7.67, "DE", 17_000),
+        rec(9, "Enschede", 52.22, 6.90, "NL", 158_000), rec(10, "Nogales", 31.31, -110.94, "MX", 220_000),
+        rec(11, "Nogales", 31.34, -110.93, "US", 20_000),
+    ], {"sri lanka": "LK", "brazil": "BR", "china": "CN", "austria": "AT", "hungary": "HU", "japan": "JP",
+        "germany": "DE", "netherlands": "NL", "mexico": "MX", "united states": "US"}, {})
 
 
 def hekman(rows):
@@ -171,6 +174,44 @@ def test_a_wrong_country_does_not_cost_the_city_its_other_pairs():
     # the row naming Brazil sits at Colombo, Sri Lanka's coordinates: the coordinates decide
     assert ("ep:CN:heze", "ep:LK:colombo") in pairs
     assert any(k == "endpoint_country" and "Colombo, Brazil" in s for k, s, _ in cities.rejected)
+
+
+def test_coordinates_at_a_named_place_decide_over_a_country_that_would_pass():
+    # "Altena, Netherlands" at Altena, Germany: a Dutch city lies within 150 km, so the Dutch
+    # reading would pass the country check; the German Altena at the coordinates decides
+    gaz = gazetteer()
+    hek = hekman([("Altena", "Netherlands", 51.3, 7.6667, "Heze", "China", 35.2343, 115.4796),
+                  ("Altena", "Germany", 51.3, 7.6667, "Gifu", "Japan", 35.4232, 136.7608)])
+    pairs: dict = defaultdict(set)
+    cities = EndpointCities(gaz)
+    B.match_hekman(hek, B.endpoint_matcher({}, gaz), pairs, cities)
+    assert {k for k in cities.entries if "altena" in k} == {"ep:DE:altena"}
+    assert ("ep:CN:heze", "ep:DE:altena") in pairs and ("ep:DE:altena", "ep:JP:gifu") in pairs
+
+
+def test_a_wrong_country_takes_the_place_another_row_accepted_at_those_coordinates():
+    # Saint-Valentin (France) is too small for GeoNames; the row calling it Canadian comes first
+    rec = lambda gid, name, lat, lon, cc: dict(geonameid=gid, name=name, latitude=lat, longitude=lon,  # noqa: E731
+                                               countrycode=cc, population=100_000, timezone="UTC", admin1code="",
+                                               alternatenames=[])
+    gaz = Gazetteer.from_records([rec(1, "Bourges", 47.08, 2.40, "FR"), rec(2, "Gifu", 35.42, 136.76, "JP"),
+                                  rec(3, "Heze", 35.23, 115.48, "CN"), rec(4, "Montreal", 45.50, -73.57, "CA")],
+                                 {"france": "FR", "japan": "JP", "china": "CN", "canada": "CA"}, {})
+    hek = hekman([("Saint-Valentin", "Canada", 46.9765, 1.8656, "Gifu", "Japan", 35.4232, 136.7608),
+                  ("Saint-Valentin", "France", 46.9765, 1.8656, "Heze", "China", 35.2343, 115.4796)])
+    pairs: dict = defaultdict(set)
+    cities = EndpointCities(gaz)
+    B.match_hekman(hek, B.endpoint_matcher({}, gaz), pairs, cities)
+    assert ("ep:FR:st valentin", "ep:JP:gifu") in pairs and ("ep:CN:heze", "ep:FR:st valentin") in pairs
+    assert any(k == "endpoint_country" and "Saint-Valentin, Canada" in s for k, s, _ in cities.rejected)
+
+
+def test_twin_towns_across_a_border_keep_their_countries():
+    gaz = gazetteer()
+    hek = hekman([("Nogales", "Mexico", 31.3086, -110.9422, "Nogales", "United States", 31.3404, -110.9343)])
+    pairs: dict = defaultdict(set)
+    B.match_hekman(hek, B.endpoint_matcher({}, gaz), pairs, EndpointCities(gaz))
+    assert set(pairs) == {("ep:MX:nogales", "ep:US:nogales")}
 
 
 def test_district_names_point_to_their_city():
@@ -222,3 +263,30 @@ def test_confidence_grades_follow_the_worst_reason():
     assert (g.at[0, "confidence"], g.at[0, "confidence_reason"]) == ("medium", "imputed")
     assert (g.at[1, "confidence"], g.at[1, "confidence_reason"]) == ("low", "mostly_imputed")
     assert C.city_grade(g["confidence"]) == "low"
+
+
+# ---------------------------------------------------------------------------- builds without a climatology
+
+
+def test_a_build_without_worldclim_takes_cru_and_one_without_both_has_no_gridded_values():
+    assert G.choice({"worldclim", "cru"})["tmean_c"] == "worldclim"
+    assert G.choice({"cru"})["tmean_c"] == "cru" and G.choice({"cru"})["rhum_pct"] == "cru"
+    assert G.choice(set()) == {}
+    p = G.Points("cru", np.array([45.0]), np.array([7.0]), np.array([200.0]),
+                 {q: np.full((1, 12), 10.0) for q in G.PREFERENCE})
+    s = G.sample_chosen({"cru": p}, [45.0], [7.0], [200.0])
+    assert s.values["tmean_c"][0, 0] == 10.0 and s.distance_km[0] < 1
+    none = G.sample_chosen({}, [45.0, 46.0], [7.0, 7.0], [200.0, 200.0])
+    assert np.isnan(none.values["tmean_c"]).all() and np.isnan(none.distance_km).all()
+
+
+def test_without_gridded_data_the_tables_check_each_other():
+    n = 10
+    lat, lon = np.linspace(48, 49, n), np.linspace(14, 15, n)
+    tables = {i: cycle(8, 10) for i in range(n)}
+    tables[9] = cycle(27, 1.5)
+    N = table_frame(tables, lat, lon, np.full(n, 300.0))
+    places = {i: f"T{i}" for i in range(n)}
+    out, check = B.check_tables(N, places, {}, B.Report())
+    assert 9 not in places and check.n_dropped == 1 and check.tolerances is A.FALLBACK
+    assert not check.unlendable          # every kept table was checked by its neighbours

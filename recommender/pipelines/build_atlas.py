@@ -260,7 +260,8 @@ def check_tables(N: pd.DataFrame, places: dict[int, str], points: dict, report: 
                    "a table of another place: not used, the city is served by the gridded data")
     checked = ~np.isnan(m_wc.annual)
     # tables with no gridded point near: against the checked tables around them
-    nb = neighbour_estimate(table, lat, lon, elev, checked & ~drop, ~checked)
+    donors = checked & ~drop if checked.any() else np.ones(len(rows), bool)   # no gridded data: tables check each other
+    nb = neighbour_estimate(table, lat, lon, elev, donors, ~checked)
     m_nb = agreement.measures(table, nb)
     loose = agreement.Tolerances(2 * tol.annual_c, 2 * tol.amplitude_c, tol.min_correlation, tol.n_good,
                                  tol.month_agree_c, tol.month_tolerance_c)
@@ -278,7 +279,8 @@ def check_tables(N: pd.DataFrame, places: dict[int, str], points: dict, report: 
     for i in np.flatnonzero(drop):
         places.pop(int(rows[i]))
     with np.errstate(invalid="ignore"):
-        shares = {k: float(np.mean(m_best.annual[checked] > t)) for k, t in (("> 3 °C", 3.0), ("> 5 °C", 5.0))}
+        shares = {k: float(np.mean(m_best.annual[checked] > t)) if checked.any() else float("nan")
+                  for k, t in (("> 3 °C", 3.0), ("> 5 °C", 5.0))}
     out = N[~N["geo_row"].isin(rows[drop])].reset_index(drop=True)
     unlendable = {int(r) for r in rows[unchecked]}
     return out, TableCheck(tol, int(checked.sum()), int(drop.sum()), int((bad_table & ~drop & checked).sum()), shares,
@@ -378,33 +380,54 @@ def match_hekman(hek: pd.DataFrame, matcher: EndpointMatcher, pair_sources: dict
                  cities: EndpointCities | None = None) -> dict[tuple, int | str | None]:
     """Pairs of the Hekman list whose both ends match an atlas place (by name and coordinates)
     or, given `cities`, become a registry city of their own; returns every distinct endpoint
-    examined, (name, country, lat, lon) → its registry key or None. The cache is keyed by everything that decides a match — name, country
-    and coordinates — so a row that names the wrong country (the list has "Colombo, Brazil" at
-    Colombo, Sri Lanka's coordinates) cannot hand its rejection to the correct rows; and where a
-    row's country contradicts its coordinates, a same-named GeoNames place at the coordinates
-    decides (the row joins that place, reported as `endpoint_country`)."""
+    examined, (name, country, lat, lon) → its registry key or None.
+
+    Endpoints are decided once per name, country and coordinates — everything that decides a
+    match — so a row that names the wrong country cannot hand its rejection to the correct rows
+    ("Colombo, Brazil" at Colombo, Sri Lanka's coordinates). Where a row's country contradicts
+    its coordinates, the coordinates decide: a same-named GeoNames place there (unless one of the
+    stated country is there too), else the place another row accepted at the same name and
+    coordinates ("Saint-Valentin, Canada" at Saint-Valentin, France). Both are reported as
+    `endpoint_country`."""
+    ends = [(r.city1, r.country1, r.lat1, r.lng1, r.city2, r.country2, r.lat2, r.lng2) for r in hek.itertuples(index=False)]
     cache: dict[tuple, int | str | None] = {}
-    for row in hek.itertuples(index=False):
-        ends = []
-        for name, country, lat, lon in ((row.city1, row.country1, row.lat1, row.lng1),
-                                        (row.city2, row.country2, row.lat2, row.lng2)):
-            key = (name, country, lat, lon)
+    for row in ends:
+        for key in (row[:4], row[4:]):
             if key not in cache:
-                hit = matcher.by_point(name, float(lat), float(lon)) if lat and lon else None
-                if hit is None and cities is not None and lat and lon:
-                    hit = cities.key(name, country, float(lat), float(lon))
-                    iso = cities.country_at(name, float(lat), float(lon)) if hit is None else None
-                    if iso is not None and iso != cities.gaz.country(country):
-                        hit = cities.key(name, None, float(lat), float(lon), iso=iso)
-                        if hit is not None:
-                            cities.rejected.append(("endpoint_country", f"{name}, {country} ({float(lat):.3f}, "
-                                                    f"{float(lon):.3f})", f"the coordinates are {name} ({iso}): the "
-                                                    "list's country is wrong, the place is kept"))
-                cache[key] = hit
-            ends.append(cache[key])
-        if ends[0] is not None and ends[1] is not None and ends[0] != ends[1]:
-            pair_sources[tuple(sorted(ends, key=str))].add("hekman")
+                cache[key] = _endpoint(*key, matcher, cities)
+    accepted: dict[tuple, int | str] = {}
+    for (name, _, lat, lon), hit in cache.items():
+        if hit is not None:
+            accepted.setdefault((name, lat, lon), hit)
+    for (name, country, lat, lon), hit in list(cache.items()):
+        if hit is None and (name, lat, lon) in accepted and cities is not None:
+            cache[(name, country, lat, lon)] = accepted[(name, lat, lon)]
+            cities.rejected.append(("endpoint_country", f"{name}, {country} ({float(lat):.3f}, {float(lon):.3f})",
+                                    "another row of the list places this name at these coordinates in its own country: "
+                                    "the list's country here is wrong, the place is kept"))
+    for row in ends:
+        a, b = cache[row[:4]], cache[row[4:]]
+        if a is not None and b is not None and a != b:
+            pair_sources[tuple(sorted((a, b), key=str))].add("hekman")
     return cache
+
+
+def _endpoint(name: str, country: str, lat: str, lon: str, matcher: EndpointMatcher, cities: EndpointCities | None):
+    """One endpoint's registry key (an atlas place, else an endpoint city), or None."""
+    if not (lat and lon):
+        return None
+    hit = matcher.by_point(name, float(lat), float(lon))
+    if hit is not None or cities is None:
+        return hit
+    stated = cities.gaz.country(country)
+    iso = cities.country_at(name, float(lat), float(lon), stated)
+    if iso is None or iso == stated:
+        return cities.key(name, country, float(lat), float(lon))
+    hit = cities.key(name, None, float(lat), float(lon), iso=iso)
+    if hit is not None:
+        cities.rejected.append(("endpoint_country", f"{name}, {country} ({float(lat):.3f}, {float(lon):.3f})",
+                                f"the coordinates are {name} ({iso}): the list's country is wrong, the place is kept"))
+    return hit
 
 
 DISTRICT_SOURCE = "via_district"
@@ -558,6 +581,8 @@ def assign_proxies(R: pd.DataFrame, places: dict[int, str], G: pd.DataFrame, ele
     """Climate proxies (places/matching.choose_proxy) for registry cities without a climate
     row: {city id: geo row}; sets their climate_note and reports every decision."""
     valid_rows = sorted(places)
+    if not valid_rows:
+        return {}
     vlat = np.array([G.at[r, "lat"] for r in valid_rows])
     vlon = np.array([G.at[r, "lon"] for r in valid_rows])
     velev = np.array([elevation_m[r] for r in valid_rows], dtype=float)

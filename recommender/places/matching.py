@@ -209,12 +209,13 @@ class EndpointCities:
             self._by_country[iso] = (rows, BallTree(pts, metric="haversine") if len(rows) else None)
         return self._by_country[iso]
 
-    def country_at(self, name: str, lat: float, lon: float) -> str | None:
+    def country_at(self, name: str, lat: float, lon: float, stated: str | None = None) -> str | None:
         """The country of the same-named GeoNames place within GEONAMES_KM of (lat, lon), if any:
         where the list's country text contradicts its coordinates ("Colombo, Brazil" at 6.93°N
-        79.84°E), the coordinates name the place."""
-        near = self.gaz.near(name, lat, lon, GEONAMES_KM)
-        return str(self.gaz.cities.at[near[0], "country"]) if near else None
+        79.84°E), the coordinates name the place. A same-named place of the `stated` country
+        within reach keeps that country (Nogales, Mexico and Nogales, Arizona face each other)."""
+        near = [str(self.gaz.cities.at[r, "country"]) for r in self.gaz.near(name, lat, lon, GEONAMES_KM)]
+        return stated if stated in near else (near[0] if near else None)
 
     def key(self, name: str, country_text: str | None, lat: float, lon: float, iso: str | None = None):
         """The registry key of an endpoint, creating its entry on first sight; None if rejected."""

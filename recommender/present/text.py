@@ -381,13 +381,15 @@ def confidence_method(unit: str = "°C", lang: str = EN) -> str:
         "Each city-month's figures carry a confidence grade. High: two independent estimates of the month's mean "
         "temperature (a station table and the gridded climatologies, the two climatologies, or Meteostat and the "
         "embedded atlas) agree within {agree}. Medium: they agree only within {tolerance}, there is no second "
-        "estimate to compare, some inputs are model estimates, or the nearest gridded point is {far} km or more away. "
+        "estimate to compare, some inputs are model estimates, or the nearest gridded point is {far} km or more away "
+        "or the points used lie {dz} m or more above or below the town. "
         "Low: they differ by more than {tolerance}, the nearest gridded point is {very_far} km or more away, the "
         "temperatures or half of the inputs are model estimates, or the climate is borrowed from a nearby city. The "
         "worst of these sets the grade.").format(
         agree=temp_difference(tol["agree_c"], unit, 1, lang=lang),
         tolerance=temp_difference(tol["tolerance_c"], unit, 1, lang=lang),
-        far=i18n.number(grading.FAR_KM, lang), very_far=i18n.number(grading.VERY_FAR_KM, lang))
+        far=i18n.number(grading.FAR_KM, lang), very_far=i18n.number(grading.VERY_FAR_KM, lang),
+        dz=i18n.number(grading.FAR_DZ_M, lang))
 
 
 def confidence_detail(d, lang: str = EN) -> str:

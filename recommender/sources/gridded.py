@@ -95,7 +95,7 @@ class Points:
         """(distances km, point indices), each (cities, k), nearest first."""
         from ..places.names import EARTH_RADIUS_KM
 
-        d, i = self._tree.query(np.radians(np.c_[np.asarray(lat, float), np.asarray(lon, float)]), k=k)
+        d, i = self._tree.query(np.radians(np.c_[np.asarray(lat, float), np.asarray(lon, float)]), k=min(k, len(self.lat)))
         return d * EARTH_RADIUS_KM, i
 
 
