@@ -690,7 +690,7 @@ class Harmonisation:
     offsets: dict            # variable → fit_offsets result
     wet_factor: float        # station "rainy days" ≈ wet_factor × CRU days > 0.1 mm
     errors: dict             # variable → {"raw": (median, p95), "adjusted": (median, p95), "n": …}
-    choice: dict             # variable → {source: (median, p95)}: why CHOICE is what it is
+    choice: dict             # variable → {source: (median, p95)}: why gridded.PREFERENCE is what it is
 
 
 def _err(a) -> tuple[float, float]:
@@ -702,7 +702,7 @@ def _err(a) -> tuple[float, float]:
 def harmonise_gridded(N: pd.DataFrame, points: dict, lat, lon, elevation_m) -> Harmonisation:
     """Fit the period offsets and the wet-day factor on the climate-table cities (`N`, one block
     of 12 rows per city in `lat` order) and measure the errors: raw, and adjusted with folds
-    blocked in 5° cells; plus each climatology's raw error per variable (the CHOICE)."""
+    blocked in 5° cells; plus each climatology's raw error per variable (why gridded.PREFERENCE)."""
     n = len(lat)
 
     def grid(col):   # measured values only, (cities, 12)
@@ -715,6 +715,7 @@ def harmonise_gridded(N: pd.DataFrame, points: dict, lat, lon, elevation_m) -> H
 
 
 def _harmonise(N, points, lat, lon, elevation_m, n, grid) -> "Harmonisation":
+    """harmonise_gridded's work; `grid(column)` gives the tables' measured values, (n, 12)."""
     s = gridded.sample_chosen(points, lat, lon, elevation_m)
     q = gridded_quantities(s, lat, elevation_m)
     offsets, errors, choice = {}, {}, {}

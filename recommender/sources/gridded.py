@@ -60,7 +60,6 @@ SOURCES = {
 PREFERENCE = {"tmax_c": ("worldclim", "cru"), "tmin_c": ("worldclim", "cru"), "tmean_c": ("worldclim", "cru"),
               "prcp_mm": ("worldclim", "cru"), "wet_days_01": ("cru",), "rhum_pct": ("cru",), "sun_pct": ("cru",),
               "wind_ms": ("cru",)}
-CHOICE = {q: names[0] for q, names in PREFERENCE.items()}
 
 
 def choice(available) -> dict[str, str]:
