@@ -261,7 +261,10 @@ def check_tables(N: pd.DataFrame, places: dict[int, str], points: dict, report: 
     checked = ~np.isnan(m_wc.annual)
     # tables with no gridded point near: against the checked tables around them
     donors = checked & ~drop if checked.any() else np.ones(len(rows), bool)   # no gridded data: tables check each other
-    nb = neighbour_estimate(table, lat, lon, elev, donors, ~checked)
+    wanted = np.flatnonzero(~checked)
+    nb = np.full(table.shape, np.nan)
+    nb[wanted] = neighbour_mean(table[donors], lat[donors], lon[donors], elev[donors], lat[wanted], lon[wanted],
+                                elev[wanted], TABLE_NEIGHBOUR_KM, d_ids=np.flatnonzero(donors), ids=wanted)
     m_nb = agreement.measures(table, nb)
     loose = agreement.Tolerances(2 * tol.annual_c, 2 * tol.amplitude_c, tol.min_correlation, tol.n_good,
                                  tol.month_agree_c, tol.month_tolerance_c)
@@ -298,25 +301,33 @@ def another_place(m: agreement.Measures, tol: agreement.Tolerances) -> np.ndarra
 TABLE_NEIGHBOUR_KM = 200.0   # a table with no gridded point is checked against the tables this close
 
 
-def neighbour_estimate(table: np.ndarray, lat, lon, elev, donors: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """(cities, 12): for each `wanted` city, the mean of the `donors` tables within TABLE_NEIGHBOUR_KM
-    moved to its elevation at the lapse rate (NaN where none, or where the elevation is unknown)."""
+def neighbour_mean(values: np.ndarray, d_lat, d_lon, d_elev, lat, lon, elev, radius_km: float,
+                   d_ids=None, ids=None) -> np.ndarray:
+    """(targets, k): for each target point, the mean of the donors' `values` (donors, k) within
+    `radius_km`, each moved from the donor's elevation to the target's at the lapse rate (°C);
+    NaN where no donor is near or an elevation is unknown. A donor whose id (`d_ids`) equals the
+    target's (`ids`) is not its own neighbour."""
     from sklearn.neighbors import BallTree
 
     from ..places.names import EARTH_RADIUS_KM
 
-    out = np.full(table.shape, np.nan)
-    d_idx = np.flatnonzero(donors & ~np.isnan(elev))
-    w_idx = np.flatnonzero(wanted & ~np.isnan(elev))
-    if not len(d_idx) or not len(w_idx):
+    values = np.asarray(values, float)
+    d_elev, elev = np.asarray(d_elev, float), np.asarray(elev, float)
+    out = np.full((len(elev), values.shape[1]), np.nan)
+    d_idx = np.flatnonzero(~np.isnan(d_elev))
+    t_idx = np.flatnonzero(~np.isnan(elev))
+    if not len(d_idx) or not len(t_idx):
         return out
-    tree = BallTree(np.radians(np.c_[lat[d_idx], lon[d_idx]]), metric="haversine")
-    near = tree.query_radius(np.radians(np.c_[lat[w_idx], lon[w_idx]]), r=TABLE_NEIGHBOUR_KM / EARTH_RADIUS_KM)
-    for i, nb in zip(w_idx, near):   # only the few hundred tables without a gridded point
+    d_ids = np.full(len(d_elev), -1) if d_ids is None else np.asarray(d_ids)
+    ids = np.full(len(elev), -2) if ids is None else np.asarray(ids)
+    tree = BallTree(np.radians(np.c_[np.asarray(d_lat, float)[d_idx], np.asarray(d_lon, float)[d_idx]]), metric="haversine")
+    near = tree.query_radius(np.radians(np.c_[np.asarray(lat, float)[t_idx], np.asarray(lon, float)[t_idx]]),
+                             r=radius_km / EARTH_RADIUS_KM)
+    for i, nb in zip(t_idx, near):   # only the few hundred places in question
         nb = d_idx[nb]
-        nb = nb[nb != i]
+        nb = nb[d_ids[nb] != ids[i]]
         if len(nb):
-            moved = table[nb] - gridded.LAPSE_C_PER_KM * (elev[i] - elev[nb])[:, None] / 1000.0
+            moved = values[nb] - gridded.LAPSE_C_PER_KM * (elev[i] - d_elev[nb])[:, None] / 1000.0
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 out[i] = np.nanmean(moved, axis=0)
@@ -816,21 +827,14 @@ def cross_check(R: pd.DataFrame, normals: pd.DataFrame, points: dict, h: Harmoni
     disputed = g[tol.disagrees(m)]
     n_switched = n_open = 0
     if len(disputed):
-        from sklearn.neighbors import BallTree
-
-        from ..places.names import EARTH_RADIUS_KM
-
-        tl, tn = N["lat"].to_numpy(float)[::12], N["lon"].to_numpy(float)[::12]
-        te = N["elevation_m"].to_numpy(float)[::12]
         tmean = np.nanmean(N["tmean_c"].to_numpy(float).reshape(-1, 12), axis=1)
-        tree = BallTree(np.radians(np.c_[tl, tn]), metric="haversine")
-        near = tree.query_radius(np.radians(np.c_[lat[disputed], lon[disputed]]), r=NEIGHBOUR_KM / EARTH_RADIUS_KM)
-        for i, nb in zip(disputed, near):
-            nb = nb[~np.isnan(te[nb])] if not np.isnan(elev[i]) else nb[:0]
-            if not len(nb):
+        refs = neighbour_mean(tmean[:, None], N["lat"].to_numpy(float)[::12], N["lon"].to_numpy(float)[::12],
+                              N["elevation_m"].to_numpy(float)[::12], lat[disputed], lon[disputed], elev[disputed],
+                              NEIGHBOUR_KM)[:, 0]
+        for i, ref in zip(disputed, refs):
+            if np.isnan(ref):
                 n_open += 1
                 continue
-            ref = float(np.mean(tmean[nb] - gridded.LAPSE_C_PER_KM * (elev[i] - te[nb]) / 1000.0))
             e_wc, e_cru = abs(np.nanmean(wc_t[i]) - ref), abs(np.nanmean(cru_t["tmean_c"][i]) - ref)
             if e_cru < e_wc and e_wc > tol.annual_c:
                 rows = np.flatnonzero(pos == i)
