@@ -262,7 +262,6 @@ def test_confidence_grades_follow_the_worst_reason():
     g = C.grade(f, tol)
     assert (g.at[0, "confidence"], g.at[0, "confidence_reason"]) == ("medium", "imputed")
     assert (g.at[1, "confidence"], g.at[1, "confidence_reason"]) == ("low", "mostly_imputed")
-    assert C.city_grade(g["confidence"]) == "low"
 
 
 # ---------------------------------------------------------------------------- builds without a climatology

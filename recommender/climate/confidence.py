@@ -102,9 +102,3 @@ def grade(frame: pd.DataFrame, tol: dict[str, float] | None = None) -> pd.DataFr
     levels = np.array([REASONS[r] for r in order], dtype=object)[worst]
     return pd.DataFrame({"confidence": pd.Categorical(levels, categories=list(GRADES)),
                          "confidence_reason": reason}, index=frame.index)
-
-
-def city_grade(grades: pd.Series) -> str:
-    """One grade for a city (its worst month): how a list of cities shows it."""
-    present = set(map(str, grades))
-    return next((g for g in reversed(GRADES) if g in present), "medium")

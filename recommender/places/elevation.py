@@ -35,7 +35,6 @@ STEP_M, OFFSET_M, NODATA = 28.0, -450.0, 255
 VALLEY_M = 900.0               # a town may lie this far below the lowest cell average around it
 ABOVE_M = 300.0                # … and this far above its own cell's average
 STATION_KM = 15.0              # stations farther than this say nothing about the town
-ELEVATION_SOURCES = ("station", "terrain", "unknown")
 
 
 @lru_cache(maxsize=1)
@@ -55,13 +54,6 @@ def _grid() -> np.ndarray:
     grid = raw.astype(np.float32) * STEP_M + OFFSET_M
     grid[raw == NODATA] = np.nan
     return grid
-
-
-def terrain_version() -> str:
-    """The pvlib version whose grid gave the elevations (recorded with the build)."""
-    from importlib.metadata import version
-
-    return version("pvlib")
 
 
 @dataclass
