@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -99,17 +98,8 @@ def strongest_exchanges(version: tuple, style: str, band, country: str | None, c
 def city_options(version: tuple, lang: str) -> tuple[list[str], dict[str, str]]:
     """City ids in alphabetical order and their labels: the name in the language, the registry's
     name and native names (all searchable), and a note where there is no climate data."""
-    rec = get_recommender(version)
-    c = rec.cities.sort_values("ascii_name")
-    names = {k: c[k].fillna("").astype(str) for k in ("name", "name_zh", "name_ur")}
-    first = names.get(f"name_{lang}", names["name"])
-    first = first.where(first != "", names["name"])
-    label = first + " (" + c["country"].astype(str) + ")"
-    for other in names.values():
-        label = label + np.where((other != "") & (other != first), " · " + other, "")
-    label = label + np.where(c["has_climate"].astype(bool), "", f" — {text.no_data_hint(lang)}")
-    labels = dict(zip(c["city_id"], label))
-    return list(c["city_id"]), labels
+    directory = get_recommender(version).directory()
+    return [ref.id for ref, _has in directory], {ref.id: text.city_label(ref, has, lang) for ref, has in directory}
 
 
 try:

@@ -38,7 +38,7 @@ def _cmd_cities(args) -> int:
     pairs = load_pairs()
     n = pairs["city_a"].value_counts().add(pairs["city_b"].value_counts(), fill_value=0)
     for r in cities.itertuples():
-        native = " ".join(x for x in (r.name_zh, r.name_ur) if x)
+        native = " ".join(x for x in (getattr(r, c) for c in cities.columns if c.startswith("name_")) if x)
         clim = "climate" if r.has_climate else "no climate"
         print(f"{r.city_id:28} {r.name} ({r.country}) {native}  [{int(n.get(r.city_id, 0))} sisters, {clim}]")
     return 0

@@ -151,16 +151,15 @@ def test_season_types():
 @given(st.lists(st.floats(0, 100), min_size=12, max_size=12), st.lists(st.floats(0, 100), min_size=12, max_size=12),
        st.floats(0, 30), st.floats(0, 100))
 def test_a_window_never_contains_a_month_where_home_is_better(home, partner, margin, good):
-    ids = ["h", "p"]
-    frame = pd.DataFrame({"score": home + partner})
-    from recommender.recommend import ScoredAtlas
+    """The window holds exactly the months where the partner is ≥ good and ≥ margin above home
+    (ignoring the margin, or the good threshold, makes this fail)."""
+    from recommender.rules import window_runs
 
-    sc = ScoredAtlas(index=None, band=None, ids=ids, pos={"h": 0, "p": 1}, frame=frame, score=np.array([home, partner]),
-                     **{k: None for k in ("label", "coverage", "tmax", "tmin", "prcp", "rhum", "wet", "sun_per_day", "rh_pm",
-                                          "utci_class", "utci", "src")})
-    months = Recommender.window_months(None, sc, "h", "p", good=good, margin=margin)
+    months = [m for run in window_runs(partner, home, good=good, margin=margin) for m in run]
+    expected = [m for m in range(1, 13) if partner[m - 1] >= good and partner[m - 1] - home[m - 1] >= margin]
+    assert sorted(months) == expected
     for m in months:
-        assert partner[m - 1] >= home[m - 1] and partner[m - 1] >= good
+        assert partner[m - 1] >= home[m - 1] + margin and partner[m - 1] >= good
 
 
 def run_cli(*args):

@@ -179,12 +179,6 @@ def country(code: str | None, lang: str = DEFAULT_LANGUAGE) -> str:
     return name or country_name(code)
 
 
-def city(name: str, name_zh: str = "", name_ur: str = "", lang: str = DEFAULT_LANGUAGE) -> str:
-    """A city's name in the language where known (the registry's native names), else its name."""
-    native = {"zh": name_zh, "ur": name_ur}.get(language(lang), "")
-    return native if isinstance(native, str) and native else name
-
-
 # ---------------------------------------------------------------------------- the catalogs' template
 
 

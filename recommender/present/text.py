@@ -13,7 +13,8 @@ from ..comfort.physics import DEFAULT_WIND_MS
 from ..climate import confidence as grading
 from ..comfort.tables import LABELS
 from ..paths import data_dir
-from ..recommend import GOOD, MARGIN, CityRef, Confidence, Exchange, PartnerResult, Profile, Reason, Recommendation
+from ..results import CityRef, Confidence, Exchange, PartnerResult, Profile, Reason, Recommendation
+from ..rules import DRY_MM, GOOD, MARGIN, WET_MM
 from ..sources import SOURCES
 from ..sources.gridded import MAX_KM as GRIDDED_KM
 from . import i18n
@@ -192,7 +193,16 @@ def home_confidence_line(res: Recommendation, lang: str = EN) -> str:
 
 def local_name(c: CityRef, lang: str = EN) -> str:
     """A registry city's name in the language where known."""
-    return i18n.city(c.name, c.name_zh, c.name_ur, lang)
+    return c.native(i18n.language(lang)) or c.name
+
+
+def city_label(c: CityRef, has_climate: bool = True, lang: str = EN) -> str:
+    """A city as the city picker lists it: its name in the language, the country code, its other
+    names (registry and native; all searchable) and a note where it has no climate data."""
+    first = local_name(c, lang)
+    others = [n for n in dict.fromkeys((c.name, *(n for _lang, n in c.names))) if n and n != first]
+    return (f"{first} ({c.country})" + "".join(f" · {n}" for n in others)
+            + ("" if has_climate else f" — {no_data_hint(lang)}"))
 
 
 def local_city(rec, cid: str, lang: str = EN) -> str:
@@ -264,7 +274,7 @@ def headline(res: Recommendation, unit: str = "°C", lang: str = EN) -> str:
     desc = [_("{tmax} afternoons").format(tmax=temp(best.tmax_c, unit, lang=lang))]
     p = best.prcp_mm
     if p is not None and not math.isnan(p):
-        desc.append(_("dry") if p < 20 else (_("rainy") if p >= 100 else
+        desc.append(_("dry") if p < DRY_MM else (_("rainy") if p >= WET_MM else
                                              _("{mm} mm of rain").format(mm=i18n.number(p, lang))))
     pick = (_("In {month}, {where}, {city} is the most comfortable: {conditions} ({index} {score}, {label}; low "
               "confidence: {reason})") if is_low(best.confidence) else
@@ -425,12 +435,7 @@ def sources_paragraph(lang: str = EN) -> str:
 
 
 def city_json(c: CityRef) -> dict:
-    d = {"id": c.id, "name": c.name, "country": c.country}
-    if c.name_zh:
-        d["name_zh"] = c.name_zh
-    if c.name_ur:
-        d["name_ur"] = c.name_ur
-    return d
+    return {"id": c.id, "name": c.name, "country": c.country} | {f"name_{lang}": n for lang, n in c.names}
 
 
 def recommendation_json(res: Recommendation) -> dict:

@@ -1,0 +1,158 @@
+"""The atlas scored once per (index, comfort band) and kept as city × month arrays, so a
+recommendation is a few array look-ups (well under 5 ms). Units as in the atlas: °C, mm per
+month, %, h of sunshine per day (`sun_per_day`), UTCI °C.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .climate import confidence as grading
+from .climate.calendar import days_in_month
+from .climate.variables import VARIABLES, src_column
+from .comfort.indices import ComfortIndex, index_for, styles
+from .comfort.score import score_atlas
+from .errors import RecommenderError, shown
+from .results import Confidence
+
+GRADES = grading.GRADES
+REASON_CODES = tuple(grading.REASONS)
+
+
+def index_for_style(style: str) -> ComfortIndex:
+    """The index of a trip style (or index key); RecommenderError naming the choices if unknown."""
+    try:
+        return index_for(style)
+    except ValueError:
+        choices = ", ".join(f"{s} ({i.name})" for s, i in styles().items())
+        raise RecommenderError(f"Unknown trip style {shown(style)}; choose {choices}.") from None
+
+
+def comfort_band(band) -> tuple[float, float] | None:
+    """A comfort band (°C) as two floats, low below high; None for the published index."""
+    if band is None:
+        return None
+    lo, hi = float(band[0]), float(band[1])
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        raise RecommenderError(f"Comfort band {lo:g}–{hi:g} °C: the low end must be below the high end.")
+    return lo, hi
+
+
+@dataclass
+class ScoredAtlas:
+    """Scores of one index and comfort band as city × month arrays (row order = ids)."""
+
+    index: ComfortIndex
+    band: tuple[float, float] | None
+    ids: list[str]
+    pos: dict[str, int]
+    frame: pd.DataFrame          # score_atlas output joined with the climate columns
+    score: np.ndarray            # (n, 12)
+    label: np.ndarray
+    coverage: np.ndarray
+    tmax: np.ndarray
+    tmin: np.ndarray
+    prcp: np.ndarray
+    rhum: np.ndarray
+    wet: np.ndarray
+    sun_per_day: np.ndarray
+    rh_pm: np.ndarray
+    utci_class: np.ndarray
+    utci: np.ndarray
+    src: np.ndarray              # (n, 12, components): provenance codes (index into PROVENANCE)
+    grade: np.ndarray | None = None          # (n, 12): confidence grade codes (index into GRADES; −1 unknown)
+    grade_reason: np.ndarray | None = None   # (n, 12): reason codes (index into REASON_CODES)
+
+    def row(self, cid: str, month: int) -> pd.Series | None:
+        """The scored frame's row of a city and month (None: no climate data)."""
+        j = self.pos.get(cid)
+        return None if j is None else self.frame.iloc[j * 12 + month - 1]
+
+    def confidence(self, j: int | None, month: int) -> Confidence | None:
+        """The confidence of row `j`'s month (None: no climate data or no grade)."""
+        if j is None or self.grade is None or self.grade[j, month - 1] < 0:
+            return None
+        return Confidence(GRADES[self.grade[j, month - 1]], REASON_CODES[self.grade_reason[j, month - 1]])
+
+    def series(self, cid: str) -> np.ndarray | None:
+        """The 12 monthly scores of a city (None: no climate data)."""
+        j = self.pos.get(cid)
+        return None if j is None else self.score[j]
+
+    def scores_of(self, j: int | None) -> np.ndarray:
+        """Row `j`'s 12 scores; NaN for a city without climate data (None)."""
+        return self.score[j] if j is not None else np.full(12, np.nan)
+
+
+def confidence_codes(atlas: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Grade and reason codes (into GRADES, REASON_CODES) of every atlas row, from the atlas's
+    `confidence` columns or, for a frame without them, graded here."""
+    if "confidence" not in atlas or "confidence_reason" not in atlas:
+        atlas = grading.grade(atlas)
+    grade = pd.Categorical(atlas["confidence"], categories=list(GRADES)).codes
+    reason = pd.Categorical(atlas["confidence_reason"], categories=list(REASON_CODES)).codes
+    unknown = (grade < 0) | (reason < 0)
+    return np.where(unknown, -1, grade), np.where(unknown, -1, reason)
+
+
+def score(atlas: pd.DataFrame, index: ComfortIndex, band: tuple[float, float] | None) -> ScoredAtlas:
+    """Score the atlas with an index and band and lay the result out as city × month arrays."""
+    a = atlas.sort_values(["city_id", "month"])
+    s = score_atlas(a, index, band)
+    frame = pd.concat([s, a[[*VARIABLES, *(src_column(v) for v in VARIABLES), "data_source", "period"]]], axis=1)
+    ids = list(dict.fromkeys(a["city_id"]))
+    n = len(ids)
+
+    def grid(col):
+        return frame[col].to_numpy().reshape(n, 12)
+
+    def num(col):
+        return grid(col).astype(float)
+
+    grade, reason = confidence_codes(a)
+    return ScoredAtlas(
+        index=index, band=band, ids=ids, pos={c: i for i, c in enumerate(ids)}, frame=frame,
+        score=num("score"), label=grid("label"), coverage=num("coverage"), tmax=num("tmax_c"),
+        tmin=num("tmin_c"), prcp=num("prcp_mm"), rhum=num("rhum_pct"), wet=num("wet_days"),
+        sun_per_day=num("sun_hours") / days_in_month(np.arange(1, 13)), rh_pm=num("rh_afternoon_pct"),
+        utci_class=grid("utci_class"), utci=num("utci_c"),
+        src=np.stack([frame[f"src_{c.key}"].cat.codes.to_numpy().reshape(n, 12) for c in index.components], axis=-1),
+        grade=grade.reshape(n, 12), grade_reason=reason.reshape(n, 12),
+    )
+
+
+def origins(atlas: pd.DataFrame) -> dict[str, str]:
+    """Where each city's climate comes from: "station" (Meteostat or a station table), "gridded"
+    (some value from the gridded climatologies) or "imputed" (some value from a model)."""
+    src = atlas[[src_column(v) for v in VARIABLES]].astype(str).to_numpy()
+    ids = atlas["city_id"].to_numpy()
+    imputed = pd.Series((src == "imputed").any(axis=1)).groupby(ids).any()
+    grid = pd.Series((src == "gridded").any(axis=1)).groupby(ids).any()
+    return {c: "imputed" if imputed[c] else "gridded" if grid[c] else "station" for c in imputed.index}
+
+
+class ScoreCache:
+    """One atlas's ScoredAtlas per (index, comfort band), scored on first use."""
+
+    def __init__(self, atlas: pd.DataFrame):
+        self.atlas = atlas
+        self._scored: dict[tuple, ScoredAtlas] = {}
+        self._origins: dict[str, str] | None = None
+
+    def get(self, style: str | ComfortIndex = "urban", band=None) -> ScoredAtlas:
+        index = style if isinstance(style, ComfortIndex) else index_for_style(style)
+        band = comfort_band(band)
+        key = (index.key, band)
+        if key not in self._scored or self._scored[key].index is not index:
+            self._scored[key] = score(self.atlas, index, band)
+        return self._scored[key]
+
+    def origin(self, cid: str) -> str:
+        """origins() of one city; "none" without climate data."""
+        if self._origins is None:
+            self._origins = origins(self.atlas)
+        return self._origins.get(cid, "none")
