@@ -3,7 +3,7 @@
     sources/ → atlas → comfort/ → recommend → present/     (climate/ and places/ hold the
                                                             knowledge; pipelines/ orchestrate)
 
-The public API: load_atlas/load_cities/load_pairs/resolve_city (the atlas), score_atlas (the
+The public API: load_atlas/load_cities/load_pairs/load_names/resolve_city (the atlas), score_atlas (the
 comfort engine), Recommender and recommend/profile/exchange/travel_windows (typed results).
 Names are imported on first use, so `python -m recommender` starts (and answers Ctrl-C)
 before pandas is loaded.
@@ -11,7 +11,7 @@ before pandas is loaded.
 
 _LAZY = {
     "AtlasError": "errors", "RecommenderError": "errors", "RefreshError": "errors", "UnknownCityError": "errors",
-    "load_atlas": "atlas", "load_cities": "atlas", "load_pairs": "atlas", "resolve_city": "atlas",
+    "load_atlas": "atlas", "load_cities": "atlas", "load_pairs": "atlas", "load_names": "atlas", "resolve_city": "atlas",
     "score_atlas": "comfort", "Recommender": "recommend", "exchange": "recommend", "profile": "recommend",
     "recommend": "recommend", "travel_windows": "recommend",
 }

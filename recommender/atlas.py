@@ -4,6 +4,7 @@ overlaid per city by the sources' declared priority (refreshed Meteostat normals
     load_atlas()  → one row per city and month: normals (°C, mm, %, h, km/h) with provenance,
                     joined with the registry (name, country, lat/lon, elevation, time zone …)
     load_cities() → the registry, one row per city
+    load_names()  → the cities' native names, one row per city and language (city_id, lang, name, source)
     load_pairs()  → the sister-city pairs (city_a, city_b, source)
     resolve_city("Ürümqi") → "urumqi"
 """
@@ -31,9 +32,9 @@ log = logging.getLogger(__name__)
 
 CHECK_MAX_C = 100.0   # two estimates of a monthly mean temperature cannot differ by more
 CITY_COLUMNS = ["city_id", "name", "ascii_name", "country", "lat", "lon", "elevation_m", "timezone",
-                "station_ids", "name_zh", "name_ur", "population", "has_climate", "climate_note"]
+                "station_ids", "population", "has_climate", "climate_note"]
 _CITY_DTYPES = {"city_id": str, "name": str, "ascii_name": str, "country": str, "timezone": str,
-                "station_ids": str, "name_zh": str, "name_ur": str, "climate_note": str, "climate_name": str,
+                "station_ids": str, "climate_note": str, "climate_name": str,
                 "lat": float, "lon": float, "elevation_m": float, "population": float, "geonames_id": str,
                 "gridded_km": float, "gridded_dz_m": float, "elevation_src": str}
 
@@ -63,8 +64,7 @@ def _cities(data_dir: str, _version: float) -> pd.DataFrame:
     if missing:
         raise AtlasError(f"data/cities.csv lacks the columns {', '.join(missing)}; rebuild the atlas.")
     df["has_climate"] = df["has_climate"].astype(str).str.lower() == "true"
-    for c in ("name_zh", "name_ur", "station_ids"):
-        df[c] = df[c].fillna("")
+    df["station_ids"] = df["station_ids"].fillna("")
     if df["city_id"].duplicated().any():
         raise AtlasError(f"data/cities.csv repeats the city id '{df.loc[df.city_id.duplicated(), 'city_id'].iloc[0]}'.")
     return df
@@ -74,6 +74,41 @@ def load_cities(data_dir: Path | None = None) -> pd.DataFrame:
     """The city registry (one row per city); see data/README.md for the columns."""
     data_dir = Path(data_dir or default_data_dir())
     return _cities(str(data_dir), _mtime(Path(data_dir) / "cities.csv")).copy()
+
+
+NAME_COLUMNS = ["city_id", "lang", "name", "source"]
+
+
+@lru_cache(maxsize=4)
+def _names(data_dir: str, _version: float, _cities_version: float) -> pd.DataFrame:
+    path = Path(data_dir) / "city_names.csv"
+    df = _read_csv(path, dtype=str)
+    missing = [c for c in NAME_COLUMNS if c not in df.columns]
+    if missing:
+        raise AtlasError(f"data/city_names.csv lacks the columns {', '.join(missing)}; restore the file from the "
+                         "repository or rebuild it with `python -m recommender build-atlas`.")
+    df = df[NAME_COLUMNS].fillna("")
+    known = set(_cities(data_dir, _cities_version)["city_id"])
+    seen: set[tuple[str, str]] = set()
+    for i, (cid, lang, name) in enumerate(zip(df["city_id"], df["lang"], df["name"]), start=2):
+        problem = ("column city_id is empty" if not cid else
+                   f"column city_id names the unknown city {cid!r}" if cid not in known else
+                   f"column lang is empty (city {cid!r})" if not lang.strip() else
+                   f"column name is empty (city {cid!r}, language {lang!r})" if not name.strip() else
+                   f"repeats the {lang!r} name of city {cid!r}" if (cid, lang) in seen else None)
+        if problem:
+            raise AtlasError(f"data/city_names.csv line {i} {problem}; restore the file from the repository or "
+                             "rebuild it with `python -m recommender build-atlas`.")
+        seen.add((cid, lang))
+    return df.reset_index(drop=True)
+
+
+def load_names(data_dir: Path | None = None) -> pd.DataFrame:
+    """The cities' native names (data/city_names.csv): city_id, lang (a language code of
+    present/i18n.LANGUAGES, e.g. "zh", "ur"), name, source — one row per city and language that
+    has a name, sorted by city_id, then language; validated against the registry on load."""
+    data_dir = Path(data_dir or default_data_dir())
+    return _names(str(data_dir), _mtime(data_dir / "city_names.csv"), _mtime(data_dir / "cities.csv")).copy()
 
 
 @lru_cache(maxsize=4)
@@ -217,11 +252,13 @@ def load_atlas(data_dir: Path | None = None, store_dir: Path | None = None) -> p
 
 
 def atlas_version(data_dir: Path | None = None, store_dir: Path | None = None) -> tuple:
-    """Modification times of the files behind load_atlas(): changes when any of them does."""
+    """Modification times of the files behind load_atlas(), load_pairs() and load_names(): changes
+    when any of them does."""
     store = Path(store_dir or user_store_dir())
     data_dir = Path(data_dir or default_data_dir())
     return (str(data_dir), str(store), _mtime(Path(data_dir) / "cities.csv"), _normals_mtime(data_dir),
-            _mtime(Path(data_dir) / "pairs.csv"), NormalsStore(store).version())
+            _mtime(Path(data_dir) / "pairs.csv"), NormalsStore(store).version(),
+            _mtime(Path(data_dir) / "city_names.csv"))
 
 
 def name_index(cities: pd.DataFrame) -> dict[str, frozenset[str]]:

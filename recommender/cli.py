@@ -24,9 +24,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _cmd_cities(args) -> int:
-    from .atlas import load_cities, load_pairs
+    from .atlas import load_cities, load_names, load_pairs
 
     cities = load_cities()
+    names = load_names()
+    native_of = names.groupby("city_id", sort=False)["name"].agg(" ".join)
     if args.search:
         from .places.names import normalize_name
 
@@ -38,23 +40,18 @@ def _cmd_cities(args) -> int:
     pairs = load_pairs()
     n = pairs["city_a"].value_counts().add(pairs["city_b"].value_counts(), fill_value=0)
     for r in cities.itertuples():
-        native = " ".join(x for x in (getattr(r, c) for c in cities.columns if c.startswith("name_")) if x)
+        native = native_of.get(r.city_id, "")
         clim = "climate" if r.has_climate else "no climate"
         print(f"{r.city_id:28} {r.name} ({r.country}) {native}  [{int(n.get(r.city_id, 0))} sisters, {clim}]")
     return 0
 
 
 def _cmd_build(args) -> int:
-    from .pipelines.build_atlas import main as build_main
+    from pathlib import Path
 
-    argv = []
-    if args.shared:
-        argv += ["--shared", str(args.shared)]
-    if args.out:
-        argv += ["--out", str(args.out)]
-    for name in args.without:
-        argv += ["--without", name]
-    return build_main(argv)
+    from .pipelines.build_atlas import run
+
+    return run(Path(args.shared) if args.shared else None, Path(args.out) if args.out else None, tuple(args.without))
 
 
 def _cmd_refresh(args) -> int:
@@ -332,3 +329,14 @@ def _internal_error(exc: BaseException) -> int:
     print(f"error: internal error ({type(exc).__name__}: {shown(exc, 200)}); this is a bug, please report it "
           "(set RECOMMENDER_DEBUG=1 to see the traceback).", file=sys.stderr)
     return 3
+
+
+def entry() -> None:
+    """The `recommender` console script (pyproject.toml): `main()`'s status as the exit status;
+    Ctrl-C while it runs is one line and status 130, as with `python -m recommender`."""
+    try:
+        code = main()
+    except KeyboardInterrupt:
+        print("interrupted; nothing partial was written.", file=sys.stderr)
+        code = 130
+    raise SystemExit(code)

@@ -20,7 +20,7 @@ import math
 
 import pandas as pd
 
-from .atlas import atlas_version, load_atlas, load_cities, load_pairs
+from .atlas import atlas_version, load_atlas, load_cities, load_names, load_pairs
 from .climate.calendar import parse_month
 from .climate.variables import VARIABLES, src_column
 from .comfort.indices import ComfortIndex
@@ -48,13 +48,17 @@ def _floats(a) -> tuple[float, ...]:
 
 
 class Recommender:
-    """Scores, partners and windows over one atlas and registry (the registry's tables are read
-    from data/ when not given)."""
+    """Scores, partners and windows over one atlas and registry (the registry's tables, the
+    native names of data/city_names.csv among them, are read from data/ when not given)."""
 
     def __init__(self, atlas: pd.DataFrame | None = None, cities: pd.DataFrame | None = None,
                  pairs: pd.DataFrame | None = None, names: pd.DataFrame | None = None):
         self.atlas = load_atlas() if atlas is None else atlas
-        self.registry = Registry(load_cities() if cities is None else cities, names)
+        cities = load_cities() if cities is None else cities
+        if names is None and not any(c.startswith("name_") for c in cities.columns):
+            names = load_names()
+            names = names[names["city_id"].isin(cities["city_id"])]
+        self.registry = Registry(cities, names)
         self.graph = SisterGraph(load_pairs() if pairs is None else pairs)
         self.scores = ScoreCache(self.atlas)
 

@@ -8,6 +8,7 @@ import pytest
 
 from conftest import REPO, SHARED
 from recommender import AtlasError, UnknownCityError, load_atlas, load_cities, load_pairs, resolve_city
+from recommender.atlas import load_names
 from recommender.climate.variables import VARIABLES
 
 DATA = REPO / "data"
@@ -19,7 +20,7 @@ def test_registry_size_and_columns():
     assert len(cities) >= 1000
     assert len(pairs) >= 2000
     for col in ["city_id", "name", "ascii_name", "country", "lat", "lon", "elevation_m", "timezone",
-                "station_ids", "name_zh", "name_ur"]:
+                "station_ids"]:
         assert col in cities.columns
     assert cities["city_id"].is_unique
     assert cities["city_id"].str.fullmatch(r"[a-z0-9-]+").all()
@@ -34,8 +35,9 @@ def test_names_as_people_write_them():
     c = load_cities().set_index("city_id")
     assert c.at["urumqi", "name"] == "Ürümqi"
     assert c.at["urumqi", "ascii_name"] == "Urumqi"
-    assert c.at["urumqi", "name_zh"] == "乌鲁木齐"
-    assert c.at["karachi", "name_ur"] == "کراچی"
+    names = load_names().set_index(["city_id", "lang"])["name"]
+    assert names["urumqi", "zh"] == "乌鲁木齐"
+    assert names["karachi", "ur"] == "کراچی"
     assert c.at["karachi", "timezone"] == "Asia/Karachi"
     assert "41780" in c.at["karachi", "station_ids"].split(";")
     assert "51463" in c.at["urumqi", "station_ids"].split(";")

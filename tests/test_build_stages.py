@@ -90,7 +90,8 @@ def test_rebuild_is_byte_for_byte(tmp_path):
 
     from recommender.pipelines.build_atlas import build, build_versions
 
-    names = ("cities.csv", "pairs.csv", "normals.parquet", "build_report.csv", "README.md", "build_info.json")
+    names = ("cities.csv", "city_names.csv", "pairs.csv", "normals.parquet", "build_report.csv", "README.md",
+             "build_info.json")
 
     def run(out):
         (out / "curated").mkdir(parents=True)

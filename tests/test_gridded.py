@@ -85,7 +85,7 @@ def test_validation_mean_temperature_meets_its_target():
     temperature at the climate-table cities is within 0.8 °C at the median and 2.5 °C at p95."""
     import pandas as pd
 
-    from recommender.pipelines.build_atlas import gridded_quantities
+    from recommender.sources.gridded import gridded_quantities
 
     cities = pd.read_csv(REPO / "data" / "cities.csv", keep_default_na=False, na_values=[""])
     cities = cities[cities["climate_note"] == "wikipedia"].sort_values("city_id")
@@ -94,7 +94,7 @@ def test_validation_mean_temperature_meets_its_target():
     measured = np.where(n["tmean_c_src"].to_numpy() == "measured", n["tmean_c"].to_numpy(float), np.nan).reshape(-1, 12)
     pts = G.read_points(SHARED)
     s = G.sample_chosen(pts, cities["lat"], cities["lon"], cities["elevation_m"])
-    grid = gridded_quantities(s, cities["lat"].to_numpy(), cities["elevation_m"])["tmean_c"]
+    grid = gridded_quantities(s, cities["lat"].to_numpy())["tmean_c"]
     err = H.cross_validated_errors(measured, grid, cities["lat"].to_numpy(), cities["lon"].to_numpy())
     err = err[~np.isnan(err)]
     assert err.size > 10_000

@@ -28,6 +28,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .variables import src_column
+
 GRADES = ("high", "medium", "low")
 # reason code → grade it allows at best; ordered from the best to the worst
 REASONS = {
@@ -79,14 +81,14 @@ def grade(frame: pd.DataFrame, tol: dict[str, float] | None = None) -> pd.DataFr
         cap(np.isnan(check), "unchecked")
         cap(check > tol["agree_c"], "near_agree")
         cap(check > tol["tolerance_c"], "disagree")
-    srcs = [frame[f"{v}_src"].astype(str).to_numpy() for v in INPUTS if f"{v}_src" in frame]
+    srcs = [frame[src_column(v)].astype(str).to_numpy() for v in INPUTS if src_column(v) in frame]
     if srcs:
         imputed = np.mean([s == "imputed" for s in srcs], axis=0)
         cap(imputed > 0, "imputed")
         thermal = np.zeros(n, bool)
         for v in ("tmax_c", "tmin_c"):
-            if f"{v}_src" in frame:
-                thermal |= frame[f"{v}_src"].astype(str).to_numpy() == "imputed"
+            if src_column(v) in frame:
+                thermal |= frame[src_column(v)].astype(str).to_numpy() == "imputed"
         cap((imputed >= 0.5) | thermal, "mostly_imputed")
     note = frame["climate_note"].astype(str).to_numpy() if "climate_note" in frame else np.full(n, "")
     source = frame["data_source"].astype(str).to_numpy() if "data_source" in frame else np.full(n, "")

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .astro import monthly_max_sunshine_hours
-from .variables import NORMALS_COLUMNS, VARIABLES, round_to_spec
+from .variables import NORMALS_COLUMNS, VARIABLES, round_to_spec, src_column
 
 MIN_DAYLIGHT_HOURS = 10.0   # S₀ below this (polar night): relative sunshine is undefined
 WET_DAY_MM = 1.0            # a wet day has at least 1 mm of precipitation (WMO convention)
@@ -98,12 +98,12 @@ def normals_from_daily(daily: pd.DataFrame, lat: float, city_id: str, start: int
     out = pd.DataFrame({"city_id": city_id, "month": months})
     for v in VARIABLES:
         out[v] = normal[v].to_numpy() if v in normal else np.nan
-        out[f"{v}_src"] = fill_provenance(out[v])
+        out[src_column(v)] = fill_provenance(out[v])
     fill = out["tmean_c"].isna() & out["tmax_c"].notna() & out["tmin_c"].notna()
     out.loc[fill, "tmean_c"] = tmean_from_extremes(out.loc[fill, "tmax_c"], out.loc[fill, "tmin_c"])
-    out.loc[fill, "tmean_c_src"] = "derived"
+    out.loc[fill, src_column("tmean_c")] = "derived"
     out["cloud_pct"] = cloud_from_sunshine(out["sun_hours"].to_numpy(), lat, months)
-    out["cloud_pct_src"] = fill_provenance(out["cloud_pct"], "derived")
+    out[src_column("cloud_pct")] = fill_provenance(out["cloud_pct"], "derived")
     round_to_spec(out)
     out["period"] = f"{start}-{end}"
     return out[NORMALS_COLUMNS]

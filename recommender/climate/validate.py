@@ -13,7 +13,7 @@ import pandas as pd
 from ..errors import AtlasError
 from .astro import sunshine_ceiling
 from .calendar import days_in_month
-from .variables import NORMALS_COLUMNS, PROVENANCE, SPEC, VARIABLES
+from .variables import NORMALS_COLUMNS, PROVENANCE, SPEC, VARIABLES, src_column
 
 # Small slack for values rounded to 0.1 in the sources.
 _TOL = 0.05
@@ -68,7 +68,7 @@ def validate_normals(df: pd.DataFrame, lat_by_city: pd.Series, allow_empty: bool
             "`python -m recommender build-atlas` or re-run the refresh."
         )
     if df.empty and not allow_empty:
-        raise AtlasError("The normals table has no rows; restore data/normals.csv from the repository or rebuild "
+        raise AtlasError("The normals table has no rows; restore data/normals.parquet from the repository or rebuild "
                          "it with `python -m recommender build-atlas`.")
     counts = df.groupby("city_id")["month"].agg(["count", "nunique", "min", "max"])
     bad = counts[(counts["count"] != 12) | (counts["nunique"] != 12) | (counts["min"] != 1) | (counts["max"] != 12)]
@@ -80,12 +80,12 @@ def validate_normals(df: pd.DataFrame, lat_by_city: pd.Series, allow_empty: bool
             "once each. Rebuild the atlas or delete the refreshed store for that city."
         )
     for v in VARIABLES:
-        src = df[f"{v}_src"]
+        src = df[src_column(v)]
         unknown = ~src.isin(PROVENANCE)
         if unknown.any():
             r = df[unknown].iloc[0]
             raise AtlasError(
-                f"City '{r.city_id}', month {r.month}: column {v}_src has '{src[unknown].iloc[0]}'; "
+                f"City '{r.city_id}', month {r.month}: column {src_column(v)} has '{src[unknown].iloc[0]}'; "
                 f"allowed are {', '.join(PROVENANCE)}."
             )
         isna = df[v].isna()
@@ -94,7 +94,7 @@ def validate_normals(df: pd.DataFrame, lat_by_city: pd.Series, allow_empty: bool
             r = df[clash].iloc[0]
             raise AtlasError(
                 f"City '{r.city_id}', month {r.month}: column {v} is "
-                f"{'empty' if pd.isna(r[v]) else r[v]} but {v}_src says '{r[f'{v}_src']}'."
+                f"{'empty' if pd.isna(r[v]) else r[v]} but {src_column(v)} says '{r[src_column(v)]}'."
             )
     codes, uniques = pd.factorize(df["city_id"])   # per city, not per row
     known = pd.Index(uniques).isin(lat_by_city.index)

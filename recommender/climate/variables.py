@@ -47,13 +47,15 @@ DECIMALS = {v.key: v.decimals for v in VARIABLE_SPECS}
 # physics / from a gridded climatology at the city's coordinates / predicted by a model / none.
 PROVENANCE = ("measured", "derived", "gridded", "imputed", "missing")
 OBSERVED = ("measured", "derived", "gridded")   # rests on observations (coverage counts these)
-SRC_COLUMNS = [f"{v}_src" for v in VARIABLES]
-NORMALS_COLUMNS = ["city_id", "month", *VARIABLES, *SRC_COLUMNS, "period"]
 
 
 def src_column(variable: str) -> str:
     """The provenance column of a variable."""
     return f"{variable}_src"
+
+
+SRC_COLUMNS = [src_column(v) for v in VARIABLES]
+NORMALS_COLUMNS = ["city_id", "month", *VARIABLES, *SRC_COLUMNS, "period"]
 
 
 def round_to_spec(frame, columns=None):

@@ -187,8 +187,8 @@ def _hci(key, style, name, trip_style, weights, tc, cloud, prcp_ratings, optimum
     return ComfortIndex(
         key=key, style=style, name=name, short="HCI", trip_style=trip_style, top=10.0, optimum=optimum,
         heat_onset_utci=heat_onset,
-        citation="Scott, Rutty, Amelung & Tang 2016, Atmosphere 7(6):80" if key == "hci_urban" else
-        "Rutty, Scott, Matthews, Burrowes, Trotman, Mahon & Charles 2020, Atmosphere 11(4):412",
+        # both versions, their weights and rating tables (tables.py) are those of Scott et al. 2016
+        citation="Scott, Rutty, Amelung & Tang 2016, Atmosphere 7(6):80",
         components=(
             Component("thermal", w_tc, THERMAL_INPUTS, lambda c: c.over_days(lambda et: T.rate(T.whole(et), *tc))),
             Component("aesthetic", w_ae, ("cloud_pct",), lambda c: T.rate(T.whole(c["cloud_pct"]), *cloud)),

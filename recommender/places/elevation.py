@@ -47,7 +47,8 @@ def _grid() -> np.ndarray:
 
     spec = importlib.util.find_spec("pvlib")        # the file only: pvlib itself is not imported
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("pvlib is not installed: `pip install -r requirements.txt` (the terrain grid ships with it)")
+        raise RuntimeError("pvlib is not installed: `python3 -m pip install -c requirements.lock -e .` "
+                           "(the terrain grid ships with it)")
     path = Path(list(spec.submodule_search_locations)[0]) / "data" / "Altitude.h5"
     with h5py.File(str(path), "r") as f:
         raw = f["Altitude"][:]

@@ -25,8 +25,10 @@ no correction, `python -m recommender build-atlas` recomputes it into data/READM
 is closer for temperature (median |error| of tmean 0.50 vs 0.60 °C, p95 1.9 vs 2.3 °C) and
 precipitation (5.1 vs 5.6 mm/month); CRU alone has humidity, wet days, sunshine and wind.
 
-Units out: °C, mm per month, wet days (> 0.1 mm) per month, %, sunshine as % of possible,
-wind km/h (converted from the source's m/s here, at the edge).
+Units: `sample` gives the sources' own: °C, mm per month, wet days (> 0.1 mm) per month, %,
+sunshine as % of possible, wind m/s. `gridded_quantities` turns them into the atlas variables
+(climate/variables.py): sunshine hours, cloud %, wind km/h (climate/units.py), here at the edge.
+The physical ranges (`RANGES`) are those of variables.py, converted to the sources' units.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..climate.derive import cloud_from_sunshine, sunshine_from_percent
+from ..climate.units import kmh_from_ms, ms_from_kmh
+from ..climate.variables import SPEC
 from ..places.elevation import point_elevation
 
 MAX_KM = 75.0
@@ -115,8 +120,17 @@ def read_points(shared: Path) -> dict[str, Points]:
     return out
 
 
-RANGES = {"tmax_c": (-80, 55), "tmin_c": (-90, 45), "tmean_c": (-85, 50), "prcp_mm": (0, 5000), "wet_days_01": (0, 31),
-          "rhum_pct": (0, 100), "sun_pct": (0, 100), "wind_ms": (0, 40)}
+def _range(key: str) -> tuple[float, float]:
+    return SPEC[key].lo, SPEC[key].hi
+
+
+# The physical range of each source quantity, from the atlas variable it becomes (variables.py):
+# wet days are days of a month whatever their threshold; % of possible sunshine is 100 − cloud %
+# (derive.cloud_from_sunshine); wind converts from km/h.
+RANGES = {**{q: _range(q) for q in ("tmax_c", "tmin_c", "tmean_c", "prcp_mm", "rhum_pct")},
+          "wet_days_01": _range("wet_days"),
+          "sun_pct": (100.0 - SPEC["cloud_pct"].hi, 100.0 - SPEC["cloud_pct"].lo),
+          "wind_ms": tuple(float(ms_from_kmh(x)) for x in _range("wind_kmh"))}
 
 
 def mask_inconsistent(values: dict[str, np.ndarray], slack_c: float = 0.1) -> int:
@@ -209,3 +223,19 @@ def sample_chosen(points: dict[str, Points], lat, lon, elevation_m) -> Sample:
     values = {q: (parts[chosen[q]].values[q] if q in chosen else nan.copy()) for q in PREFERENCE}
     t = parts[chosen["tmean_c"]] if "tmean_c" in chosen else empty_sample(n, [])
     return Sample(values, t.distance_km, t.n_points, t.lapse_corrected, t.dz_m)
+
+
+def gridded_quantities(sample: Sample, lat) -> dict[str, np.ndarray]:
+    """A sample's quantities → atlas variables (cities, 12): temperatures (°C), precipitation
+    (mm) and humidity (%) as they are; sunshine hours from % of possible (× S₀ at the city's
+    latitude); cloud cover (%) from that sunshine; wind km/h from the source's m/s. Wet days stay
+    on CRU's > 0.1 mm count (`wet_days_01`): climate/wetdays.py brings them to ≥ 1 mm."""
+    lat = np.asarray(lat, float)
+    months = np.arange(1, 13)
+    v = sample.values
+    out = {k: v[k] for k in ("tmax_c", "tmin_c", "tmean_c", "prcp_mm", "rhum_pct")}
+    out["sun_hours"] = sunshine_from_percent(v["sun_pct"], lat[:, None], months[None, :])
+    out["cloud_pct"] = cloud_from_sunshine(out["sun_hours"], lat[:, None], months[None, :])
+    out["wind_kmh"] = kmh_from_ms(v["wind_ms"])
+    out["wet_days_01"] = v["wet_days_01"]
+    return out
