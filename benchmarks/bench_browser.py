@@ -10,15 +10,9 @@ the page on a running server (the server has already loaded the atlas once).
 from __future__ import annotations
 
 import statistics
-import sys
 import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "benchmarks"))
-sys.path.insert(0, str(REPO / "tests"))
-
-from bench_load import start_server  # noqa: E402
+from bench_load import start_server   # beside this script (its folder is on sys.path)
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

@@ -12,14 +12,12 @@ own cache: the CSVs re-read, validated and scored each time).
 from __future__ import annotations
 
 import statistics
-import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from streamlit.testing.v1 import AppTest
 
-from streamlit.testing.v1 import AppTest  # noqa: E402
+REPO = Path(__file__).resolve().parent.parent
 
 HOMES = ["urumqi", "karachi", "lahore", "beijing", "london", "shanghai"]
 

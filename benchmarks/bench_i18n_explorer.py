@@ -13,14 +13,12 @@ changing the month in English, the dashboard's ordinary rerun.
 from __future__ import annotations
 
 import statistics
-import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from streamlit.testing.v1 import AppTest
 
-from streamlit.testing.v1 import AppTest  # noqa: E402
+REPO = Path(__file__).resolve().parent.parent
 
 
 def timed(at) -> float:

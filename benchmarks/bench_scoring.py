@@ -13,20 +13,16 @@ from __future__ import annotations
 
 import math
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from recommender import load_atlas  # noqa: E402
-from recommender.climate.variables import VARIABLES  # noqa: E402
-from recommender.comfort import score_atlas  # noqa: E402
-from recommender.comfort.indices import GH_NODES, GH_WEIGHTS  # noqa: E402
-from recommender.comfort.tables import (  # noqa: E402
+from recommender import load_atlas
+from recommender.climate.variables import VARIABLES
+from recommender.comfort import score_atlas
+from recommender.comfort.indices import GH_NODES, GH_WEIGHTS
+from recommender.comfort.tables import (
     HCI_PRCP_EDGES, HCI_URBAN_CLOUD_EDGES, HCI_URBAN_CLOUD_RATINGS, HCI_URBAN_PRCP_RATINGS, HCI_URBAN_TC_EDGES,
     HCI_URBAN_TC_RATINGS, HCI_WIND_EDGES, HCI_WIND_RATINGS,
 )

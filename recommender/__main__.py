@@ -1,14 +1,11 @@
-"""`python -m recommender`: the command line; Ctrl-C at any point is one line and status 130."""
+"""`python -m recommender`: the command line (cli.entry); Ctrl-C at any point, even while the
+modules load, is one line and status 130."""
 
 try:
-    import sys
-
-    from .cli import main
-
-    code = main()
+    from .cli import entry
 except KeyboardInterrupt:
     import sys
 
     print("interrupted; nothing partial was written.", file=sys.stderr)
-    code = 130
-raise SystemExit(code)
+    raise SystemExit(130)
+entry()

@@ -20,14 +20,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-import sys
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # run from a checkout, like the other scripts
-
-from recommender.paths import DATA_DIR, default_shared_data_dir  # noqa: E402
-from recommender.pipelines.build_atlas import station_context  # noqa: E402
-from recommender.sources import gridded  # noqa: E402
-from recommender.sources.meteostat import read_station_register  # noqa: E402
+from recommender.paths import DATA_DIR, default_shared_data_dir
+from recommender.pipelines.build_atlas import station_context
+from recommender.sources import gridded
+from recommender.sources.meteostat import read_station_register
 
 
 def main() -> None:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the tests need — Debian's Chromium (for the browser test) and the Python
-# packages in requirements.txt + requirements-test.txt — then runs the whole suite.
-# Extra arguments go to pytest (e.g. `bash scripts/test.sh -k atlas`).
+# Installs what the tests need — Debian's Chromium (for the browser test) and the package with its
+# `test` extra at the tested versions (pyproject.toml, requirements.lock) — then runs ruff and the
+# whole suite. Extra arguments go to pytest (e.g. `bash scripts/test.sh -m unit`, `-m "not slow"`,
+# `-k atlas`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,5 +15,11 @@ if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-core >/dev/null
 fi
 
-python3 -m pip install -q --disable-pip-version-check -r requirements.txt -r requirements-test.txt
+# Editable: the package reads data/ beside it (pyproject.toml). The lock pins the tested versions;
+# the check fails when a dependency changed in pyproject.toml without `python3 scripts/lock.py`.
+python3 -m pip install -q --disable-pip-version-check -c requirements.lock -e '.[test]'
+python3 scripts/lock.py --check
+
+# The linter (rules in pyproject.toml [tool.ruff]): any finding fails the run before the tests.
+python3 -m ruff check --quiet .
 exec python3 -m pytest "$@"

@@ -12,13 +12,12 @@ import io
 import sys
 from pathlib import Path
 
+from babel.messages.pofile import read_po, write_po
+
+from recommender.present import i18n
+from recommender.storage import atomic_write
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from babel.messages.pofile import read_po, write_po  # noqa: E402
-
-from recommender.present import i18n  # noqa: E402
-from recommender.storage import atomic_write  # noqa: E402
 
 
 def _write(path: Path, catalog) -> None:
