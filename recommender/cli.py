@@ -131,6 +131,7 @@ def _confidence_columns(c, fmt: str) -> dict:
 def _cmd_recommend(args) -> int:
     from .climate.calendar import parse_month
     from .present import text
+    from .present.documents import document
     from .recommend import recommend
 
     month = parse_month(args.month)
@@ -148,12 +149,13 @@ def _cmd_recommend(args) -> int:
     header = (f"{text.month_name(month)} from {h.name} ({h.country}), {res.index.name} on {text.basis(res.index)}.\n"
               f"At home {_fmt_score(res.home_score)} ({text.label_text(res.home_label)}{home_grade}). "
               "Sister cities, most comfortable first:")
-    _emit(text.recommendation_json(res), args.format, rows, header)
+    _emit(document(res), args.format, rows, header)
     return 0
 
 
 def _cmd_profile(args) -> int:
     from .present import text
+    from .present.documents import document
     from .recommend import profile
 
     res = profile(args.city, style=args.style, comfort_band=_band(args.band))
@@ -161,7 +163,7 @@ def _cmd_profile(args) -> int:
              "label": m.label, **{k: ("—" if v is None else f"{v:g}") for k, v in m.components.items()},
              "gate": m.gate, "coverage": f"{m.coverage:.0%}", **_confidence_columns(m.confidence, args.format)}
             for m in res.months]
-    doc = text.profile_json(res)
+    doc = document(res)
     c = res.city
     _emit(doc, args.format, rows, f"{c.name} ({c.country}), {res.index.name}: season type {doc['season_type']}")
     return 0
@@ -169,6 +171,7 @@ def _cmd_profile(args) -> int:
 
 def _cmd_windows(args) -> int:
     from .present import text
+    from .present.documents import document
     from .recommend import exchange
 
     res = exchange(args.home, args.partner, style=args.style, comfort_band=_band(args.band))
@@ -179,30 +182,25 @@ def _cmd_windows(args) -> int:
         rows = [{"from": a.id, "to": b.id, "months": ";".join(str(m) for r in res.a_to_b for m in r)},
                 {"from": b.id, "to": a.id, "months": ";".join(str(m) for r in res.b_to_a for m in r)}]
     note = "" if res.sister_cities else " (not sister cities)"
-    _emit(text.exchange_json(res), args.format, rows, f"When to visit, {res.index.name}{note}:")
+    _emit(document(res), args.format, rows, f"When to visit, {res.index.name}{note}:")
     return 0
 
 
 def _cmd_pairs(args) -> int:
     from .present import text
-    from .recommend import default_recommender
+    from .present.documents import document
+    from .recommend import pair_ranking
 
-    rec = default_recommender()
-    total, pairs = rec.exchanges(style=args.style, comfort_band=_band(args.band), country=args.country, city=args.city,
-                                 limit=None)
-    if args.sort == "complementarity":
-        pairs.sort(key=lambda p: (-p.complementarity, p.a.id, p.b.id))
-    elif args.sort == "name":
-        pairs.sort(key=lambda p: (p.a.name, p.b.name))
-    pairs = pairs[: args.limit] if args.limit else pairs
-    doc = {"index": rec.scored(args.style).index.name, "sort": args.sort, "country": args.country, "city": args.city,
-           "pairs_total": total, "pairs": [text.pair_exchange_json(p) for p in pairs]}
+    res = pair_ranking(style=args.style, comfort_band=_band(args.band), country=args.country, city=args.city,
+                       sort=args.sort, limit=args.limit or None)
+    pairs = res.pairs
     rows = text.exchange_rows(pairs)
     if args.format == "csv":
         rows = [{"a": p.a.id, "b": p.b.id, "a_to_b": ";".join(str(m) for r in p.a_to_b for m in r),
                  "b_to_a": ";".join(str(m) for r in p.b_to_a for m in r), "a_months": p.a_months, "b_months": p.b_months,
                  "complementarity": p.complementarity, "two_way": p.two_way} for p in pairs]
-    _emit(doc, args.format, rows, f"Sister-city pairs by exchange potential ({doc['index']}), {total:,} pairs:")
+    _emit(document(res), args.format, rows,
+          f"Sister-city pairs by exchange potential ({res.index.name}), {res.total:,} pairs:")
     return 0
 
 

@@ -94,6 +94,10 @@ class Recommender:
         """Does the city have a Meteostat station nearby (can its station data be fetched)?"""
         return bool(self.cities.at[cid, "station_ids"])
 
+    def warnings(self) -> list[str]:
+        """What loading the atlas warned about (e.g. a refreshed city that failed its checks)."""
+        return list(self.atlas.attrs.get("warnings", []))
+
     def name(self, cid: str) -> str:
         return str(self.cities.at[cid, "name"])
 
@@ -109,7 +113,7 @@ class Recommender:
     def cities_in(self, country: str | None) -> list[str]:
         """The ids of a country's cities (all cities for None), by name."""
         c = self.cities[self.cities["country"] == country] if country else self.cities
-        return list(c.sort_values(["name", "city_id"])["city_id"])
+        return list(c.reset_index(drop=True).sort_values(["name", "city_id"])["city_id"])
 
     def partner_countries(self, home: str) -> list[str]:
         """The countries of a city's sister cities, sorted."""
@@ -253,6 +257,19 @@ class Recommender:
                            for pid, degree, vias in self._home_partners(home_id, country, second_degree)),
             index=sc.index, band=sc.band, country=country_code(country) if country else None,
             second_degree=second_degree, good=good, margin=margin)
+
+    def pair_year(self, a: str, b: str, style: str = "urban", comfort_band=None, good: float = GOOD,
+                  margin: float = MARGIN) -> HomeYear:
+        """Two cities over the 12 months as a HomeYear: A as home, B its one partner (degree 1: sister
+        cities, 2: B a sister of A's sister, 3: not linked), B's windows those of A's people."""
+        a_id, b_id = self.city(a), self.city(b)
+        sc = self.scored(style, comfort_band)
+        i = sc.pos.get(a_id)
+        linked = {pid: (d, via) for pid, d, via in self._home_partners(a_id, None, True)}
+        degree, via = linked.get(b_id, (3, ()))
+        return HomeYear(home=self._city_year(sc, a_id, 0, (), i, good, margin),
+                        partners=(self._city_year(sc, b_id, degree, via, i, good, margin),),
+                        index=sc.index, band=sc.band, country=None, second_degree=False, good=good, margin=margin)
 
     # ------------------------------------------------------------------ profile
     def profile(self, city: str, style: str = "urban", comfort_band=None) -> Profile:

@@ -112,7 +112,7 @@ class CityYear:
     partner, the travel windows from home. `scores` is empty when the city has no climate data."""
 
     city: CityRef
-    degree: int                                   # 0: home; 1: sister city; 2: sister of a sister
+    degree: int                                   # 0: home; 1: sister city; 2: sister of a sister; 3: not linked
     via: tuple[CityRef, ...]
     scores: tuple[float, ...]
     labels: tuple[str, ...]
@@ -149,6 +149,11 @@ class HomeYear:
     @property
     def with_climate(self) -> list[CityYear]:
         return [p for p in self.partners if p.has_climate]
+
+    def ranked(self, month: int) -> list[CityYear]:
+        """The partners with climate data by their score in `month` (1–12), best first, then by
+        degree and name: the order of Recommendation.partners."""
+        return sorted(self.with_climate, key=lambda p: (-p.scores[month - 1], p.degree, p.city.name))
 
     def partner(self, city_id: str) -> CityYear:
         for p in self.partners:

@@ -52,6 +52,7 @@ TIERS: dict[str, tuple[str, ...]] = {
     "test_curated_pairs.py": ("unit",),
     "test_exchange.py": ("integration",),
     "test_exports.py": ("unit",),
+    "test_documents.py": ("unit",),
     "test_faults.py": ("integration",),
     "test_fetch_on_demand.py": ("integration",),
     "test_gridded.py": ("unit",),

@@ -152,3 +152,49 @@ def test_how_is_this_scored_explains_the_confidence_grade(atlas):
     assert any(t.startswith("Each city-month's figures carry a confidence grade. High:") for t in texts)
     shown = text.confidence_detail(Recommender(atlas).month_detail("urumqi", 1))
     assert shown.startswith("Confidence of this city-month: ") and shown in texts
+
+
+# ---------------------------------------------------------------------------- the pages
+PAIR = "recommender/dashboard/pages/pair.py"
+ALL_PAIRS = "recommender/dashboard/pages/all_pairs.py"
+METHOD = "recommender/dashboard/pages/method.py"
+WHERE = "recommender/dashboard/pages/where_to_go.py"
+
+
+def switch(at, page):
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_pair_has_its_own_page_and_link():
+    at = switch(run(a="karachi", b="urumqi"), PAIR)
+    head = headline(at)
+    assert head.startswith("Karachi and Ürümqi are sister cities.") and "Karachi's people should visit Ürümqi in" in head
+    assert [m.label for m in at.metric] == ["Karachi → Ürümqi", "Ürümqi → Karachi"]
+    assert at.query_params["a"] in ("karachi", ["karachi"]) and at.query_params["b"] in ("urumqi", ["urumqi"])
+    at.selectbox(key="pair_b").set_value("london").run()
+    assert "Karachi and London are not sister cities." in headline(at)
+
+
+def test_choices_are_kept_across_pages_and_language_switches():
+    at = run(home="karachi", month="7")
+    at.radio(key="unit").set_value("°F").run()
+    at.radio(key="style").set_value("tci").run()
+    switch(at, METHOD)
+    assert at.selectbox(key="method_city").value == "karachi" and at.selectbox(key="method_month").value == 7
+    assert at.radio(key="unit").value == "°F" and at.radio(key="style").value == "tci"
+    at.selectbox(key="lang").set_value("zh").run()
+    switch(at, ALL_PAIRS)
+    assert at.selectbox(key="ex_country").value == "PK"          # the home city's country
+    switch(at, WHERE)
+    assert at.selectbox(key="home_city").value == "karachi" and at.selectbox(key="month").value == 7
+    assert at.radio(key="unit").value == "°F" and "TCI" in headline(at) and headline(at).startswith("七月")
+
+
+def test_a_link_to_a_tab_that_became_a_page_opens_the_page():
+    at = run(home="urumqi", month="1", view="Exchange explorer")
+    assert at.title[0].value.endswith("All pairs") and at.dataframe[0].value.shape[0] > 0
+    at = run(home="urumqi", month="1", view="评分方法")    # the Chinese label of the method tab
+    assert at.title[0].value.endswith("How is this scored?")
+

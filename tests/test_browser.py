@@ -117,9 +117,35 @@ def test_tabs_render_charts(server, page):
         page.locator("[role=tabpanel]:visible .js-plotly-plot").first.wait_for()
         page.wait_for_timeout(800)
         page.screenshot(path=str(OUT / f"tab-{tab.lower().replace(' ', '-')}.png"), full_page=True)
-    page.get_by_role("tab", name="How is this scored?").click()
+    page.get_by_role("link", name="How it is scored").click()         # a page of its own now
     page.get_by_text("Coverage").first.wait_for()
-    page.screenshot(path=str(OUT / "tab-method.png"), full_page=True)
+    assert "/method" in page.url
+    page.screenshot(path=str(OUT / "page-method.png"), full_page=True)
+
+
+def test_the_pages_are_reached_by_the_navigation_and_by_their_links(server, page):
+    page.goto(server + "/?home=urumqi&month=1")
+    page.get_by_text("most comfortable").wait_for()
+    page.get_by_role("link", name="All pairs").click()
+    page.get_by_text("pairs with climate at both ends").first.wait_for()
+    assert "/pairs" in page.url
+    page.locator("[data-testid=stDataFrame]").first.wait_for()
+    wait_idle(page)
+    page.screenshot(path=str(OUT / "page-all-pairs.png"), full_page=True)
+    page.get_by_role("link", name="A pair").click()
+    page.get_by_text("are sister cities").first.wait_for()
+    page.locator(".js-plotly-plot").first.wait_for()
+    wait_idle(page)
+    head = page.locator("h3").first.inner_text()
+    assert head.startswith("Ürümqi and ") and "/pair" in page.url and "a=urumqi" in page.url, (head, page.url)
+    page.screenshot(path=str(OUT / "page-pair.png"), full_page=True)
+    # A pair's own link, and a link of the one-page dashboard to a tab that became a page.
+    page.goto(server + "/pair?a=karachi&b=urumqi")
+    page.get_by_text("Karachi and Ürümqi are sister cities").wait_for()
+    assert "Karachi's people should visit Ürümqi in" in page.locator("h3").first.inner_text()
+    page.goto(server + "/?home=urumqi&month=1&view=Exchange+explorer")
+    page.get_by_text("pairs with climate at both ends").first.wait_for()
+    assert "/pairs" in page.url and "view=" not in page.url
 
 
 def test_bad_link_shows_a_note(server, page):

@@ -19,12 +19,12 @@ def rec(atlas):
 
 
 @pytest.fixture(scope="module")
-def choice():
-    return exports.Choice(home="urumqi", month=1, style="urban")
+def year(rec):
+    return rec.year("urumqi", style="urban")
 
 
-def test_csv_parses_back_to_the_same_numbers(rec, choice):
-    table = exports.recommendations_table(rec, choice)
+def test_csv_parses_back_to_the_same_numbers(rec, year):
+    table = exports.recommendations_table(year)
     back = pd.read_csv(io.BytesIO(exports.to_csv(table)))
     assert len(back) == 12 * len(rec.partners("urumqi"))
     assert np.allclose(back["score"].to_numpy(), table["score"].to_numpy(), equal_nan=True)
@@ -36,8 +36,8 @@ def test_csv_parses_back_to_the_same_numbers(rec, choice):
     assert (k["delta"] - (k["score"] - k["home_score"])).abs().max() < 0.051
 
 
-def test_json_parses_back_to_the_same_numbers(rec, choice):
-    doc = json.loads(exports.to_json(rec, choice))
+def test_json_parses_back_to_the_same_numbers(rec, year):
+    doc = json.loads(exports.to_json(year, 1))
     assert doc["home"]["id"] == "urumqi" and doc["index"] == "HCI:Urban" and doc["month"] == 1
     sc = rec.scored("urban")
     karachi = next(p for p in doc["partners"] if p["id"] == "karachi")
@@ -46,10 +46,10 @@ def test_json_parses_back_to_the_same_numbers(rec, choice):
     assert len(doc["home"]["scores"]) == 12
 
 
-def test_ics_events_match_the_windows(rec, choice):
+def test_ics_events_match_the_windows(rec, year):
     from icalendar import Calendar
 
-    cal = Calendar.from_ical(exports.to_ics(rec, choice, today=date(2026, 11, 27)))
+    cal = Calendar.from_ical(exports.to_ics(year, today=date(2026, 11, 27)))
     events = [c for c in cal.walk() if c.name == "VEVENT"]
     expected = []
     for pid, _, _ in rec.partners("urumqi"):
@@ -65,13 +65,11 @@ def test_ics_events_match_the_windows(rec, choice):
     assert len({str(e.get("uid")) for e in events}) == len(events)
 
 
-def test_report_contains_the_charts_and_method(rec, choice):
-    sc = rec.scored("urban")
-    partners = [p for p, _, _ in rec.partners("urumqi") if p in sc.pos]
-    figs = {"Comfort by month": charts.comfort_curves(rec, sc, "urumqi", partners, 1),
-            "Partner × month": charts.partner_heatmap(rec, sc, "urumqi", partners, 1),
-            "Map": charts.partner_map(rec, sc, "urumqi", partners, 1)}
-    html = exports.report_html(rec, choice, figs, "In January … Karachi …").decode("utf-8")
+def test_report_contains_the_charts_and_method(rec, year):
+    figs = {"Comfort by month": charts.comfort_curves(year, 1),
+            "Partner × month": charts.partner_heatmap(year, 1),
+            "Map": charts.partner_map(year, 1)}
+    html = exports.report_html(rec.recommend("urumqi", 1), figs, "In January … Karachi …").decode("utf-8")
     assert html.count("class=\"plotly-graph-div\"") == 3
     assert html.count("<h3>") == 3 and "Partner × month" in html
     assert "How is this scored?" in html and "HCI:Urban" in html and "Karachi" in html
@@ -79,31 +77,30 @@ def test_report_contains_the_charts_and_method(rec, choice):
 
 
 def test_exports_respect_the_country_filter(rec):
-    ch = exports.Choice(home="urumqi", month=1, country="PK")
-    table = exports.recommendations_table(rec, ch)
+    table = exports.recommendations_table(rec.year("urumqi", country="PK"))
     assert set(table["partner_id"]) == {"karachi", "peshawar"}
 
 
 def test_with_fahrenheit_no_export_says_celsius(rec):
     from recommender.present import text
 
-    ch = exports.Choice(home="karachi", month=7, style="urban", band=(18.0, 24.0), unit="°F")
-    res = rec.recommend("karachi", 7, comfort_band=ch.band)
-    sc = rec.scored("urban", ch.band)
+    band = (18.0, 24.0)
+    res = rec.recommend("karachi", 7, comfort_band=band)
+    year = rec.year("karachi", comfort_band=band)
     with_data = [p.city.id for p in res.ranked]
-    figs = {"Climate": charts.climate_panel(rec, sc, "karachi", with_data[0], "°F")}
-    html = exports.report_html(rec, ch, figs, text.headline(res, "°F")).decode("utf-8")
-    ics = exports.to_ics(rec, ch).decode("utf-8")
-    data = exports.to_json(rec, ch).decode("utf-8") + exports.to_csv(exports.recommendations_table(rec, ch)).decode()
+    figs = {"Climate": charts.climate_panel(year, with_data[0], "°F")}
+    html = exports.report_html(res, figs, text.headline(res, "°F"), unit="°F").decode("utf-8")
+    ics = exports.to_ics(year).decode("utf-8")
+    data = exports.to_json(year, 7).decode("utf-8") + exports.to_csv(exports.recommendations_table(year)).decode()
     assert "°F" in html and "personal comfort band 64–75 °F" in html
     for doc in (html, ics, data):
         assert "°C" not in doc
 
 
-def test_exports_carry_the_confidence_of_every_partner_month(rec, choice):
+def test_exports_carry_the_confidence_of_every_partner_month(rec, year):
     from recommender.climate.confidence import GRADES, REASONS
 
-    table = exports.recommendations_table(rec, choice)
+    table = exports.recommendations_table(year)
     back = pd.read_csv(io.BytesIO(exports.to_csv(table)))
     assert list(back.columns)[-2:] == ["confidence", "confidence_reason"]
     sc = rec.scored("urban")
@@ -113,19 +110,20 @@ def test_exports_carry_the_confidence_of_every_partner_month(rec, choice):
         assert (karachi.loc[m, "confidence"], karachi.loc[m, "confidence_reason"]) == (c.grade, c.reason)
     with_data = back[back["score"].notna()]
     assert set(with_data["confidence"]) <= set(GRADES) and set(with_data["confidence_reason"]) <= set(REASONS)
-    doc = json.loads(exports.to_json(rec, choice))
+    doc = json.loads(exports.to_json(year, 1))
     k = next(p for p in doc["partners"] if p["id"] == "karachi")
     assert [m["confidence"] for m in k["months"]] == [{"grade": g, "reason": r} for g, r in
                                                     zip(karachi["confidence"], karachi["confidence_reason"])]
     assert len(doc["home"]["confidence"]) == 12 and set(doc["home"]["confidence"][0]) == {"grade", "reason"}
 
 
-def test_the_report_has_a_translated_confidence_column(rec, choice):
+def test_the_report_has_a_translated_confidence_column(rec):
     from recommender.present import text
 
     sc = rec.scored("urban")
     badge = text.confidence_badge(sc.confidence(sc.pos["karachi"], 1), "zh")
-    html = exports.report_html(rec, exports.Choice(home="urumqi", month=1, lang="zh"), {}, "headline").decode()
+    res = rec.recommend("urumqi", 1)
+    html = exports.report_html(res, {}, "headline", lang="zh").decode()
     assert "<th>可信度</th>" in html and f"<td>{badge}</td>" in html
-    english = exports.report_html(rec, choice, {}, "headline").decode()
+    english = exports.report_html(res, {}, "headline").decode()
     assert "<th>confidence</th>" in english and text.confidence_badge(sc.confidence(sc.pos["karachi"], 1)) in english

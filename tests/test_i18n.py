@@ -88,14 +88,14 @@ def test_words_in_three_languages(rec):
 
 
 def test_exports_in_the_language_csv_headers_stay_english(rec):
-    zh = exports.Choice(home="urumqi", month=1, lang="zh")
-    ics = exports.to_ics(rec, zh).decode()
+    year = rec.year("urumqi")
+    ics = exports.to_ics(year, "zh").decode()
     assert "出行时段：乌鲁木齐 → 卡拉奇" in ics.replace("\r\n ", "")
-    report = exports.report_html(rec, exports.Choice(home="urumqi", month=1, lang="ur"), {}, "headline").decode()
+    report = exports.report_html(rec.recommend("urumqi", 1), {}, "headline", lang="ur").decode()
     assert "<html lang='ur' dir='rtl'>" in report and "جڑواں شہروں کی درجہ بندی" in report and "کراچی" in report
     import pandas as pd
 
-    csv = pd.read_csv(io.BytesIO(exports.to_csv(exports.recommendations_table(rec, zh))))
+    csv = pd.read_csv(io.BytesIO(exports.to_csv(exports.recommendations_table(year))))
     assert list(csv.columns)[:4] == ["home_id", "home_name", "partner_id", "partner_name"]
     assert set(csv["label"].dropna()) <= {name for _, name in __import__("recommender.comfort.tables",
                                                                         fromlist=["LABELS"]).LABELS} | {"no climate data"}

@@ -266,10 +266,10 @@ def test_an_atlas_without_grades_is_graded_by_the_recommender(atlas):
 
 
 def test_recommendation_json_has_the_confidence_of_every_partner(rec):
-    from recommender.present import text
+    from recommender.present.documents import document
 
     res = rec.recommend("urumqi", 7, second_degree=True)
-    doc = text.recommendation_json(res)
+    doc = document(res)
     assert doc["home"]["confidence"] == {"grade": res.home_confidence.grade, "reason": res.home_confidence.reason}
     for p, x in zip(res.partners, doc["partners"]):
         assert x["id"] == p.city.id
@@ -277,7 +277,7 @@ def test_recommendation_json_has_the_confidence_of_every_partner(rec):
             assert x["confidence"] is None
         else:
             assert x["confidence"] == {"grade": p.confidence.grade, "reason": p.confidence.reason}
-    months = text.profile_json(rec.profile("urumqi"))["months"]
+    months = document(rec.profile("urumqi"))["months"]
     assert all(set(m["confidence"]) == {"grade", "reason"} for m in months)
 
 
@@ -298,3 +298,20 @@ def test_a_low_confidence_pick_is_never_the_headline_without_saying_so(atlas):
     home_low = graded(atlas, sure | {("urumqi", 1): ("low", "proxy")}).recommend("urumqi", 1)
     assert "at home it is" in text.headline(home_low) and "low confidence: borrowed from a nearby city)." in \
         text.headline(home_low)
+
+
+def test_a_year_ranks_partners_as_the_month_does(rec):
+    year = rec.year("urumqi")
+    for month in (1, 7):
+        res = rec.recommend("urumqi", month)
+        assert [p.city.id for p in year.ranked(month)] == [p.city.id for p in res.ranked]
+
+
+def test_a_pair_year_says_how_the_two_cities_are_linked(rec):
+    twinned = rec.pair_year("urumqi", "karachi")
+    assert twinned.home.city.id == "urumqi" and [p.degree for p in twinned.partners] == [1]
+    assert twinned.partners[0].windows == rec.travel_windows("urumqi", "karachi")
+    second = {p for p, d, _ in rec.partners("karachi", second_degree=True) if d == 2}
+    for other in ("london", "reykjavik", "lahore"):
+        expected = 1 if rec.graph.twinned("karachi", other) else 2 if other in second else 3
+        assert rec.pair_year("karachi", other).partners[0].degree == expected

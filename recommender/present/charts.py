@@ -1,5 +1,6 @@
-"""Plotly figures for the dashboard and the report. Inputs are a Recommender's scored atlas;
-temperatures are converted to °F only here, at the edge, when the person asks for it."""
+"""Plotly figures for the dashboard and the report, drawn from the typed results only (a
+HomeYear: home and partners over the 12 months; a PairExchange). Temperatures are converted to
+°F only here, at the edge, when the person asks for it."""
 
 from __future__ import annotations
 
@@ -10,90 +11,80 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..paths import DATA_DIR
 from ..climate.variables import SPEC
-from ..recommend import GOOD, Recommender, ScoredAtlas
+from ..paths import DATA_DIR
+from ..results import CityYear, HomeYear
 from . import i18n
 from .i18n import translator
-from .text import confidence_badge, local_city, local_name
+from .text import confidence_badge, local_name
 from .units import convert_temp
 
 LABEL_COLOURS = [[0.0, "#b2182b"], [0.4, "#f4a582"], [0.6, "#f7f7f7"], [0.75, "#92c5de"], [1.0, "#2166ac"]]
-
-
 
 
 def _months(lang: str) -> list[str]:
     return list(i18n.month_names(lang, "abbreviated"))
 
 
-def _badge(sc: ScoredAtlas, row: int | None, month: int, lang: str) -> str:
-    """A city-month's confidence badge for the hover text ("" without a grade)."""
-    c = sc.confidence(row, month)
-    return confidence_badge(c, lang) if c else ""
+def _badges(c: CityYear, lang: str) -> list[str]:
+    """The confidence badges of one city's 12 months for the hover text ("" without a grade)."""
+    return [confidence_badge(g, lang) if g else "" for g in c.confidence] or [""] * 12
 
 
-def _badges(sc: ScoredAtlas, row: int | None, lang: str) -> list[str]:
-    """The confidence badges of one city's 12 months."""
-    return [_badge(sc, row, m, lang) for m in range(1, 13)]
+def _name(c: CityYear, lang: str) -> str:
+    """A city's name in the language, marked "(home)" for the home city."""
+    if c.degree == 0:
+        _ = translator(lang)
+        return _("{city} (home)").format(city=local_name(c.city, lang))
+    return local_name(c.city, lang)
 
 
-def _home(rec: Recommender, cid: str, lang: str) -> str:
-    _ = translator(lang)
-    return _("{city} (home)").format(city=local_city(rec, cid, lang))
-
-
-def comfort_curves(rec: Recommender, sc: ScoredAtlas, home: str, partners: list[str], month: int,
-                   lang: str = "en") -> go.Figure:
-    """12-month comfort curve of home (bold) and each partner, with the chosen month marked."""
+def comfort_curves(year: HomeYear, month: int, lang: str = "en") -> go.Figure:
+    """12-month comfort curve of home (bold) and each partner with climate data (ranked by the
+    month's score), with the chosen month marked and the good band shaded."""
     _ = translator(lang)
     MONTHS = _months(lang)
 
-    def labels(row: int) -> np.ndarray:     # the score classes and confidence of one city's 12 months, in the language
-        return np.stack([[_(str(x)) for x in sc.label[row]], _badges(sc, row, lang)], axis=-1)
+    def labels(c: CityYear) -> np.ndarray:     # the score classes and confidence of the 12 months, in the language
+        return np.stack([[_(x) for x in c.labels], _badges(c, lang)], axis=-1)
 
     hover = "%{x}: %{y:.0f} (%{customdata[0]})<br>%{customdata[1]}<extra>"
-
     fig = go.Figure()
-    for pid in partners:
-        j = sc.pos.get(pid)
-        if j is None:
-            continue
-        fig.add_scatter(x=MONTHS, y=sc.score[j], mode="lines+markers", name=local_city(rec, pid, lang), line={"width": 1.5},
-                        customdata=labels(j), hovertemplate=hover + local_city(rec, pid, lang) + "</extra>")
-    i = sc.pos.get(home)
-    if i is not None:
-        fig.add_scatter(x=MONTHS, y=sc.score[i], mode="lines+markers", name=_home(rec, home, lang),
-                        line={"width": 4, "color": "black", "dash": "dot"}, customdata=labels(i),
+    for p in year.ranked(month):
+        name = _name(p, lang)
+        fig.add_scatter(x=MONTHS, y=list(p.scores), mode="lines+markers", name=name, line={"width": 1.5},
+                        customdata=labels(p), hovertemplate=hover + name + "</extra>")
+    h = year.home
+    if h.has_climate:
+        fig.add_scatter(x=MONTHS, y=list(h.scores), mode="lines+markers", name=_name(h, lang),
+                        line={"width": 4, "color": "black", "dash": "dot"}, customdata=labels(h),
                         hovertemplate=hover + _("home") + "</extra>")
     fig.add_vrect(x0=month - 1.5, x1=month - 0.5, fillcolor="gold", opacity=0.25, line_width=0)
-    fig.add_hrect(y0=GOOD, y1=100, fillcolor="green", opacity=0.05, line_width=0)
+    fig.add_hrect(y0=year.good, y1=100, fillcolor="green", opacity=0.05, line_width=0)
     fig.update_layout(yaxis={"range": [0, 100], "title": _("comfort score (0–100)")}, height=420,
                       margin={"t": 30, "b": 30}, legend={"orientation": "h", "y": -0.15})
     return fig
 
 
-def partner_heatmap(rec: Recommender, sc: ScoredAtlas, home: str, partners: list[str], month: int,
-                    lang: str = "en") -> go.Figure:
-    """Partner × month heatmap of scores (home on top)."""
+def partner_heatmap(year: HomeYear, month: int, lang: str = "en") -> go.Figure:
+    """Partner × month heatmap of scores (home on top, then the partners ranked by the month)."""
     _ = translator(lang)
     MONTHS = _months(lang)
-    ids = [c for c in [home, *partners] if c in sc.pos]
-    z = np.array([sc.score[sc.pos[c]] for c in ids]) if ids else np.zeros((0, 12))
-    names = [_home(rec, c, lang) if c == home else local_city(rec, c, lang) for c in ids]
-    fig = go.Figure(go.Heatmap(z=z, x=MONTHS, y=names, zmin=0, zmax=100, colorscale=LABEL_COLOURS,
-                               text=np.round(z).astype(int).astype(str) if len(ids) else None, texttemplate="%{text}",
-                               customdata=[_badges(sc, sc.pos[c], lang) for c in ids] or None,
+    rows = [c for c in [year.home, *year.ranked(month)] if c.has_climate]
+    z = np.array([c.scores for c in rows]) if rows else np.zeros((0, 12))
+    fig = go.Figure(go.Heatmap(z=z, x=MONTHS, y=[_name(c, lang) for c in rows], zmin=0, zmax=100,
+                               colorscale=LABEL_COLOURS,
+                               text=np.round(z).astype(int).astype(str) if rows else None, texttemplate="%{text}",
+                               customdata=[_badges(c, lang) for c in rows] or None,
                                hovertemplate="%{y}, %{x}: %{z:.0f}<br>%{customdata}<extra></extra>",
                                colorbar={"title": _("score")}))
     fig.add_vrect(x0=month - 1.5, x1=month - 0.5, line={"color": "black", "width": 2})
-    fig.update_layout(height=max(260, 28 * len(ids) + 120), margin={"t": 30, "b": 30}, yaxis={"autorange": "reversed"})
+    fig.update_layout(height=max(260, 28 * len(rows) + 120), margin={"t": 30, "b": 30}, yaxis={"autorange": "reversed"})
     return fig
 
 
-def climate_panel(rec: Recommender, sc: ScoredAtlas, home: str, partner: str, unit: str = "°C",
-                  lang: str = "en") -> go.Figure:
-    """Partner against home: tmin–tmax band, precipitation bars, humidity, sunshine per day."""
+def climate_panel(year: HomeYear, partner: str, unit: str = "°C", lang: str = "en") -> go.Figure:
+    """A partner (by id) against home: tmin–tmax band, precipitation bars, humidity, sunshine per day."""
     _ = translator(lang)
     MONTHS = _months(lang)
 
@@ -108,22 +99,23 @@ def climate_panel(rec: Recommender, sc: ScoredAtlas, home: str, partner: str, un
         f"{label('rhum_pct')} ({SPEC['rhum_pct'].unit})",
         _("{variable} ({unit}/day)").format(variable=label("sun_hours"), unit=SPEC["sun_hours"].unit)),
         vertical_spacing=0.14)
-    colours = {home: "#444444", partner: "#2a9d8f"}
-    for cid in (home, partner):
-        j = sc.pos.get(cid)
-        if j is None:
+    for c, colour, fill in ((year.home, "#444444", "rgba(68,68,68,0.12)"),
+                            (year.partner(partner), "#2a9d8f", "rgba(42,157,143,0.15)")):
+        k = c.climate
+        if k is None:
             continue
-        name = _home(rec, cid, lang) if cid == home else local_city(rec, cid, lang)
-        c = colours[cid]
-        fig.add_scatter(x=MONTHS, y=convert_temp(sc.tmax[j], unit), mode="lines", line={"color": c}, name=name, legendgroup=cid, row=1, col=1)
-        fig.add_scatter(x=MONTHS, y=convert_temp(sc.tmin[j], unit), mode="lines", line={"color": c, "dash": "dot"}, fill="tonexty",
-                        fillcolor="rgba(42,157,143,0.15)" if cid == partner else "rgba(68,68,68,0.12)",
-                        showlegend=False, legendgroup=cid, name=name, row=1, col=1)
-        fig.add_bar(x=MONTHS, y=sc.prcp[j], marker_color=c, name=name, showlegend=False, legendgroup=cid, row=1, col=2)
-        fig.add_scatter(x=MONTHS, y=sc.rhum[j], mode="lines+markers", line={"color": c}, showlegend=False,
-                        legendgroup=cid, name=name, row=2, col=1)
-        fig.add_scatter(x=MONTHS, y=sc.sun_per_day[j], mode="lines+markers", line={"color": c}, showlegend=False,
-                        legendgroup=cid, name=name, row=2, col=2)
+        name, group = _name(c, lang), c.city.id
+        fig.add_scatter(x=MONTHS, y=convert_temp(np.array(k.tmax_c), unit), mode="lines", line={"color": colour},
+                        name=name, legendgroup=group, row=1, col=1)
+        fig.add_scatter(x=MONTHS, y=convert_temp(np.array(k.tmin_c), unit), mode="lines",
+                        line={"color": colour, "dash": "dot"}, fill="tonexty", fillcolor=fill,
+                        showlegend=False, legendgroup=group, name=name, row=1, col=1)
+        fig.add_bar(x=MONTHS, y=list(k.prcp_mm), marker_color=colour, name=name, showlegend=False, legendgroup=group,
+                    row=1, col=2)
+        fig.add_scatter(x=MONTHS, y=list(k.rhum_pct), mode="lines+markers", line={"color": colour}, showlegend=False,
+                        legendgroup=group, name=name, row=2, col=1)
+        fig.add_scatter(x=MONTHS, y=list(k.sun_h_per_day), mode="lines+markers", line={"color": colour},
+                        showlegend=False, legendgroup=group, name=name, row=2, col=2)
     fig.update_layout(height=560, margin={"t": 50, "b": 30}, barmode="group", legend={"orientation": "h", "y": -0.08})
     return fig
 
@@ -162,16 +154,16 @@ def great_circle(lat1: float, lon1: float, lat2: float, lon2: float, n: int = 32
     return xs, ys
 
 
-def partner_map(rec: Recommender, sc: ScoredAtlas, home: str, partners: list[str], month: int,
-                lang: str = "en") -> go.Figure:
-    """Home and partners on country outlines (Natural Earth, shipped in the repository; drawn
-    offline), partners coloured by the month's score, great-circle lines from home."""
+def partner_map(year: HomeYear, month: int, lang: str = "en") -> go.Figure:
+    """Home and every partner on country outlines (Natural Earth, shipped in the repository;
+    drawn offline), partners coloured by the month's score, great-circle lines from home."""
     _ = translator(lang)
-    hlat, hlon = float(rec.cities.at[home, "lat"]), float(rec.cities.at[home, "lon"])
-    lats = [float(rec.cities.at[p, "lat"]) for p in partners]
-    lons = [float(rec.cities.at[p, "lon"]) for p in partners]
-    scores = [float(sc.score[sc.pos[p], month - 1]) if p in sc.pos else np.nan for p in partners]
-    badges = [_badge(sc, sc.pos.get(p), month, lang) for p in partners]
+    home, partners = year.home, list(year.partners)
+    hlat, hlon = home.city.lat, home.city.lon
+    lats = [p.city.lat for p in partners]
+    lons = [p.city.lon for p in partners]
+    scores = [p.scores[month - 1] if p.has_climate else np.nan for p in partners]
+    badges = [_badges(p, lang)[month - 1] for p in partners]
     fig = go.Figure()
     bx, by = basemap()
     fig.add_scatter(x=bx, y=by, mode="lines", fill="toself", fillcolor="#e9e5dc", line={"width": 0.5, "color": "#9a9384"},
@@ -183,14 +175,14 @@ def partner_map(rec: Recommender, sc: ScoredAtlas, home: str, partners: list[str
         ys += gy + [None]
     fig.add_scatter(x=xs, y=ys, mode="lines", line={"width": 0.8, "color": "#5b6b7a"}, hoverinfo="skip",
                     showlegend=False, name="routes")
-    fig.add_scatter(x=lons, y=lats, mode="markers+text", name=_("sister cities"), text=[local_city(rec, p, lang) for p in partners],
-                    textposition="top center", textfont={"size": 10},
+    fig.add_scatter(x=lons, y=lats, mode="markers+text", name=_("sister cities"),
+                    text=[local_name(p.city, lang) for p in partners], textposition="top center", textfont={"size": 10},
                     customdata=[[i18n.number(s, lang) if not np.isnan(s) else _("no climate data"), b]
                                 for s, b in zip(scores, badges)],
                     hovertemplate="%{text}: %{customdata[0]}<br>%{customdata[1]}<extra></extra>",
                     marker={"size": 12, "color": [0 if np.isnan(s) else s for s in scores], "cmin": 0, "cmax": 100,
                             "colorscale": LABEL_COLOURS, "colorbar": {"title": _("score")}, "line": {"width": 0.6, "color": "black"}})
-    fig.add_scatter(x=[hlon], y=[hlat], mode="markers+text", text=[_home(rec, home, lang)], textposition="bottom center",
+    fig.add_scatter(x=[hlon], y=[hlat], mode="markers+text", text=[_name(home, lang)], textposition="bottom center",
                     marker={"size": 16, "symbol": "star", "color": "black"}, name=_("home"), hoverinfo="text")
     # Frame home and partners with a margin (at least 40° of longitude, 25° of latitude).
     all_lon, all_lat = np.array([hlon, *lons]), np.array([hlat, *lats])
@@ -209,17 +201,18 @@ def partner_map(rec: Recommender, sc: ScoredAtlas, home: str, partners: list[str
     return fig
 
 
-def window_strip(rec: Recommender, sc: ScoredAtlas, home: str, partners: list[str], lang: str = "en") -> go.Figure:
-    """12-month calendar strip per partner: travel-window months filled."""
+def window_strip(year: HomeYear, month: int, lang: str = "en") -> go.Figure:
+    """12-month calendar strip per partner with climate data (ranked by the month): travel-window
+    months from home filled."""
     MONTHS = _months(lang)
-    ids = [p for p in partners if p in sc.pos]
-    z = np.zeros((len(ids), 12))
-    for row, p in enumerate(ids):
-        z[row, np.array(rec.window_months(sc, home, p), dtype=int) - 1] = 1
-    fig = go.Figure(go.Heatmap(z=z, x=MONTHS, y=[local_city(rec, p, lang) for p in ids], zmin=0, zmax=1, showscale=False,
-                               colorscale=[[0, "#eeeeee"], [1, "#2a9d8f"]], xgap=3, ygap=3,
+    rows = year.ranked(month)
+    z = np.zeros((len(rows), 12))
+    for k, p in enumerate(rows):
+        z[k, np.array(p.window, dtype=int) - 1] = 1
+    fig = go.Figure(go.Heatmap(z=z, x=MONTHS, y=[local_name(p.city, lang) for p in rows], zmin=0, zmax=1,
+                               showscale=False, colorscale=[[0, "#eeeeee"], [1, "#2a9d8f"]], xgap=3, ygap=3,
                                hovertemplate="%{y}, %{x}<extra></extra>"))
-    fig.update_layout(height=max(200, 26 * len(ids) + 90), margin={"t": 20, "b": 20}, yaxis={"autorange": "reversed"})
+    fig.update_layout(height=max(200, 26 * len(rows) + 90), margin={"t": 20, "b": 20}, yaxis={"autorange": "reversed"})
     return fig
 
 

@@ -1,7 +1,7 @@
 """Words for the typed results, in the person's language and temperature unit: headline,
-reasons, table rows, badges, the score scale, the window rule, the method and sources prose, and
-the CLI's JSON contract. The one place where sentences are built; every sentence is a message
-of the catalogs (`i18n`), month names, numbers and country names come from CLDR."""
+reasons, table rows, badges, the score scale, the window rule, the method and sources prose (the
+JSON documents are in documents.py). The one place where sentences are built; every sentence is
+a message of the catalogs (`i18n`), month names, numbers and country names come from CLDR."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from ..comfort.physics import DEFAULT_WIND_MS
 from ..climate import confidence as grading
 from ..comfort.tables import LABELS
 from ..paths import data_dir
-from ..results import CityRef, Confidence, Exchange, PartnerResult, Profile, Reason, Recommendation
+from ..results import CityRef, Confidence, PartnerResult, Reason, Recommendation
 from ..rules import DRY_MM, GOOD, MARGIN, WET_MM
 from ..sources import SOURCES
 from ..sources.gridded import MAX_KM as GRIDDED_KM
@@ -176,11 +176,6 @@ def confidence_badge(c: Confidence | None, lang: str = EN) -> str:
     return f"{GRADE_MARKS[c.grade]} {grade_text(c, lang)} · {confidence_reason_text(c, lang)}"
 
 
-def confidence_json(c: Confidence | None) -> dict | None:
-    """{"grade": "medium", "reason": "unchecked"} (codes, English); None without a grade."""
-    return None if c is None else {"grade": c.grade, "reason": c.reason}
-
-
 def home_confidence_line(res: Recommendation, lang: str = EN) -> str:
     """The home's grade beside the partners': "Confidence at home (Ürümqi, January): ◐ medium · …"."""
     _ = translator(lang)
@@ -203,11 +198,6 @@ def city_label(c: CityRef, has_climate: bool = True, lang: str = EN) -> str:
     others = [n for n in dict.fromkeys((c.name, *(n for _lang, n in c.names))) if n and n != first]
     return (f"{first} ({c.country})" + "".join(f" · {n}" for n in others)
             + ("" if has_climate else f" — {no_data_hint(lang)}"))
-
-
-def local_city(rec, cid: str, lang: str = EN) -> str:
-    """A registry city's name, by id, in the language where known (rec: a Recommender)."""
-    return local_name(rec.city_ref(cid), lang)
 
 
 def city_name(c: CityRef, via: tuple[CityRef, ...] = (), lang: str = EN) -> str:
@@ -412,6 +402,22 @@ def confidence_detail(d, lang: str = EN) -> str:
         reason=confidence_reason_text(d.confidence, lang))
 
 
+def exchange_brief(ex, lang: str = EN) -> str:
+    """One pair's exchange in two sentences (an Exchange): whether they are sister cities, and
+    when each city's people should visit the other."""
+    _ = translator(lang)
+    a, b = local_name(ex.a, lang), local_name(ex.b, lang)
+
+    def direction(x: str, y: str, runs) -> str:
+        if runs:
+            return _("{a}'s people should visit {b} in {months}.").format(a=x, b=y, months=months_text(runs, lang))
+        return _("{a}'s people have no month in which {b} is good and clearly more comfortable.").format(a=x, b=y)
+
+    twinned = (_("{a} and {b} are sister cities.") if ex.sister_cities
+               else _("{a} and {b} are not sister cities.")).format(a=a, b=b)
+    return " ".join((twinned, direction(a, b, ex.a_to_b), direction(b, a, ex.b_to_a)))
+
+
 def exchange_method(lang: str = EN) -> str:
     """How the exchange explorer ranks pairs (the method panel's last paragraph)."""
     _ = translator(lang)
@@ -429,40 +435,6 @@ def sources_paragraph(lang: str = EN) -> str:
     return _("Climate normals: {climate}. Sister cities: Wikipedia's twin-town lists via Hekman/twincities "
                             "and KaiErikNiermann/sister-city-visualizer (MIT). Places: GeoNames (CC BY 4.0).").format(
         climate=climate)
-
-
-# ---------------------------------------------------------------------------- the CLI's JSON contract
-
-
-def city_json(c: CityRef) -> dict:
-    return {"id": c.id, "name": c.name, "country": c.country} | {f"name_{lang}": n for lang, n in c.names}
-
-
-def recommendation_json(res: Recommendation) -> dict:
-    """The `recommend --format json` document (reasons in words, °C)."""
-    home = city_json(res.home) | {"score": res.home_score, "label": label_text(res.home_label),
-                                  "confidence": confidence_json(res.home_confidence)}
-    partners = [city_json(p.city) | {
-        "score": p.score, "label": label_text(p.label), "delta": p.delta, "window": p.window, "windows": p.windows,
-        "reasons": reasons_text(p), "coverage": p.coverage, "degree": p.degree, "via": [v.id for v in p.via],
-        "confidence": confidence_json(p.confidence),
-    } for p in res.partners]
-    return {"home": home, "month": res.month, "index": res.index.name, "basis": basis(res.index), "partners": partners}
-
-
-def profile_json(prof: Profile) -> dict:
-    """The `profile --format json` document."""
-    return {"city": city_json(prof.city), "index": prof.index.name, "basis": basis(prof.index),
-            "season_type": prof.season_type if prof.season_type else "unknown (no climate data)",
-            "months": [{"month": m.month, "score": m.score, "label": m.label, "raw_score": m.raw_score, "gate": m.gate,
-                        "components": m.components, "sources": m.sources, "coverage": m.coverage,
-                        "confidence": confidence_json(m.confidence)} for m in prof.months]}
-
-
-def exchange_json(ex: Exchange) -> dict:
-    """The `windows --format json` document."""
-    return {"a": city_json(ex.a), "b": city_json(ex.b), "index": ex.index.name, "sister_cities": ex.sister_cities,
-            "a_to_b": ex.a_to_b, "b_to_a": ex.b_to_a}
 
 
 # ---------------------------------------------------------------------------- the method panel
@@ -487,8 +459,14 @@ def without_server_paths(message: str) -> str:
     return re.sub(rf"(?<![\w.])/(?:{part}/)*?((?:{part}/)?{part})(?![^\s'\"`]*/)", r"\1", str(message))
 
 
+def weights_text(index: ComfortIndex, lang: str = EN) -> str:
+    """"thermal comfort 4, cloud cover 2, …": an index's components and weights in the language."""
+    return join([f"{component_label(k, lang)} {i18n.number(w, lang)}" for k, w in index.weights.items()], lang)
+
+
 def index_weights_line(index: ComfortIndex, band, unit: str = "°C", lang: str = EN) -> str:
-    weights = join([f"{component_label(k, lang)} {i18n.number(w, lang)}" for k, w in index.weights.items()], lang)
+    """The method panel's first line (markdown): the index in bold, its weights and the band."""
+    weights = weights_text(index, lang)
     band_words = band_text(band, unit, lang)
     _ = translator(lang)
     return _("**{index}**, weights: {weights}. {band}.").format(
@@ -545,10 +523,3 @@ def exchange_rows(pairs, lang: str = EN) -> list[dict]:
              h["B → A"]: months_text(p.b_to_a, lang), h["months A → B"]: p.a_months, h["months B → A"]: p.b_months,
              h["complementarity"]: p.complementarity, h["two-way"]: p.two_way}
             for k, p in enumerate(pairs, 1)]
-
-
-def pair_exchange_json(p) -> dict:
-    """One pair of the `pairs --format json` document."""
-    return {"a": city_json(p.a), "b": city_json(p.b), "a_to_b": p.a_to_b, "b_to_a": p.b_to_a,
-            "a_months": p.a_months, "b_months": p.b_months, "complementarity": p.complementarity,
-            "two_way": p.two_way}

@@ -1,0 +1,51 @@
+"""A pair: when each city's people should visit the other (the exchange calendar), the two
+comfort curves and climates, for any two cities; its own link (?a=urumqi&b=karachi)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from recommender import RecommenderError
+from recommender.dashboard import shared, state
+from recommender.present import charts, i18n, text
+
+ch = shared.choices()
+lang, style, unit, band = ch.lang, ch.style, ch.unit, ch.band
+_ = i18n.translator(lang)
+version, rec = shared.recommender()
+ids, labels = shared.city_options(version, lang)
+
+# The link's ?a= and ?b= on arrival (a pair opened from another page or shared); else home and its first sister.
+for key, asked in (("pair_a", st.query_params.get("a")), ("pair_b", st.query_params.get("b"))):
+    if asked and st.session_state.get(f"_{key}_link") != asked:
+        st.session_state[f"_{key}_link"] = asked
+        try:
+            state.remember(key, rec.city(asked))
+        except RecommenderError:
+            st.info(_("The link names an unknown city ({city}); showing {default} instead.").format(
+                city=text.literal(asked), default=labels.get(state.value("home_city", shared.DEFAULT_HOME), "")))
+a_default = state.value("home_city", shared.DEFAULT_HOME)
+sisters = [p for p, _d, _v in rec.partners(a_default)]
+
+st.title("↔ " + _("A pair"))
+c1, c2 = st.columns(2)
+a = c1.selectbox(_("City A"), ids, format_func=lambda c: labels[c], key=state.kept("pair_a", a_default))
+b_default = next((p for p, _d, _v in rec.partners(a)), sisters[0] if sisters else a)
+b = c2.selectbox(_("City B"), ids, format_func=lambda c: labels[c], key=state.kept("pair_b", b_default))
+st.query_params.update(a=a, b=b, lang=lang)
+
+ex = rec.exchange(a, b, style=style, comfort_band=band)
+name_a, name_b = text.local_name(ex.a, lang), text.local_name(ex.b, lang)
+st.subheader(text.exchange_brief(ex, lang))
+st.caption(text.method_caption(ex.index, lang))
+m1, m2 = st.columns(2)
+m1.metric(f"{name_a} → {name_b}", text.months_text(ex.a_to_b, lang))
+m2.metric(f"{name_b} → {name_a}", text.months_text(ex.b_to_a, lang))
+st.plotly_chart(charts.exchange_calendar(ex, lang), width="stretch", key="chart_pair_calendar")
+year_key = ("pair", version, ex.a.id, ex.b.id, style, band)
+year = shared.pair_year(*year_key[1:])
+if year.home.has_climate and year.partners[0].has_climate:
+    month = state.value("month", 1)
+    st.plotly_chart(shared.figure("curves", year_key, month, None, "°C", lang), width="stretch", key="chart_pair_curves")
+    st.plotly_chart(shared.figure("climate", year_key, month, ex.b.id, unit, lang), width="stretch",
+                    key="chart_pair_climate")

@@ -1,0 +1,213 @@
+"""What every page reads: the recommender and its results cached per atlas version (shared by
+all sessions of the process), the figures, the city picker's labels, the link's first choices,
+and the sidebar's shared choices (trip style, temperature unit, comfort band)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import streamlit as st
+
+from .. import RecommenderError
+from ..atlas import atlas_version, load_atlas
+from ..climate.calendar import parse_month
+from ..comfort.indices import styles
+from ..present import charts, i18n, text
+from ..present.units import UNITS, convert_temp, f_to_c
+from ..recommend import Recommender
+from ..results import HomeYear, PairRanking
+from . import state
+
+DEFAULT_HOME = "urumqi"
+N_ = i18n.N_
+# The pages (st.navigation, the first is the default): key → (file relative to app.py, url path, title, icon).
+PAGES = {"where": ("recommender/dashboard/pages/where_to_go.py", "where", N_("Where to go"), "✈"),
+         "pair": ("recommender/dashboard/pages/pair.py", "pair", N_("A pair"), "↔"),
+         "all_pairs": ("recommender/dashboard/pages/all_pairs.py", "pairs", N_("All pairs"), "🌐"),
+         "method": ("recommender/dashboard/pages/method.py", "method", N_("How it is scored"), "ℹ")}
+PAGE_FILES = {k: v[0] for k, v in PAGES.items()}
+# Links of the single-page dashboard opened a tab by its label (?view=, in any language); the
+# tabs that became pages open those pages.
+LEGACY_VIEWS = {N_("Exchange explorer"): "all_pairs", N_("How is this scored?"): "method"}
+BAND_C = (-10, 40, (18, 24))      # slider range and default, °C
+BAND_F = (14, 104, (64, 75))      # the same in °F
+LINK_NOTES = (N_("The link names an unknown city ({city}); showing {default} instead."),
+              N_("The link's month {month} is not 1–12 or a month name; showing {shown}."),
+              N_("The link's trip style {style} is unknown; showing {shown}."))
+
+
+@dataclass(frozen=True)
+class Choices:
+    """The shared choices of this run: language, trip style, unit (°C | °F), comfort band (°C)."""
+
+    lang: str
+    style: str
+    unit: str
+    band: tuple[float, float] | None
+
+
+# Our own style sheet (no user text in it): Chinese and Urdu fonts; Urdu right to left, the
+# charts and the data grid keep their own left-to-right layout.
+FONTS = {"en": "", "zh": "'Noto Sans CJK SC', ", "ur": "'Noto Nastaliq Urdu', 'Noto Naskh Arabic', "}
+RTL_CSS = """
+.stApp, [data-testid="stSidebar"] { direction: rtl; }
+.stApp h1, .stApp h2, .stApp h3, .stApp p, .stApp label, .stApp li { text-align: right; }
+.stApp p, .stApp li, .stApp h1, .stApp h2, .stApp h3 { line-height: 2.1; }
+.js-plotly-plot, [data-testid="stDataFrame"], [data-testid="stTable"] { direction: ltr; }
+"""
+
+
+def language_css(lang: str) -> str:
+    """The page's style for a language: its fonts, and right to left where CLDR says so ("": none)."""
+    fonts = FONTS[lang]
+    css = (f".stApp *:not([data-testid='stIconMaterial']) {{ font-family: {fonts}'Source Sans Pro', 'Noto Sans', "
+           "sans-serif; }" if fonts else "")
+    css += RTL_CSS if i18n.is_rtl(lang) else ""
+    return "<style>" + css + "</style>" if css else ""
+
+
+# ------------------------------------------------------------------ cached per atlas version
+@st.cache_resource(show_spinner=False)
+def get_recommender(version: tuple) -> Recommender:
+    """One Recommender per atlas version; it scores each (style, band) once and keeps the arrays."""
+    i18n.preload()      # catalogs and CLDR data read once, so a switch of language does not wait for them
+    return Recommender(load_atlas())
+
+
+def recommender() -> tuple[tuple, Recommender]:
+    """(atlas version, its Recommender); an atlas that cannot be loaded is one note and the page stops."""
+    _ = i18n.translator(st.session_state.get("lang", i18n.DEFAULT_LANGUAGE))
+    try:
+        with st.spinner(_("Loading the climate atlas…")):
+            version = atlas_version()
+            return version, get_recommender(version)
+    except RecommenderError as exc:
+        st.error(_("The climate atlas could not be loaded: {reason}").format(
+            reason=text.literal(text.without_server_paths(exc), 600)))
+        st.stop()
+
+
+def atlas_warnings(rec: Recommender) -> None:
+    """What the atlas load warned about (a refreshed city that failed its checks, …), one note each."""
+    for w in rec.warnings():
+        st.warning(text.literal(text.without_server_paths(w), 600))
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def home_year(version: tuple, home: str, style: str, band, country: str | None, second: bool) -> HomeYear:
+    """A home city's year (results are immutable; shared by every session)."""
+    return get_recommender(version).year(home, style=style, comfort_band=band, country=country, second_degree=second)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def pair_year(version: tuple, a: str, b: str, style: str, band) -> HomeYear:
+    return get_recommender(version).pair_year(a, b, style=style, comfort_band=band)
+
+
+FIGURES = {
+    "curves": lambda y, month, partner, unit, lang: charts.comfort_curves(y, month, lang),
+    "heatmap": lambda y, month, partner, unit, lang: charts.partner_heatmap(y, month, lang),
+    "climate": lambda y, month, partner, unit, lang: charts.climate_panel(y, partner, unit, lang),
+    "map": lambda y, month, partner, unit, lang: charts.partner_map(y, month, lang),
+    "windows": lambda y, month, partner, unit, lang: charts.window_strip(y, month, lang),
+}
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def figure(kind: str, year: tuple, month: int, partner: str | None, unit: str, lang: str):
+    """A chart of a cached year (`year`: the arguments of home_year or pair_year, first "home" or
+    "pair"), built once per process for each choice and shared by every session (figures are not
+    changed after they are built). An unknown kind is a KeyError, never another chart."""
+    y = home_year(*year[1:]) if year[0] == "home" else pair_year(*year[1:])
+    return FIGURES[kind](y, month, partner, unit, lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def strongest_pairs(version: tuple, style: str, band, country: str | None, city: str | None) -> PairRanking:
+    """The explorer's ranking (the strongest 200 of every matching pair), shared by every session."""
+    return get_recommender(version).pair_ranking(style=style, comfort_band=band, country=country, city=city, limit=200)
+
+
+@st.cache_data(show_spinner=False)
+def city_options(version: tuple, lang: str) -> tuple[list[str], dict[str, str]]:
+    """City ids in alphabetical order and their labels: the name in the language, the registry's
+    name and native names (all searchable), and a note where there is no climate data."""
+    directory = get_recommender(version).directory()
+    return [ref.id for ref, _has in directory], {ref.id: text.city_label(ref, has, lang) for ref, has in directory}
+
+
+# ------------------------------------------------------------------ the link and the sidebar
+def read_link(rec: Recommender) -> None:
+    """On a session's first run: the link's ?home=, ?month= and ?style= as the first choices;
+    what cannot be understood becomes a note (kept as message and values, so it follows a
+    change of language) and a default."""
+    if "initialised" in st.session_state:
+        return
+    qp = st.query_params
+    notes = []
+    home = DEFAULT_HOME
+    if qp.get("home"):
+        try:
+            home = rec.city(qp.get("home"))
+        except RecommenderError:
+            notes.append((LINK_NOTES[0], {"city": text.literal(qp.get("home")), "default": DEFAULT_HOME}))
+    month = dt.date.today().month
+    if qp.get("month"):
+        try:
+            month = parse_month(qp.get("month"))
+        except RecommenderError:
+            notes.append((LINK_NOTES[1], {"month": text.literal(qp.get("month")), "shown": month}))
+    style = qp.get("style", "urban")
+    if style not in styles():
+        notes.append((LINK_NOTES[2], {"style": text.literal(style), "shown": "urban"}))
+        style = "urban"
+    for key, v in (("home_city", home), ("month", month), ("style", style)):
+        state.remember(key, v)
+    st.session_state.update(url_notes=notes, initialised=True)
+
+
+def link_notes(rec: Recommender, lang: str) -> None:
+    """The notes of read_link, in the page's language."""
+    _ = i18n.translator(lang)
+    for message, values in st.session_state.get("url_notes", []):
+        shown = {"default": text.local_name(rec.city_ref(values.get("default", DEFAULT_HOME)), lang),
+                 "shown": (text.month_name(values["shown"], lang) if isinstance(values.get("shown"), int)
+                           else _(styles()["urban"].trip_style).lower())}
+        st.info(_(message).format(**(values | {k: v for k, v in shown.items() if k in values})))
+
+
+def shared_choices(lang: str) -> Choices:
+    """The sidebar's language picker and the choices every page shares (trip style, unit, band)."""
+    _ = i18n.translator(lang)
+    trip_styles = styles()
+    with st.sidebar:
+        st.selectbox("Language · 语言 · زبان", list(i18n.LANGUAGES), format_func=i18n.LANGUAGES.get, key="lang")
+        style = st.radio(_("Trip style"), list(trip_styles), key=state.kept("style", "urban"),
+                         format_func=lambda s: f"{_(trip_styles[s].trip_style)} ({trip_styles[s].name})")
+        unit = st.radio(_("Temperature unit"), list(UNITS), horizontal=True, key=state.kept("unit", UNITS[0]))
+        use_band = st.toggle(_("Use my own comfort band"), key=state.kept("use_band", False),
+                             help=_("Off: the published index. On: the thermal rating peaks over your band."))
+        lo, hi, default = BAND_F if unit == "°F" else BAND_C
+        band_shown = st.slider(_("I like afternoons that feel ({unit})").format(unit=unit), lo, hi,
+                               disabled=not use_band, key=state.kept("band_f" if unit == "°F" else "band", default))
+    to_c = f_to_c if unit == "°F" else convert_temp
+    band = tuple(round(float(to_c(x)), 2) for x in band_shown) if use_band else None
+    return Choices(lang, style, unit, band)
+
+
+def choices() -> Choices:
+    """This run's shared choices (set by app.py before the page runs)."""
+    return st.session_state["_choices"]
+
+
+def legacy_page(view: str | None) -> str | None:
+    """The page a link's ?view= names when that tab is now a page (None: not one of them)."""
+    for message, page in LEGACY_VIEWS.items():
+        if view in {i18n.translator(lang)(message) for lang in i18n.LANGUAGES}:
+            return page
+    return None
+
+
+def country_label(code: str, every: str, lang: str) -> str:
+    return every if not code else f"{i18n.country(code, lang)} ({code})"

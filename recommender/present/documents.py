@@ -1,0 +1,97 @@
+"""One JSON document per typed result — the contract of the CLI's `--format json`, the
+dashboard's JSON export and the HTTP API: `document(result)` for a Recommendation, HomeYear,
+Profile, Exchange or PairRanking. Codes and numbers as the results hold them (°C, mm, %),
+words in English; a city is {"id", "name", "country", "name_<lang>": …} with its native names
+in the order the languages are declared."""
+
+from __future__ import annotations
+
+from functools import singledispatch
+
+from ..results import CityRef, CityYear, Confidence, Exchange, HomeYear, PairExchange, PairRanking, Profile, Recommendation
+from . import text
+
+
+def city(c: CityRef) -> dict:
+    return {"id": c.id, "name": c.name, "country": c.country} | {f"name_{lang}": n for lang, n in c.names}
+
+
+def confidence(c: Confidence | None) -> dict | None:
+    """{"grade": "medium", "reason": "unchecked"} (codes); None without a grade."""
+    return None if c is None else {"grade": c.grade, "reason": c.reason}
+
+
+@singledispatch
+def document(result) -> dict:
+    """The JSON document (a dict of JSON types) of a typed result."""
+    raise TypeError(f"no JSON document for {type(result).__name__}")
+
+
+@document.register
+def _recommendation(res: Recommendation) -> dict:
+    """`recommend --format json`: the home's month and its partners ranked (reasons in words)."""
+    home = city(res.home) | {"score": res.home_score, "label": text.label_text(res.home_label),
+                             "confidence": confidence(res.home_confidence)}
+    partners = [city(p.city) | {
+        "score": p.score, "label": text.label_text(p.label), "delta": p.delta, "window": p.window, "windows": p.windows,
+        "reasons": text.reasons_text(p), "coverage": p.coverage, "degree": p.degree, "via": [v.id for v in p.via],
+        "confidence": confidence(p.confidence),
+    } for p in res.partners]
+    return {"home": home, "month": res.month, "index": res.index.name, "basis": text.basis(res.index),
+            "partners": partners}
+
+
+def _months(p: CityYear, home: CityYear) -> list[dict]:
+    """A partner's 12 months: score, class, points above home, in the window, confidence."""
+    out = []
+    for m in range(1, 13):
+        s = p.scores[m - 1] if p.has_climate else None
+        hs = home.scores[m - 1] if home.has_climate else None
+        out.append({"month": m, "score": s, "label": p.labels[m - 1] if p.has_climate else text.NO_DATA,
+                    "delta": None if s is None or hs is None else round(s - hs, 1), "in_window": m in p.window,
+                    "confidence": confidence(p.confidence[m - 1]) if p.has_climate else None})
+    return out
+
+
+@document.register
+def _home_year(y: HomeYear) -> dict:
+    """The dashboard's JSON export: home's 12 scores and grades, every partner's 12 months and windows."""
+    home = city(y.home.city) | {
+        "scores": list(y.home.scores) if y.home.has_climate else [None] * 12,
+        "confidence": [confidence(c) for c in y.home.confidence] if y.home.has_climate else [None] * 12}
+    partners = [{"id": p.city.id, "name": p.city.name, "country": p.city.country, "degree": p.degree,
+                 "windows": p.windows, "months": _months(p, y.home)} for p in y.partners]
+    return {"home": home, "index": y.index.name, "comfort_band": list(y.band) if y.band else None, "good": y.good,
+            "margin": y.margin, "partners": partners}
+
+
+@document.register
+def _profile(prof: Profile) -> dict:
+    """`profile --format json`: twelve months with components, provenance and coverage."""
+    return {"city": city(prof.city), "index": prof.index.name, "basis": text.basis(prof.index),
+            "season_type": prof.season_type if prof.season_type else "unknown (no climate data)",
+            "months": [{"month": m.month, "score": m.score, "label": m.label, "raw_score": m.raw_score, "gate": m.gate,
+                        "components": m.components, "sources": m.sources, "coverage": m.coverage,
+                        "confidence": confidence(m.confidence)} for m in prof.months]}
+
+
+@document.register
+def _exchange(ex: Exchange) -> dict:
+    """`windows --format json`: when A's people should visit B and B's people A."""
+    return {"a": city(ex.a), "b": city(ex.b), "index": ex.index.name, "sister_cities": ex.sister_cities,
+            "a_to_b": ex.a_to_b, "b_to_a": ex.b_to_a}
+
+
+@document.register
+def _pair(p: PairExchange) -> dict:
+    """One pair of the ranking."""
+    return {"a": city(p.a), "b": city(p.b), "a_to_b": p.a_to_b, "b_to_a": p.b_to_a,
+            "a_months": p.a_months, "b_months": p.b_months, "complementarity": p.complementarity,
+            "two_way": p.two_way}
+
+
+@document.register
+def _pair_ranking(r: PairRanking) -> dict:
+    """`pairs --format json`: the filters, how many pairs matched, and the pairs in order."""
+    return {"index": r.index.name, "sort": r.sort, "country": r.country, "city": r.city, "pairs_total": r.total,
+            "pairs": [_pair(p) for p in r.pairs]}
