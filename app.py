@@ -11,11 +11,12 @@ import streamlit as st
 
 from recommender.dashboard import shared, state
 from recommender.present import i18n
+from recommender.present.style import language_css
 
 lang = state.language()
 _ = i18n.translator(lang)
 st.set_page_config(page_title=_("Sister-city travel comfort"), page_icon="✈", layout="wide")
-css = shared.language_css(lang)
+css = language_css(lang)
 if css:
     st.markdown(css, unsafe_allow_html=True)     # our own style sheet: fonts and direction, no user text
 

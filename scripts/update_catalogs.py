@@ -1,9 +1,9 @@
-"""Extract the message ids from the code (babel.cfg) and the declarations into
-recommender/locale/messages.pot, then merge them into every language's catalog: new ids get an
+"""Extract the message ids from the code (babel.cfg) and the declarations (`declared_messages`)
+into recommender/locale/messages.pot, then merge them into every language's catalog: new ids get an
 empty translation (to be written; tests/test_i18n.py fails until they are), ids no longer used
 are dropped, translations of changed ids are kept as fuzzy (the tests fail on those too).
 
-    python scripts/update_catalogs.py
+    python scripts/update_catalogs.py      (PYTHONPATH=. where another checkout is installed editable)
 """
 
 from __future__ import annotations
@@ -20,6 +20,43 @@ from recommender.storage import atomic_write
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def declared_messages() -> list[str]:
+    """Words that reach the screen from declarations rather than from a `_("…")` call: score
+    classes, UTCI stress classes, climate variables, provenance, components, trip styles, season
+    types, confidence grades and their reasons. Extracted into the catalogs with the code's messages."""
+    from recommender.climate.variables import PROVENANCE, VARIABLE_SPECS
+    from recommender.comfort.indices import INDICES
+    from recommender.comfort.tables import LABELS, UTCI_CLASSES
+    from recommender.present import text
+
+    words = [name for _, name in LABELS] + [str(c) for c in UTCI_CLASSES] + ["unknown"]
+    words += [v.label for v in VARIABLE_SPECS] + list(PROVENANCE)
+    words += list(text.COMPONENT_LABELS.values()) + [i.trip_style for i in INDICES.values()]
+    words += list(text.GRADE_WORDS.values()) + list(text.CONFIDENCE_REASONS.values())
+    return list(dict.fromkeys(words))
+
+
+def template_catalog(root: Path = ROOT):
+    """The catalog template (a babel Catalog without translations): every `_("…")` and `N_("…")`
+    message of the code named in babel.cfg, and `declared_messages()`."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+
+    root = Path(root)
+    with open(root / "babel.cfg", encoding="utf-8") as f:
+        method_map, options_map = parse_mapping_cfg(f)
+    cat = Catalog(project="sister-city-recommender", charset="utf-8")
+    for filename, lineno, message, comments, _context in extract_from_dir(root, method_map, options_map,
+                                                                          keywords={"_": None, "N_": None}):
+        if isinstance(message, str) and message:
+            cat.add(message, None, [(filename, lineno)], auto_comments=comments)
+    for message in declared_messages():
+        if message not in cat:
+            cat.add(message, None, [("scripts/update_catalogs.py", 0)], auto_comments=["declared as data"])
+    return cat
+
+
 def _write(path: Path, catalog) -> None:
     buf = io.BytesIO()
     write_po(buf, catalog, width=100, omit_header=False, sort_output=False, include_previous=True)
@@ -27,7 +64,12 @@ def _write(path: Path, catalog) -> None:
 
 
 def main() -> int:
-    template = i18n.template_catalog(ROOT)
+    package = Path(i18n.__file__).resolve().parent.parent.parent
+    if package != ROOT:     # an editable install of another checkout: its catalogs are not these
+        print(f"recommender is imported from {package}, not from this checkout ({ROOT}); run with "
+              f"PYTHONPATH={ROOT}", file=sys.stderr)
+        return 2
+    template = template_catalog(ROOT)
     _write(i18n.LOCALE_DIR / "messages.pot", template)
     for lang in i18n.LANGUAGES:
         if lang == i18n.DEFAULT_LANGUAGE:

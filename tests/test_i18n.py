@@ -6,6 +6,7 @@ import io
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import update_catalogs
 from conftest import REPO
 from recommender.present import exports, i18n, text
 
@@ -21,7 +22,7 @@ def rec(atlas):
 def test_every_message_is_translated_with_the_same_placeholders(lang):
     from babel.messages.pofile import read_po
 
-    template = i18n.template_catalog(REPO)
+    template = update_catalogs.template_catalog(REPO)
     with open(i18n.catalog_path(lang), "rb") as f:
         cat = read_po(f, locale=lang)
     ids = {m.id for m in template if m.id}
@@ -41,7 +42,7 @@ def test_every_confidence_grade_and_reason_has_words_in_every_language():
     from recommender.climate.confidence import GRADES, REASONS
 
     assert set(text.GRADE_WORDS) == set(GRADES) == set(text.GRADE_MARKS) and set(text.CONFIDENCE_REASONS) == set(REASONS)
-    declared = set(i18n.declared_messages())
+    declared = set(update_catalogs.declared_messages())
     for lang in i18n.LANGUAGES:
         _ = i18n.translator(lang)
         phrases = [_(w) for w in (*text.GRADE_WORDS.values(), *text.CONFIDENCE_REASONS.values())]

@@ -18,7 +18,9 @@ Units: days per month throughout.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -29,6 +31,8 @@ from .variables import src_column
 RATIO_SPLIT = 0.82   # a table counting ≥ 0.1 mm days has about as many as CRU's > 0.1 mm days; a ≥ 1 mm table ~⅔
 MIN_MONTHS = 10      # months with both counts a table needs to be classified
 OBSERVED = ("measured", "derived")   # the tables' own counts (rainy days, or rainy + snowy days)
+# Used only when build_info.json carries no measured factor (a build before it was recorded).
+DEFAULT_FACTOR = 0.63
 
 
 @dataclass
@@ -79,3 +83,14 @@ def gridded_factor(table_days: np.ndarray, cru_days_01: np.ndarray) -> float:
 def from_cru(cru_days_01: np.ndarray, factor: float) -> np.ndarray:
     """(cities, 12) CRU days > 0.1 mm → wet days ≥ 1 mm: × factor, at most the days of the month."""
     return np.minimum(factor * np.asarray(cru_days_01, float), DAYS_IN_MONTH[None, :])
+
+
+def recorded_factor(data_dir: Path | None) -> float:
+    """The factor the build converted ≥ 0.1 mm tables with (`WetDayThresholds.factor`), from
+    `data_dir`/build_info.json (3 decimals); DEFAULT_FACTOR for a build that did not record it."""
+    try:
+        info = json.loads((Path(data_dir) / "build_info.json").read_text(encoding="utf-8"))
+        factor = float(info["wet_days"]["factor"])
+    except (OSError, KeyError, TypeError, ValueError):
+        return DEFAULT_FACTOR
+    return factor if np.isfinite(factor) else DEFAULT_FACTOR

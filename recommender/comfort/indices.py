@@ -78,6 +78,10 @@ class Conditions(dict):
 # where the diurnal range is large), stated in the method text.
 DAILY_SPREAD = 0.25
 SPREAD_MIN_C, SPREAD_MAX_C = 1.5, 4.0
+# Measured on the embedded atlas and quoted by the method text (not recorded by the build): rating
+# the mean afternoon instead of the days overstates near-optimum scores by a median
+# MEAN_AFTERNOON_BIAS and at most MEAN_AFTERNOON_BIAS_MAX HCI points.
+MEAN_AFTERNOON_BIAS, MEAN_AFTERNOON_BIAS_MAX = 1.1, 3.9
 # Probabilists' Gauss–Hermite nodes and weights (5 points): E[f(X)], X ~ N(0, 1).
 GH_NODES = np.array([-2.8569700138728, -1.3556261799742, 0.0, 1.3556261799742, 2.8569700138728])
 GH_WEIGHTS = np.array([0.0112574113277, 0.2220759220056, 0.5333333333333, 0.2220759220056, 0.0112574113277])
@@ -174,6 +178,9 @@ def expected_precip_rating(prcp_mm, wet_days, month, ratings) -> np.ndarray:
 
 THERMAL_INPUTS = ("tmax_c", "tmean_c", "rhum_pct")
 WET_MONTH_MM = 50.0   # the precipitation rating can be at most 10 − (month's mm) / WET_MONTH_MM
+# Measured on the embedded atlas and quoted by the method text (not recorded by the build): the
+# ceiling lowers CEILING_SHARE of city-months, by a median CEILING_MEDIAN points.
+CEILING_SHARE, CEILING_MEDIAN = 0.31, 0.7
 
 
 def monthly_amount_ceiling(prcp_mm) -> np.ndarray:

@@ -46,10 +46,20 @@ from .tables import LABEL_ORDER, UTCI_CLASSES, label_codes, utci_codes
 # MAX_PENALTY / HEAT_SPAN_C (4.5 %) of it. The beach index declares a heat onset of 42 °C, above
 # every UTCI its optimal class reaches in the atlas (41.1 °C), so it is not punished there.
 MAX_PENALTY = 0.9
+HEAT_ONSET_C = 26.0   # the default heat onset (indices.ComfortIndex.heat_onset_utci declares each index's)
 HEAT_SPAN_C, COLD_ONSET_C, COLD_EXTREME_C = 20.0, 9.0, -40.0
+# Measured on the embedded atlas, quoted by the method text (present/text.method_paragraphs). The
+# build does not record them (measuring them again means scoring the atlas with and without each
+# change), so they are declared here, beside the science they measure:
+MAX_POINTS_PER_C = 10       # one °C more in every month moves no score by more than this (tests/test_comfort.py)
+MAX_VALUE_SHARE = 0.011     # the largest share of city-months holding any one score value
+CAPS_PLATEAU, CAPS_PLATEAU_SHARE = 59, 0.098   # the caps this penalty replaced put 9.8 % of city-months at 59
+# Counting the gridded 10 m wind (a component left out where wind is missing) moves scores by a
+# median WIND_EFFECT_MEDIAN points, from WIND_EFFECT_RANGE_90[0] to [1] for 90 % of city-months.
+WIND_EFFECT_MEDIAN, WIND_EFFECT_RANGE_90 = 1.2, (-6, 4)
 
 
-def stress_factor(utci_c, heat_onset_c: float = 26.0) -> np.ndarray:
+def stress_factor(utci_c, heat_onset_c: float = HEAT_ONSET_C) -> np.ndarray:
     """Multiplier (1 − MAX_PENALTY … 1) of a score for the typical afternoon's UTCI (°C); 1 where NaN."""
     u = np.asarray(utci_c, dtype=float)
     heat = np.clip((u - heat_onset_c) / HEAT_SPAN_C, 0.0, 1.0)

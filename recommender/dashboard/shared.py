@@ -47,26 +47,6 @@ class Choices:
     band: tuple[float, float] | None
 
 
-# Our own style sheet (no user text in it): Chinese and Urdu fonts; Urdu right to left, the
-# charts and the data grid keep their own left-to-right layout.
-FONTS = {"en": "", "zh": "'Noto Sans CJK SC', ", "ur": "'Noto Nastaliq Urdu', 'Noto Naskh Arabic', "}
-RTL_CSS = """
-.stApp, [data-testid="stSidebar"] { direction: rtl; }
-.stApp h1, .stApp h2, .stApp h3, .stApp p, .stApp label, .stApp li { text-align: right; }
-.stApp p, .stApp li, .stApp h1, .stApp h2, .stApp h3 { line-height: 2.1; }
-.js-plotly-plot, [data-testid="stDataFrame"], [data-testid="stTable"] { direction: ltr; }
-"""
-
-
-def language_css(lang: str) -> str:
-    """The page's style for a language: its fonts, and right to left where CLDR says so ("": none)."""
-    fonts = FONTS[lang]
-    css = (f".stApp *:not([data-testid='stIconMaterial']) {{ font-family: {fonts}'Source Sans Pro', 'Noto Sans', "
-           "sans-serif; }" if fonts else "")
-    css += RTL_CSS if i18n.is_rtl(lang) else ""
-    return "<style>" + css + "</style>" if css else ""
-
-
 # ------------------------------------------------------------------ cached per atlas version
 @st.cache_resource(show_spinner=False)
 def get_recommender(version: tuple) -> Recommender:
@@ -182,7 +162,7 @@ def shared_choices(lang: str) -> Choices:
     _ = i18n.translator(lang)
     trip_styles = styles()
     with st.sidebar:
-        st.selectbox("Language · 语言 · زبان", list(i18n.LANGUAGES), format_func=i18n.LANGUAGES.get, key="lang")
+        st.selectbox(i18n.picker_label(), list(i18n.LANGUAGES), format_func=i18n.LANGUAGES.get, key="lang")
         style = st.radio(_("Trip style"), list(trip_styles), key=state.kept("style", "urban"),
                          format_func=lambda s: f"{_(trip_styles[s].trip_style)} ({trip_styles[s].name})")
         unit = st.radio(_("Temperature unit"), list(UNITS), horizontal=True, key=state.kept("unit", UNITS[0]))
@@ -210,4 +190,4 @@ def legacy_page(view: str | None) -> str | None:
 
 
 def country_label(code: str, every: str, lang: str) -> str:
-    return every if not code else f"{i18n.country(code, lang)} ({code})"
+    return every if not code else f"{text.country(code, lang)} ({code})"

@@ -955,7 +955,7 @@ def build(shared: Path, out: Path, without: tuple[str, ...] = ()) -> dict:
                 "station_ids", "population", "geonames_id", "has_climate",
                 "climate_note", "climate_name", "gridded_km", "gridded_dz_m"]]
     names = native_names(R, inp.natives)
-    write_tables(out, cities, pairs, normals, report, check.tolerances, names)
+    write_tables(out, cities, pairs, normals, report, check.tolerances, names, stats["wet_days"])
     stats.update(atlas_report.summary(cities, pairs, normals, report.counts(), n_endpoints, len(inp.climate),
                                       inp.curated_pairs.source, inp.curated_pairs.countries))
     stats["list_pairs"] = distinct_list_pairs(inp.hekman)
@@ -992,16 +992,21 @@ def build_versions() -> dict[str, str]:
     return {p: version(p) for p in BUILD_PACKAGES}
 
 
-def write_tables(out: Path, cities, pairs, normals, report: Report, tol: agreement.Tolerances, names=None) -> None:
+def write_tables(out: Path, cities, pairs, normals, report: Report, tol: agreement.Tolerances, names=None,
+                 wet_days: wetdays.WetDayThresholds | None = None) -> None:
     """Write the tables atomically, formatted for byte-stable rebuilds (city_names.csv: the
-    native names, when `names` is given); build_info.json holds the package versions and the
-    measured agreement tolerances (read by climate/confidence.py)."""
+    native names, when `names` is given); build_info.json holds the package versions, the
+    measured agreement tolerances (read by climate/confidence.py) and, when `wet_days` is given,
+    the wet-day factor the tables were converted with (3 decimals, as data/README.md prints it;
+    read by climate/wetdays.recorded_factor)."""
     import json
 
     info = {"packages": build_versions(),
             "tolerances": {"agree_c": tol.month_agree_c, "tolerance_c": tol.month_tolerance_c,
                            "annual_c": tol.annual_c, "amplitude_c": tol.amplitude_c,
                            "min_correlation": tol.min_correlation, "measured_on_cities": tol.n_good}}
+    if wet_days is not None:
+        info["wet_days"] = {"factor": round(float(wet_days.factor), 3)}
     atomic_write_text(out / "build_info.json", json.dumps(info, indent=2, sort_keys=True) + "\n")
     cities = cities.copy()
     cities["geonames_id"] = [("" if pd.isna(x) else str(int(x))) for x in cities["geonames_id"]]

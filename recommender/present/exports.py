@@ -13,7 +13,7 @@ from datetime import date
 import pandas as pd
 
 from ..results import HomeYear, Recommendation
-from . import i18n, text
+from . import i18n, style, text
 from .documents import document
 from .i18n import translator
 from .text import month_name
@@ -119,14 +119,15 @@ def report_html(res: Recommendation, figures: dict[str, object], headline: str, 
     e = html.escape
     spec = res.index
     home = text.local_name(res.home, lang)
-    direction = "rtl" if i18n.is_rtl(lang) else "ltr"
+    direction = i18n.direction(lang)
     title = _("Travel comfort from {home}").format(home=home)
     heads = [_("city"), _("country"), _("score"), _("confidence"), _("class"), _("vs home"), _("travel window (months)"),
              _("coverage")]
     parts = [
         f"<!doctype html><html lang='{lang}' dir='{direction}'><head><meta charset='utf-8'>",
         "<title>" + e(title) + "</title>",
-        "<style>body{font-family:system-ui,'Noto Sans','Noto Sans CJK SC','Noto Nastaliq Urdu',sans-serif;"
+        "<style>body{font-family:" + style.font_family(("system-ui", "Noto Sans", *i18n.declaration(lang).fonts,
+                                                        "sans-serif")) + ";"
         "max-width:1100px;margin:auto;padding:1em}"
         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}"
         ".fig{page-break-inside:avoid;margin:1em 0;direction:ltr}@media print{.fig{break-inside:avoid}}</style></head><body>",
@@ -139,7 +140,7 @@ def report_html(res: Recommendation, figures: dict[str, object], headline: str, 
     ]
     for p in res.partners:
         parts.append(
-            f"<tr><td>{e(text.local_name(p.city, lang))}</td><td>{e(i18n.country(p.city.country, lang))}</td>"
+            f"<tr><td>{e(text.local_name(p.city, lang))}</td><td>{e(text.country(p.city.country, lang))}</td>"
             f"<td>{'' if p.score is None else i18n.number(p.score, lang)}</td>"
             f"<td>{e(text.confidence_badge(p.confidence, lang))}</td>"
             f"<td>{e(text.words(p.label, lang))}</td>"

@@ -1,12 +1,16 @@
-"""Languages of the presentation: message catalogs (gettext .po files under
-`recommender/locale/`, read with Babel) and the locale data of CLDR (via Babel) for month names,
-numbers, dates, country names and writing direction.
+"""Languages of the presentation: the declared languages (`Language`, one declaration each),
+message catalogs (gettext .po files under `recommender/locale/`, read with Babel) and the locale
+data of CLDR (via Babel) for month names, numbers, dates and country names.
+
+A language is one `Language` in `DECLARED_LANGUAGES` plus its catalog; everything else spelled
+per language (the `LANGUAGES` picker names, writing direction, fonts, which browser locales it
+serves) is derived from the declaration. This module imports nothing from the package.
 
 Message ids are the English sentences; placeholders are `str.format` names (`{city}`).
 `python scripts/update_catalogs.py` extracts them from the code (the `_` and `N_` calls) plus
-the words declared as data (score classes, UTCI classes, variable labels, trip styles, …;
-`declared_messages()`), and merges them into every catalog; `tests/test_i18n.py` fails on an id
-missing from a catalog, a fuzzy or empty translation, or placeholders that differ.
+the words declared as data (score classes, UTCI classes, variable labels, trip styles, …), and
+merges them into every catalog; `tests/test_i18n.py` fails on an id missing from a catalog, a
+fuzzy or empty translation, or placeholders that differ.
 
 With RECOMMENDER_STRICT_I18N=1 (the test suite sets it) looking up an id missing from a catalog
 raises instead of falling back to English, so a screen that shows an untranslated sentence fails
@@ -17,12 +21,43 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-LANGUAGES = {"en": "English", "zh": "简体中文", "ur": "اردو"}
+
+@dataclass(frozen=True)
+class Language:
+    """A language of the presentation, declared once.
+
+    code: the ISO 639-1 code (the catalog's folder under locale/, the CLDR locale, the URL's ?lang=);
+    name: the language's name in itself (the language picker); script: the ISO 15924 script it is
+    written in (a browser locale of another script, e.g. zh-TW → Hant, is not served by it);
+    direction: "ltr" or "rtl"; fonts: CSS font families put in front of the page's default stack
+    (present/style.py), installed for the browser test by scripts/test.sh."""
+
+    code: str
+    name: str
+    script: str
+    direction: str = "ltr"
+    fonts: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        if self.direction not in ("ltr", "rtl"):
+            raise ValueError(f"{self.code}: direction must be 'ltr' or 'rtl', not {self.direction!r}")
+        if not (len(self.script) == 4 and self.script.isalpha() and self.script.istitle()):
+            raise ValueError(f"{self.code}: script must be an ISO 15924 code such as 'Latn', not {self.script!r}")
+
+
+DECLARED_LANGUAGES: tuple[Language, ...] = (
+    Language("en", "English", "Latn"),
+    Language("zh", "简体中文", "Hans", fonts=("Noto Sans CJK SC",)),
+    Language("ur", "اردو", "Arab", "rtl", fonts=("Noto Nastaliq Urdu", "Noto Naskh Arabic")),
+)
 DEFAULT_LANGUAGE = "en"
+BY_CODE: dict[str, Language] = {lang.code: lang for lang in DECLARED_LANGUAGES}
+LANGUAGES: dict[str, str] = {lang.code: lang.name for lang in DECLARED_LANGUAGES}   # code → its own name
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "messages"
 _PLACEHOLDER = re.compile(r"\{(\w*)[^{}]*\}")
@@ -38,15 +73,63 @@ def N_(message: str) -> str:
 
 
 def language(code: str | None) -> str:
-    """The supported language for a code or a browser locale ("zh-CN" → "zh", "ur_PK" → "ur");
-    English for anything else (None, "", "fr", "zh-Hant" included: only Simplified Chinese is
-    written)."""
+    """The declared language serving a code or a browser locale ("zh-CN" → "zh", "ur_PK" → "ur");
+    English for anything else: an undeclared language (None, "", "fr") or a locale written in
+    another script than the declared one ("zh-Hant", "zh-TW": Traditional Chinese, where only
+    Simplified is written). The script is the locale's own script subtag, or else the one CLDR
+    finds likely for its language and region."""
     if not isinstance(code, str):
         return DEFAULT_LANGUAGE
-    parts = re.split(r"[-_]", code.strip().lower())
-    if parts[0] == "zh" and any(p in ("hant", "tw", "hk", "mo") for p in parts[1:]):
+    return _language(code)
+
+
+@lru_cache(maxsize=1024)
+def _language(code: str) -> str:
+    parts = [p for p in re.split(r"[-_]", code.strip()) if p]
+    if not parts or parts[0].lower() not in BY_CODE:
         return DEFAULT_LANGUAGE
-    return parts[0] if parts[0] in LANGUAGES else DEFAULT_LANGUAGE
+    declared = BY_CODE[parts[0].lower()]
+    scripts = [p.title() for p in parts[1:] if len(p) == 4 and p.isalpha()]
+    if not scripts:
+        regions = [p.upper() for p in parts[1:] if (len(p) == 2 and p.isalpha()) or (len(p) == 3 and p.isdigit())]
+        scripts = [_likely_script(declared.code, regions[0] if regions else None) or declared.script]
+    return declared.code if scripts[0] == declared.script else DEFAULT_LANGUAGE
+
+
+def _likely_script(lang: str, region: str | None) -> str | None:
+    """The script CLDR's likely subtags give a language in a region ("zh", "TW" → "Hant")."""
+    from babel.core import get_global
+
+    likely = get_global("likely_subtags")
+    full = (region and likely.get(f"{lang}_{region}")) or likely.get(lang)
+    parts = full.split("_") if full else []
+    return next((p for p in parts[1:] if len(p) == 4), None)
+
+
+def declaration(lang: str | None) -> Language:
+    """The declaration of the language serving a code (English for anything undeclared)."""
+    return BY_CODE[language(lang)]
+
+
+def direction(lang: str | None) -> str:
+    """"ltr" or "rtl", as the language is declared."""
+    return declaration(lang).direction
+
+
+def is_rtl(lang: str | None) -> bool:
+    """Is the language written right to left (as declared; tests/test_i18n.py checks the
+    declaration against CLDR's character order)?"""
+    return direction(lang) == "rtl"
+
+
+# Words that name the language picker itself, shown in every declared language at once.
+LANGUAGE_WORD = N_("Language")
+
+
+def picker_label() -> str:
+    """The language picker's label: the word "Language" in every declared language, each once
+    ("Language · 语言 · زبان")."""
+    return " · ".join(dict.fromkeys(translator(lang.code)(LANGUAGE_WORD) for lang in DECLARED_LANGUAGES))
 
 
 def catalog_path(lang: str) -> Path:
@@ -91,22 +174,6 @@ def placeholders(message: str) -> set[str]:
     return {m.group(1) for m in _PLACEHOLDER.finditer(message)}
 
 
-def declared_messages() -> list[str]:
-    """Words that reach the screen from declarations rather than from a `_("…")` call: score
-    classes, UTCI stress classes, climate variables, provenance, components, trip styles, season
-    types, confidence grades and their reasons. Extracted into the catalogs with the code's messages."""
-    from ..climate.variables import PROVENANCE, VARIABLE_SPECS
-    from ..comfort.indices import INDICES
-    from ..comfort.tables import LABELS, UTCI_CLASSES
-    from . import text
-
-    words = [name for _, name in LABELS] + [str(c) for c in UTCI_CLASSES] + ["unknown"]
-    words += [v.label for v in VARIABLE_SPECS] + list(PROVENANCE)
-    words += list(text.COMPONENT_LABELS.values()) + [i.trip_style for i in INDICES.values()]
-    words += list(text.GRADE_WORDS.values()) + list(text.CONFIDENCE_REASONS.values())
-    return list(dict.fromkeys(words))
-
-
 def preload() -> None:
     """Read every language's catalog and the CLDR data the pages use (a long-running server
     calls it at start-up)."""
@@ -114,20 +181,12 @@ def preload() -> None:
         catalog(code)
         month_names(code)
         month_names(code, "abbreviated")
-        is_rtl(code)
         country("PK", code)
         number(1.5, code, 1)
         percent(0.5, code)
 
 
 # ---------------------------------------------------------------------------- CLDR locale data
-
-
-def is_rtl(lang: str) -> bool:
-    """Is the language written right to left (CLDR character order)?"""
-    from babel import Locale
-
-    return Locale.parse(language(lang)).character_order == "right-to-left"
 
 
 @lru_cache(maxsize=None)
@@ -166,38 +225,12 @@ def date_text(d, lang: str = DEFAULT_LANGUAGE) -> str:
 
 
 @lru_cache(maxsize=4096)
-def country(code: str | None, lang: str = DEFAULT_LANGUAGE) -> str:
-    """A country's name in the language (CLDR territory names); the GeoNames English name, or
-    the code, where CLDR has none."""
+def country(code: str | None, lang: str = DEFAULT_LANGUAGE, default: str | None = None) -> str:
+    """A country's name in the language (CLDR territory names); `default` (else the code) where
+    CLDR has none. text.country falls back to the GeoNames English name."""
     from babel import Locale
-
-    from ..places.countries import country_name
 
     if not code:
         return ""
     name = Locale.parse(language(lang)).territories.get(str(code).upper())
-    return name or country_name(code)
-
-
-# ---------------------------------------------------------------------------- the catalogs' template
-
-
-def template_catalog(root: Path | None = None):
-    """The catalog template (a babel Catalog without translations): every `_("…")` and `N_("…")`
-    message of the code named in babel.cfg, and `declared_messages()`."""
-    from babel.messages.catalog import Catalog
-    from babel.messages.extract import extract_from_dir
-    from babel.messages.frontend import parse_mapping_cfg
-
-    root = Path(root) if root else LOCALE_DIR.parent.parent
-    with open(root / "babel.cfg", encoding="utf-8") as f:
-        method_map, options_map = parse_mapping_cfg(f)
-    cat = Catalog(project="sister-city-recommender", charset="utf-8")
-    for filename, lineno, message, comments, _context in extract_from_dir(root, method_map, options_map,
-                                                                          keywords={"_": None, "N_": None}):
-        if isinstance(message, str) and message:
-            cat.add(message, None, [(filename, lineno)], auto_comments=comments)
-    for message in declared_messages():
-        if message not in cat:
-            cat.add(message, None, [("recommender/present/i18n.py", 0)], auto_comments=["declared as data"])
-    return cat
+    return name or (str(code) if default is None else default)

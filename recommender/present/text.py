@@ -13,6 +13,7 @@ from ..comfort.physics import DEFAULT_WIND_MS
 from ..climate import confidence as grading
 from ..comfort.tables import LABELS
 from ..paths import data_dir
+from ..places.countries import country_name
 from ..results import CityRef, Confidence, PartnerResult, Reason, Recommendation
 from ..rules import DRY_MM, GOOD, MARGIN, WET_MM
 from ..sources import SOURCES
@@ -186,6 +187,12 @@ def home_confidence_line(res: Recommendation, lang: str = EN) -> str:
         badge=confidence_badge(res.home_confidence, lang))
 
 
+def country(code: str | None, lang: str = EN) -> str:
+    """A country's name in the language (CLDR); the GeoNames English name, or the code, where
+    CLDR has none."""
+    return i18n.country(code, lang, default="") or country_name(code)
+
+
 def local_name(c: CityRef, lang: str = EN) -> str:
     """A registry city's name in the language where known."""
     return c.native(i18n.language(lang)) or c.name
@@ -236,7 +243,7 @@ def _no_sisters(res: Recommendation, lang: str) -> str:
     _ = translator(lang)
     home = local_name(res.home, lang)
     if res.country:
-        return _("{home} has no sister cities in {country}.").format(home=home, country=i18n.country(res.country, lang))
+        return _("{home} has no sister cities in {country}.").format(home=home, country=country(res.country, lang))
     return _("{home} has no sister cities in the registry.").format(home=home)
 
 
@@ -251,7 +258,7 @@ def headline(res: Recommendation, unit: str = "°C", lang: str = EN) -> str:
     home, short = local_name(res.home, lang), res.index.short
     month = month_name(res.month, lang)
     if res.country:
-        where = _("of {home}'s sister cities in {country}").format(home=home, country=i18n.country(res.country, lang))
+        where = _("of {home}'s sister cities in {country}").format(home=home, country=country(res.country, lang))
     else:
         where = _("of {home}'s sister cities").format(home=home)
     if not res.partners:
@@ -324,8 +331,9 @@ def index_summary(index: ComfortIndex, lang: str = EN) -> str:
 def method_paragraphs(unit: str = "°C", lang: str = EN) -> list[str]:
     """How scores are made, in plain sentences (every registered index included), temperatures in
     the person's unit."""
-    from ..comfort.indices import DAILY_SPREAD, SPREAD_MAX_C, SPREAD_MIN_C
-    from ..comfort.score import COLD_EXTREME_C, COLD_ONSET_C, HEAT_SPAN_C, MAX_PENALTY
+    from ..climate.wetdays import recorded_factor
+    from ..comfort import indices as ix
+    from ..comfort import score as sc
     from .units import temp_difference
 
     _ = translator(lang)
@@ -333,34 +341,45 @@ def method_paragraphs(unit: str = "°C", lang: str = EN) -> list[str]:
     def t(x):
         return temp(x, unit, lang=lang)
 
+    def n(x, decimals=0, sign=False):
+        return i18n.number(x, lang, decimals, sign)
+
     beach = INDICES.get("hci_beach")
     stress = _("Thermal stress lowers a score smoothly: it is multiplied by a factor falling linearly with the typical "
                "afternoon's UTCI (ECMWF thermofeel) from 1 at {heat_onset} to {floor} at {heat_extreme}, and from 1 at "
                "{cold_onset} to {floor} at {cold_extreme}").format(
-        heat_onset=t(26), floor=i18n.number(1 - MAX_PENALTY, lang, 1), heat_extreme=t(26 + HEAT_SPAN_C),
-        cold_onset=t(COLD_ONSET_C), cold_extreme=t(COLD_EXTREME_C))
+        heat_onset=t(sc.HEAT_ONSET_C), floor=n(1 - sc.MAX_PENALTY, 1), heat_extreme=t(sc.HEAT_ONSET_C + sc.HEAT_SPAN_C),
+        cold_onset=t(sc.COLD_ONSET_C), cold_extreme=t(sc.COLD_EXTREME_C))
     if beach:
         stress += _(" (the beach index from {onset}, above any afternoon of its own optimum)").format(
             onset=t(beach.heat_onset_utci))
-    stress += _("; a one-degree change of the afternoon moves a score by at most 10 points, and no score value holds "
-                "more than about 1 % of the city-months (the caps this replaced put 9.8 % of them at exactly 59).")
+    stress += _("; a one-degree change of the afternoon moves a score by at most {points} points, and no score value "
+                "holds more than about {share} % of the city-months (the caps this replaced put {plateau_share} % of "
+                "them at exactly {plateau}).").format(
+        points=n(sc.MAX_POINTS_PER_C), share=n(100 * sc.MAX_VALUE_SHARE), plateau_share=n(100 * sc.CAPS_PLATEAU_SHARE, 1),
+        plateau=n(sc.CAPS_PLATEAU))
     return [
         _("Scores are tourism-climate comfort indices applied to each city's monthly climate normals, for a "
           "typical afternoon of the month."),
         *[_("{style}: {summary}").format(style=_(i.trip_style), summary=index_summary(i, lang)) for i in INDICES.values()],
         _("The indices are defined on daily weather: a month's thermal rating is the expectation over its afternoons, "
           "daily maxima spread around the mean by {spread} of the diurnal range ({low} to {high}); rating the mean "
-          "afternoon instead overstates comfort near the optimum by a median 1.1 and at most 3.9 points. A month's "
-          "precipitation rates at most 10 − total mm / 50 (a 400 mm month at most 2 of 10), whatever its wet-day mix: "
-          "this lowers 31 % of city-months, by a median 0.7 points. Wet days are days with at least 1 mm (tables "
-          "counting 0.1 mm days are converted, × 0.63) and include snow days.").format(
-            spread=f"{DAILY_SPREAD:g}", low=temp_difference(SPREAD_MIN_C, unit, 1, lang=lang),
-            high=temp_difference(SPREAD_MAX_C, unit, lang=lang)),
+          "afternoon instead overstates comfort near the optimum by a median {bias} and at most {bias_max} points. A "
+          "month's precipitation rates at most 10 − total mm / 50 (a 400 mm month at most 2 of 10), whatever its "
+          "wet-day mix: this lowers {ceiling_share} % of city-months, by a median {ceiling_median} points. Wet days are "
+          "days with at least 1 mm (tables counting 0.1 mm days are converted, × {wet_factor}) and include snow "
+          "days.").format(
+            spread=f"{ix.DAILY_SPREAD:g}", low=temp_difference(ix.SPREAD_MIN_C, unit, 1, lang=lang),
+            high=temp_difference(ix.SPREAD_MAX_C, unit, lang=lang), bias=n(ix.MEAN_AFTERNOON_BIAS, 1),
+            bias_max=n(ix.MEAN_AFTERNOON_BIAS_MAX, 1), ceiling_share=n(100 * ix.CEILING_SHARE),
+            ceiling_median=n(ix.CEILING_MEDIAN, 1), wet_factor=n(recorded_factor(data_dir()), 2)),
         stress,
-        _("Wind is the gridded climatology's 10 m wind (counting it moves scores by a median +1.2 points, from −6 to +4 "
-          "for 90 % of city-months); where a city has none the UTCI assumes a 2 m/s breeze, as its panel says. "
-          "Thermal comfort uses Missenard's effective temperature (the Copernicus HCI code), for the TCI too, in place "
-          "of Mieczkowski's effective-temperature chart."),
+        _("Wind is the gridded climatology's 10 m wind (counting it moves scores by a median {wind_median} points, from "
+          "{wind_low} to {wind_high} for 90 % of city-months); where a city has none the UTCI assumes a {breeze} m/s "
+          "breeze, as its panel says. Thermal comfort uses Missenard's effective temperature (the Copernicus HCI "
+          "code), for the TCI too, in place of Mieczkowski's effective-temperature chart.").format(
+            wind_median=n(sc.WIND_EFFECT_MEDIAN, 1, sign=True), wind_low=n(sc.WIND_EFFECT_RANGE_90[0], sign=True),
+            wind_high=n(sc.WIND_EFFECT_RANGE_90[1], sign=True), breeze=n(DEFAULT_WIND_MS)),
         _("Components whose inputs are missing (wind where no gridded point is near) are left out and the other "
           "weights rescaled; coverage is the share of the weight resting on observed data (a station table, "
           "values derived from it, or the gridded climatologies), not on model estimates."),

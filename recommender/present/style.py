@@ -1,0 +1,36 @@
+"""The page's own style sheet for a language, derived from its declaration (present/i18n.Language):
+its fonts in front of the default stack, and a right-to-left layout where it is written right to
+left (the charts and the data grid keep their own left-to-right layout). No user text in it."""
+
+from __future__ import annotations
+
+from . import i18n
+
+DEFAULT_FONTS = ("Source Sans Pro", "Noto Sans", "sans-serif")   # Streamlit's own face, then a fallback
+GENERIC_FAMILIES = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui"}
+RTL_CSS = """
+.stApp, [data-testid="stSidebar"] { direction: rtl; }
+.stApp h1, .stApp h2, .stApp h3, .stApp p, .stApp label, .stApp li { text-align: right; }
+.stApp p, .stApp li, .stApp h1, .stApp h2, .stApp h3 { line-height: 2.1; }
+.js-plotly-plot, [data-testid="stDataFrame"], [data-testid="stTable"] { direction: ltr; }
+"""
+
+
+def font_family(families) -> str:
+    """A CSS font-family value: names quoted, generic families not ("'Noto Sans', sans-serif")."""
+    return ", ".join(f if f in GENERIC_FAMILIES else f"'{f}'" for f in families)
+
+
+def font_stack(lang: str) -> str:
+    """The page's font-family for a language: its declared fonts, then the default stack."""
+    return font_family(i18n.declaration(lang).fonts + DEFAULT_FONTS)
+
+
+def language_css(lang: str) -> str:
+    """The page's `<style>` for a language: its fonts where it declares any, and right to left
+    where it is written so; "" where the page's defaults serve it (English)."""
+    declared = i18n.declaration(lang)
+    css = (f".stApp *:not([data-testid='stIconMaterial']) {{ font-family: {font_stack(lang)}; }}"
+           if declared.fonts else "")
+    css += RTL_CSS if declared.direction == "rtl" else ""
+    return f"<style>{css}</style>" if css else ""
