@@ -542,3 +542,19 @@ def exchange_rows(pairs, lang: str = EN) -> list[dict]:
              h["B → A"]: months_text(p.b_to_a, lang), h["months A → B"]: p.a_months, h["months B → A"]: p.b_months,
              h["complementarity"]: p.complementarity, h["two-way"]: p.two_way}
             for k, p in enumerate(pairs, 1)]
+
+
+# The JSON documents moved to documents.py; the names the README documented keep working.
+_DOCUMENT_ALIASES = ("recommendation_json", "profile_json", "exchange_json", "pair_exchange_json")
+
+
+def __getattr__(name: str):
+    if name in _DOCUMENT_ALIASES:
+        from .documents import document
+
+        return document
+    if name in ("city_json", "confidence_json"):
+        from . import documents
+
+        return getattr(documents, name.removesuffix("_json"))
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
