@@ -1,6 +1,6 @@
 """Streamlit dashboard: the entry point and the navigation only. The pages are modules of
-widgets and layout under recommender/dashboard/pages/ (Where to go, A pair, All pairs, How it is
-scored); the choices they share live in recommender/dashboard/state.py and shared.py.
+widgets and layout under recommender/dashboard/pages/ (Where to go, A pair, All pairs, How is this
+scored?); the choices they share live in recommender/dashboard/state.py and shared.py.
 
     streamlit run app.py    (choices live in the URL: /where?home=urumqi&month=1&style=urban&lang=zh)
 """

@@ -117,7 +117,7 @@ def test_tabs_render_charts(server, page):
         page.locator("[role=tabpanel]:visible .js-plotly-plot").first.wait_for()
         page.wait_for_timeout(800)
         page.screenshot(path=str(OUT / f"tab-{tab.lower().replace(' ', '-')}.png"), full_page=True)
-    page.get_by_role("link", name="How it is scored").click()         # a page of its own now
+    page.get_by_role("link", name="How is this scored?").click()         # a page of its own now
     page.get_by_text("Coverage").first.wait_for()
     assert "/method" in page.url
     page.screenshot(path=str(OUT / "page-method.png"), full_page=True)

@@ -22,10 +22,11 @@ from . import state
 DEFAULT_HOME = "urumqi"
 N_ = i18n.N_
 # The pages (st.navigation, the first is the default): key → (file relative to app.py, url path, title, icon).
-PAGES = {"where": ("recommender/dashboard/pages/where_to_go.py", "where", N_("Where to go"), "✈"),
-         "pair": ("recommender/dashboard/pages/pair.py", "pair", N_("A pair"), "↔"),
-         "all_pairs": ("recommender/dashboard/pages/all_pairs.py", "pairs", N_("All pairs"), "🌐"),
-         "method": ("recommender/dashboard/pages/method.py", "method", N_("How it is scored"), "ℹ")}
+# Icons are Material Symbols (drawn by Streamlit's own font: no emoji font needed).
+PAGES = {"where": ("recommender/dashboard/pages/where_to_go.py", "where", N_("Where to go"), ":material/flight_takeoff:"),
+         "pair": ("recommender/dashboard/pages/pair.py", "pair", N_("A pair"), ":material/sync_alt:"),
+         "all_pairs": ("recommender/dashboard/pages/all_pairs.py", "pairs", N_("All pairs"), ":material/public:"),
+         "method": ("recommender/dashboard/pages/method.py", "method", N_("How is this scored?"), ":material/info:")}
 PAGE_FILES = {k: v[0] for k, v in PAGES.items()}
 # Links of the single-page dashboard opened a tab by its label (?view=, in any language); the
 # tabs that became pages open those pages.

@@ -15,7 +15,7 @@ _ = i18n.translator(lang)
 version, rec = shared.recommender()
 ids, labels = shared.city_options(version, lang)
 
-st.title("🌐 " + _("All pairs"))
+st.title(_("All pairs"))
 st.markdown(text.exchange_method(lang))
 home = state.value("home_city", shared.DEFAULT_HOME)
 c1, c2 = st.columns(2)
@@ -38,5 +38,5 @@ st.dataframe(pd.DataFrame(text.exchange_rows(top, lang)), hide_index=True, width
 k = st.selectbox(_("Open a pair's exchange calendar"), range(len(top)), key="ex_pair",
                  format_func=lambda i: f"{text.local_name(top[i].a, lang)} ↔ {text.local_name(top[i].b, lang)}")
 st.plotly_chart(charts.exchange_calendar(top[k], lang), width="stretch", key="chart_exchange")
-st.page_link(shared.PAGE_FILES["pair"], label=_("Open this pair's exchange calendar"), icon="↔",
+st.page_link(shared.PAGE_FILES["pair"], label=_("Open this pair's exchange calendar"), icon=":material/sync_alt:",
              query_params={"a": top[k].a.id, "b": top[k].b.id})

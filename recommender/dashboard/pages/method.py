@@ -1,4 +1,4 @@
-"""How it is scored: the index and its weights, everything behind one city-month's score
+"""How is this scored?: the index and its weights, everything behind one city-month's score
 (ratings, stress, coverage, provenance, confidence), the method in prose and the data sources."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ _ = i18n.translator(lang)
 version, rec = shared.recommender()
 ids, labels = shared.city_options(version, lang)
 
-st.title("ℹ " + _("How is this scored?"))
+st.title(_("How is this scored?"))
 index = styles()[style]
 st.markdown(text.index_weights_line(index, band, unit, lang))
 home = state.value("home_city", shared.DEFAULT_HOME)

@@ -25,12 +25,13 @@ for key, asked in (("pair_a", st.query_params.get("a")), ("pair_b", st.query_par
             st.info(_("The link names an unknown city ({city}); showing {default} instead.").format(
                 city=text.literal(asked), default=labels.get(state.value("home_city", shared.DEFAULT_HOME), "")))
 a_default = state.value("home_city", shared.DEFAULT_HOME)
-sisters = [p for p, _d, _v in rec.partners(a_default)]
 
 st.title("↔ " + _("A pair"))
 c1, c2 = st.columns(2)
 a = c1.selectbox(_("City A"), ids, format_func=lambda c: labels[c], key=state.kept("pair_a", a_default))
-b_default = next((p for p, _d, _v in rec.partners(a)), sisters[0] if sisters else a)
+# B, until chosen: A's most comfortable sister city in the chosen month (else any sister, else A).
+best = rec.recommend(a, state.value("month", 1), style=style, comfort_band=band).ranked
+b_default = best[0].city.id if best else next((p for p, _d, _v in rec.partners(a)), a)
 b = c2.selectbox(_("City B"), ids, format_func=lambda c: labels[c], key=state.kept("pair_b", b_default))
 st.query_params.update(a=a, b=b, lang=lang)
 

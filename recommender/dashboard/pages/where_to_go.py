@@ -139,7 +139,7 @@ if t_windows.open:
             c1, c2 = st.columns(2)
             c1.metric(f"{a} → {b}", text.months_text(ex.a_to_b, lang))
             c2.metric(f"{b} → {a}", text.months_text(ex.b_to_a, lang))
-            st.page_link(shared.PAGE_FILES["pair"], label=_("Open this pair's exchange calendar"), icon="↔",
+            st.page_link(shared.PAGE_FILES["pair"], label=_("Open this pair's exchange calendar"), icon=":material/sync_alt:",
                          query_params={"a": home, "b": other})
 if t_export.open:
     with t_export:
