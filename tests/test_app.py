@@ -177,6 +177,14 @@ def test_a_pair_has_its_own_page_and_link():
     assert "Karachi and London are not sister cities." in headline(at)
 
 
+def test_a_pair_link_with_an_unknown_city_says_so_and_falls_back():
+    at = switch(run(home="karachi", a="atlantis", b="<b>x</b>"), PAIR)
+    notes = [i.value for i in at.info]
+    assert any("unknown city (`atlantis`); showing Karachi instead" in n for n in notes), notes
+    assert any("unknown city (`<b>x</b>`); showing a sister city instead" in n for n in notes), notes
+    assert at.selectbox(key="pair_a").value == "karachi" and headline(at).startswith("Karachi and ")
+
+
 def test_choices_are_kept_across_pages_and_language_switches():
     at = run(home="karachi", month="7")
     at.radio(key="unit").set_value("°F").run()

@@ -15,7 +15,9 @@ _ = i18n.translator(lang)
 version, rec = shared.recommender()
 ids, labels = shared.city_options(version, lang)
 
-# The link's ?a= and ?b= on arrival (a pair opened from another page or shared); else home and its first sister.
+# The link's ?a= and ?b= on arrival (a pair opened from another page or shared); an unknown city
+# is a note, and A falls back to home, B to home's most comfortable sister this month.
+a_default = state.value("home_city", shared.DEFAULT_HOME)
 for key, asked in (("pair_a", st.query_params.get("a")), ("pair_b", st.query_params.get("b"))):
     if asked and st.session_state.get(f"_{key}_link") != asked:
         st.session_state[f"_{key}_link"] = asked
@@ -23,8 +25,8 @@ for key, asked in (("pair_a", st.query_params.get("a")), ("pair_b", st.query_par
             state.remember(key, rec.city(asked))
         except RecommenderError:
             st.info(_("The link names an unknown city ({city}); showing {default} instead.").format(
-                city=text.literal(asked), default=labels.get(state.value("home_city", shared.DEFAULT_HOME), "")))
-a_default = state.value("home_city", shared.DEFAULT_HOME)
+                city=text.literal(asked), default=text.local_name(rec.city_ref(a_default), lang) if key == "pair_a"
+                else _("a sister city")))
 
 st.title("↔ " + _("A pair"))
 c1, c2 = st.columns(2)
