@@ -116,7 +116,7 @@ def _emit(obj: dict, fmt: str, table_rows: list[dict], header: str) -> None:
 
 
 def _fmt_score(x) -> str:
-    return "—" if x is None else f"{x:.0f}"
+    return "—" if x is None or x != x else f"{x:.0f}"
 
 
 def _confidence_columns(c, fmt: str) -> dict:

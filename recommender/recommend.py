@@ -47,6 +47,12 @@ def _floats(a) -> tuple[float, ...]:
     return tuple(float(x) for x in a)
 
 
+def _score(x) -> float | None:
+    """A score as a float; None where there is none (NaN: the month's thermal comfort cannot be rated)."""
+    x = float(x)
+    return None if math.isnan(x) else x
+
+
 class Recommender:
     """Scores, partners and windows over one atlas and registry (the registry's tables, the
     native names of data/city_names.csv among them, are read from data/ when not given)."""
@@ -204,7 +210,7 @@ class Recommender:
         sc = self.scored(style, comfort_band)
         i = sc.pos.get(home_id)
         home_scores = sc.scores_of(i)
-        home_score = float(home_scores[m - 1]) if i is not None else None
+        home_score = _score(home_scores[m - 1]) if i is not None else None
         partners = []
         for pid, degree, vias in self._home_partners(home_id, country, second_degree):
             j = sc.pos.get(pid)
@@ -212,11 +218,12 @@ class Recommender:
                 partners.append(PartnerResult(self.city_ref(pid), degree, vias, None, None, None, [], (), 0.0,
                                               None, None, ()))
                 continue
-            s = float(sc.score[j, m - 1])
+            s = _score(sc.score[j, m - 1])   # None: not enough data for a thermal rating (never ranked)
             partners.append(PartnerResult(
                 city=self.city_ref(pid), degree=degree, via=vias, score=s, label=str(sc.label[j, m - 1]),
-                delta=None if home_score is None or math.isnan(home_score) else round(s - home_score, 1),
-                windows=window_runs(sc.score[j], home_scores, good, margin), reasons=reasons(sc, j, i, m),
+                delta=None if home_score is None or s is None else round(s - home_score, 1),
+                windows=window_runs(sc.score[j], home_scores, good, margin),
+                reasons=reasons(sc, j, i, m) if s is not None else (),
                 coverage=float(sc.coverage[j, m - 1]), tmax_c=float(sc.tmax[j, m - 1]),
                 prcp_mm=float(sc.prcp[j, m - 1]), quality=quality(sc, j, m), confidence=sc.confidence(j, m),
             ))
@@ -239,7 +246,8 @@ class Recommender:
         return CityYear(
             city=ref, degree=degree, via=via, scores=_floats(sc.score[j]), labels=tuple(str(x) for x in sc.label[j]),
             confidence=tuple(sc.confidence(j, m) for m in range(1, 13)), coverage=_floats(sc.coverage[j]),
-            reasons=tuple(reasons(sc, j, vs_home, m) for m in range(1, 13)),
+            reasons=tuple(reasons(sc, j, vs_home, m) if not math.isnan(sc.score[j, m - 1]) else ()
+                          for m in range(1, 13)),
             quality=tuple(quality(sc, j, m) for m in range(1, 13)),
             climate=ClimateYear(_floats(sc.tmax[j]), _floats(sc.tmin[j]), _floats(sc.prcp[j]), _floats(sc.rhum[j]),
                                 _floats(sc.sun_per_day[j])),
@@ -284,7 +292,7 @@ class Recommender:
         for m in range(1, 13):
             r = sc.row(cid, m)
             months.append(MonthScore(
-                month=m, score=float(r["score"]), label=str(r["label"]), raw_score=float(r["raw_score"]),
+                month=m, score=_score(r["score"]), label=str(r["label"]), raw_score=_score(r["raw_score"]),
                 gate=str(r["utci_class"]),
                 components={c: (None if pd.isna(r[f"r_{c}"]) else round(float(r[f"r_{c}"]), 2)) for c in comps},
                 sources={c: str(r[f"src_{c}"]) for c in comps}, coverage=float(r["coverage"]),
@@ -301,8 +309,8 @@ class Recommender:
         if r is None:
             return None
         return MonthDetail(
-            city=self.city_ref(cid), month=m, index=sc.index, band=sc.band, score=float(r["score"]),
-            label=str(r["label"]), raw_score=float(r["raw_score"]), utci_c=float(r["utci_c"]),
+            city=self.city_ref(cid), month=m, index=sc.index, band=sc.band, score=_score(r["score"]),
+            label=str(r["label"]), raw_score=_score(r["raw_score"]), utci_c=float(r["utci_c"]),
             utci_class=str(r["utci_class"]), stress_factor=float(r["stress_factor"]), coverage=float(r["coverage"]),
             coverage_imputed=float(r["coverage_imputed"]), coverage_missing=float(r["coverage_missing"]),
             components=tuple((c.key, c.weight, None if pd.isna(r[f"r_{c.key}"]) else float(r[f"r_{c.key}"]),

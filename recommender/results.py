@@ -52,13 +52,14 @@ class Reason:
 
 @dataclass(frozen=True)
 class PartnerResult:
-    """One sister city in a recommendation (score None: no climate data)."""
+    """One sister city in a recommendation (score None: no climate data, or not enough for a thermal
+    rating — then label is comfort.tables.NO_SCORE, "not enough data"; never ranked)."""
 
     city: CityRef
     degree: int
     via: tuple[CityRef, ...]
     score: float | None
-    label: str | None           # score class code (comfort.tables.LABEL_ORDER); None: no data
+    label: str | None           # score class code (comfort.tables.LABEL_ORDER or NO_SCORE); None: no data
     delta: float | None         # points above home
     windows: list[list[int]]    # runs of travel-window months
     reasons: tuple[Reason, ...]
@@ -109,7 +110,8 @@ class ClimateYear:
 class CityYear:
     """One city over the year under one index: 12 scores, score classes, confidence grades,
     reasons and quality notes (month k at position k − 1), the climate behind them and, for a
-    partner, the travel windows from home. `scores` is empty when the city has no climate data."""
+    partner, the travel windows from home. `scores` is empty when the city has no climate data; a
+    month whose thermal comfort cannot be rated has score NaN and label comfort.tables.NO_SCORE."""
 
     city: CityRef
     degree: int                                   # 0: home; 1: sister city; 2: sister of a sister; 3: not linked
@@ -151,9 +153,10 @@ class HomeYear:
         return [p for p in self.partners if p.has_climate]
 
     def ranked(self, month: int) -> list[CityYear]:
-        """The partners with climate data by their score in `month` (1–12), best first, then by
-        degree and name: the order of Recommendation.partners."""
-        return sorted(self.with_climate, key=lambda p: (-p.scores[month - 1], p.degree, p.city.name))
+        """The partners with a score in `month` (1–12), best first, then by degree and name: the
+        order of Recommendation.partners (a month without a score is never ranked)."""
+        scored = [p for p in self.with_climate if p.scores[month - 1] == p.scores[month - 1]]   # NaN ≠ NaN
+        return sorted(scored, key=lambda p: (-p.scores[month - 1], p.degree, p.city.name))
 
     def partner(self, city_id: str) -> CityYear:
         for p in self.partners:
@@ -165,9 +168,9 @@ class HomeYear:
 @dataclass(frozen=True)
 class MonthScore:
     month: int
-    score: float
+    score: float | None         # None: not enough data for a thermal rating (label comfort.tables.NO_SCORE)
     label: str
-    raw_score: float
+    raw_score: float | None
     gate: str                   # UTCI class of the typical afternoon
     components: dict            # component → rating (None: missing)
     sources: dict               # component → provenance
@@ -244,9 +247,9 @@ class MonthDetail:
     month: int
     index: ComfortIndex
     band: tuple[float, float] | None
-    score: float
+    score: float | None         # None: not enough data for a thermal rating (label comfort.tables.NO_SCORE)
     label: str
-    raw_score: float
+    raw_score: float | None
     utci_c: float
     utci_class: str
     stress_factor: float        # the score is raw_score × this (UTCI heat/cold stress)

@@ -26,10 +26,10 @@ def declared_messages() -> list[str]:
     types, confidence grades and their reasons. Extracted into the catalogs with the code's messages."""
     from recommender.climate.variables import PROVENANCE, VARIABLE_SPECS
     from recommender.comfort.indices import INDICES
-    from recommender.comfort.tables import LABELS, UTCI_CLASSES
+    from recommender.comfort.tables import LABELS, NO_SCORE, UTCI_CLASSES
     from recommender.present import text
 
-    words = [name for _, name in LABELS] + [str(c) for c in UTCI_CLASSES] + ["unknown"]
+    words = [name for _, name in LABELS] + [NO_SCORE] + [str(c) for c in UTCI_CLASSES] + ["unknown"]
     words += [v.label for v in VARIABLE_SPECS] + list(PROVENANCE)
     words += list(text.COMPONENT_LABELS.values()) + [i.trip_style for i in INDICES.values()]
     words += list(text.GRADE_WORDS.values()) + list(text.CONFIDENCE_REASONS.values())

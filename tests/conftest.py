@@ -56,6 +56,7 @@ TIERS: dict[str, tuple[str, ...]] = {
     "test_faults.py": ("integration",),
     "test_fetch_on_demand.py": ("integration",),
     "test_gridded.py": ("unit",),
+    "test_heat.py": ("unit",),
     "test_i18n.py": ("unit",),
     "test_languages.py": ("unit",),
     "test_layout.py": ("unit",),

@@ -8,6 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from recommender.comfort import physics as P, tables as T
 from recommender.comfort import score_atlas
+from recommender.comfort.indices import GH_NODES, GH_WEIGHTS
 
 
 def rating_at(values, edges, ratings, rounded=True):
@@ -142,13 +143,16 @@ def test_hci_urban_full_computation_by_hand():
 
 
 def test_hci_beach_full_computation_by_hand():
-    # tmax = tmean = 30, RH 50 → mean ET = 30 − 0.4·20·0.5 = 26 → beach TC 9; cloud 20 → 10.
-    beach = lambda et: T.rate(T.whole(et), T.HCI_BEACH_TC_EDGES, T.HCI_BEACH_TC_RATINGS)  # noqa: E731
-    assert float(beach(P.effective_temperature(30.0, 50.0))) == 9
+    # The beach table reads the afternoon's air temperature (issue 17), not Missenard's ET: tmax 30,
+    # σ = ¼·(30 − 20) = 2.5 °C, the five afternoons 22.86, 26.61, 30, 33.39, 37.14 °C round to
+    # 23, 27, 30, 33, 37 → beach TC 7, 9, 10, 8, 4 (the beach table of Scott et al. 2016):
+    # 0.011257·7 + 0.222076·9 + 0.533333·10 + 0.222076·8 + 0.011257·4 = 9.2325. Cloud 20 → 10.
+    beach = lambda t: T.rate(T.whole(t), T.HCI_BEACH_TC_EDGES, T.HCI_BEACH_TC_RATINGS)  # noqa: E731
     s = score_atlas(row(tmax_c=30.0, tmean_c=30.0, tmin_c=20.0, cloud_pct=20.0), "hci_beach").iloc[0]
-    tc = afternoons_by_hand(30.0, 20.0, 30.0, 50.0, beach)
-    assert s.r_thermal == pytest.approx(tc) and s.r_aesthetic == 10
-    assert s.raw_score == pytest.approx(round(2 * tc + 40 + 30 + 10, 1))
+    assert s.r_thermal == pytest.approx(9.2325, abs=1e-4) and s.r_aesthetic == 10
+    assert s.r_thermal == pytest.approx(sum(w * float(beach(30.0 + 2.5 * x)) for x, w in zip(GH_NODES, GH_WEIGHTS)))
+    assert s.raw_score == pytest.approx(round(2 * s.r_thermal + 40 + 30 + 10, 1))
+    assert s.utci_c < 32 and s.stress_factor == 1.0      # below "strong heat stress": no beach penalty
 
 
 def test_tci_full_computation_by_hand():
@@ -179,9 +183,12 @@ def test_the_stress_penalty_has_no_cliff_and_makes_no_plateau(atlas):
     points, and no score value holds more than 3 % of the city-months."""
     from recommender.comfort.score import stress_factor
 
+    from recommender.comfort.score import MAX_POINTS_PER_C
+
     u = np.linspace(-45, 50, 951)
     f = stress_factor(u)
     assert np.all(np.abs(np.diff(f)) / np.diff(u) <= 0.9 / 20 + 1e-9) and f.min() == pytest.approx(0.1)
+    assert np.all(np.abs(np.diff(stress_factor(u, 32.0))) / np.diff(u) <= 0.9 / 20 + 1e-9)   # the beach's onset
     assert stress_factor(46.0) == pytest.approx(0.1) and stress_factor(36.0) == pytest.approx(0.55)
     assert (f[(u >= 9) & (u <= 26)] == 1).all()
     warmer = atlas.copy()
@@ -189,13 +196,19 @@ def test_the_stress_penalty_has_no_cliff_and_makes_no_plateau(atlas):
         warmer[col] = warmer[col] + 1.0
     for idx in ("hci_urban", "hci_beach", "tci"):
         a, b = score_atlas(atlas, idx)["score"], score_atlas(warmer, idx)["score"]
-        assert np.nanmax(np.abs(b.to_numpy() - a.to_numpy())) <= 10.0 + 1e-9, idx
+        assert np.nanmax(np.abs(b.to_numpy() - a.to_numpy())) <= MAX_POINTS_PER_C + 1e-9, idx
         assert a.value_counts(normalize=True).iloc[0] <= 0.03, idx
 
 
-def test_the_beach_index_is_not_punished_inside_its_optimum(atlas):
+def test_the_beach_index_is_not_punished_below_strong_heat_stress(atlas):
+    """Its penalty starts with "strong heat stress" (UTCI 32 °C): a hot, sunny, dry month in its
+    optimal class (afternoons 28–30 °C) keeps its whole score and is among the best of the atlas."""
     s = score_atlas(atlas, "hci_beach")
-    assert (s.loc[(s["et_c"] >= 27.5) & (s["et_c"] <= 30.5), "stress_factor"] == 1.0).all()
+    # (utci_c is rounded to 0.1 °C; below 9 °C is cold stress)
+    assert (s.loc[s["utci_c"].between(9.1, 31.9), "stress_factor"] == 1.0).all()
+    assert (s.loc[s["utci_c"] > 32.1, "stress_factor"] < 1.0).all()
+    best = s[s["score"] >= s["score"].quantile(0.999)]
+    assert best["utci_c"].max() < 32 and (atlas.loc[best.index, "tmax_c"].between(27, 31)).all()
 
 
 def test_a_wider_daily_spread_scores_lower_at_the_optimum():

@@ -11,8 +11,9 @@ from recommender.present import i18n, text
 def test_the_english_method_text_quotes_the_figures():
     shown = " ".join(text.method_paragraphs("°C", "en"))
     for quoted in ("from 1 at 26 °C to 0.1 at 46 °C, and from 1 at 9 °C to 0.1 at −40 °C",
-                   "(the beach index from 42 °C,",
-                   "a one-degree change of the afternoon moves a score by at most 10 points",
+                   "(the beach index from 32 °C, where \"strong heat stress\" starts,",
+                   "a one-degree change of the afternoon moves a score by at most 12 points",
+                   "Where humidity is missing it is estimated from the night minimum",
                    "no score value holds more than about 1 % of the city-months",
                    "the caps this replaced put 9.8 % of them at exactly 59).",
                    "spread around the mean by 0.25 of the diurnal range (1.5 °C to 4 °C)",
@@ -31,6 +32,8 @@ def test_the_figures_are_declared_where_the_science_is():
     assert score.stress_factor(score.HEAT_ONSET_C + score.HEAT_SPAN_C) == 1 - score.MAX_PENALTY
     gated = [i for i in indices.INDICES.values() if i.utci_gate and i.key != "hci_beach"]
     assert gated and all(i.heat_onset_utci == score.HEAT_ONSET_C for i in gated)
+    # every onset is where a UTCI stress class starts (the assessment scale, declared once in tables.py)
+    assert indices.INDICES["hci_beach"].heat_onset_utci == 32.0 and score.HEAT_ONSET_C + score.HEAT_SPAN_C == 46.0
     assert wetdays.recorded_factor(REPO / "data") == 0.627           # recorded by the build (build_info.json)
     assert wetdays.recorded_factor(REPO / "no-such-dir") == wetdays.DEFAULT_FACTOR
 

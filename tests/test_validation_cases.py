@@ -94,3 +94,53 @@ def test_the_mediterranean_summer_is_its_tourism_season(atlas):
     rec = Recommender(atlas)
     s = rec.scored("tci").series("palma")
     assert s[6] > s[0]
+
+
+# ---------------------------------------------------------------- issue 17: heat and missing thermal parts
+# Gulf and desert summers (city: the months of very strong heat, the recommended months, source). A
+# typical afternoon in UTCI "very strong heat stress" (≥ 38 °C, Bröde et al. 2012) is no holiday
+# weather for any trip style: before issue 17 the beach index rated Doha's September 95, Abu Dhabi's
+# June 94, Kuwait City's October 94, Luxor's July 92, Las Vegas's August 94.
+HOT_SUMMERS = {
+    "doha": ([6, 7, 8, 9], [11, 12, 1, 2, 3], "https://tripreport.com/cities/doha/climate (best November to March; "
+             "summer up to 40 °C and above); http://www.irhal.com/Qatar/Doha/City-Information/When-to-go.html (May "
+             "to September highs in the mid 40s, \"and it's not a dry heat either\")"),
+    "abu-dhabi": ([6, 7, 8], [11, 12, 1, 2, 3], "same Gulf coast climate as Doha and Dubai (the Dubai case above)"),
+    "kuwait-city": ([6, 7, 8, 9], [11, 12, 1, 2, 3], "same Gulf climate; the Gulf's hottest summers"),
+    "luxor": ([6, 7, 8], [11, 12, 1, 2], "the Cairo case above (very hot summer May to October), hotter inland"),
+    "las-vegas": ([7, 8], [3, 4, 5, 10], "the Phoenix case above (summer up to 110 °F), the same desert"),
+}
+
+
+@pytest.mark.parametrize("city", sorted(HOT_SUMMERS))
+def test_desert_summers_are_never_excellent_and_score_below_their_season(atlas, city):
+    rec = Recommender(atlas)
+    hot, season, source = HOT_SUMMERS[city]
+    for style in ("urban", "beach", "tci"):
+        s = rec.scored(style).series(city)
+        assert np.max(s[[m - 1 for m in hot]]) < 80, (city, style, source)
+        assert np.mean(s[[m - 1 for m in season]]) > np.mean(s[[m - 1 for m in hot]]) + 20, (city, style, source)
+
+
+def test_nordkapp_is_a_summer_destination(atlas):
+    """https://www.worldtravelguides.info/north-cape-trip-midnight-sun-northern-lights-tourism/: "the best
+    times to visit the North Cape in Norway are between the months of June and August" (Arctic climate,
+    snow most of the year). Nordkapp has no humidity data: scored on rain and sky alone its January
+    (afternoons −7 °C, nights −17 °C at its gridded point) was 'acceptable' 54.5; now its humidity is estimated from the
+    night minimum and its cold counts, under every index."""
+    rec = Recommender(atlas)
+    for style in ("urban", "beach", "tci"):
+        s = rec.scored(style).series("nordkapp")
+        assert s[0] < 40 and np.mean(s[[5, 6, 7]]) > np.mean(s[[11, 0, 1]]) + 20, style
+
+
+def test_lhasa_is_visited_from_april_to_october(atlas):
+    """https://asiaexperiences.com/weather-in-tibet/: "The period from April to October is the best time
+    to visit Tibet, avoiding the coldest months from December to February"; likewise
+    http://cots.com.cn/about-tibet/climate.htm ("The best season for touring in Tibet is from April to
+    October"). Lhasa lies at 3,650 m; its winter afternoons are sunny but cold (about 7 °C) and its
+    nights well below freezing."""
+    rec = Recommender(atlas)
+    for style in ("urban", "tci"):
+        s = rec.scored(style).series("lhasa")
+        assert np.mean(s[3:10]) > np.mean(s[[11, 0, 1]]), style

@@ -6,20 +6,26 @@ around the mean (indices.Conditions.over_days: σ = 0.25 × diurnal range within
 afternoon humidity implied by the month's mean vapour pressure; precipitation as a mixture of
 wet and dry days, capped by the month's total (indices.monthly_amount_ceiling). Thermal stress
 lowers a score smoothly with the typical afternoon's UTCI (`stress_factor`), for every index
-that declares `utci_gate`; the beach index spares its own optimum. Measured on the atlas:
+that declares `utci_gate`, from the UTCI class its declaration names (HCI:Beach: "strong heat
+stress"; its thermal table reads the afternoon air temperature, indices.air_temperature). Measured on the atlas:
 rating the mean afternoon instead of the days overstates near-optimum scores by a median 1.1,
 at most 3.9 HCI points; the precipitation ceiling lowers 31 % of city-months (median 0.7
 points); the caps this penalty replaced moved a score by up to 15 points for one °C and put
-9.8 % of city-months at exactly 59 — now at most 10 points per °C and 1.1 % for any one value.
+9.8 % of city-months at exactly 59 — now at most 12 points per °C and 1.1 % for any one value.
 
-**Missing inputs.** A component whose inputs are missing (wind everywhere in the embedded
-atlas) is left out and the remaining weights are rescaled; `coverage` is the share of the
-index's weight whose inputs were observed (measured, derived or gridded), `coverage_imputed` / `coverage_missing`
-the shares resting on imputed or missing inputs.
+**Missing inputs.** Where humidity is missing, the month's vapour pressure is estimated from its
+night minimum (physics.dew_point_estimate: dew point ≈ mean daily minimum, FAO-56 / Kimball et
+al. 1997) and the humidity counts as *imputed* in the thermal component's provenance. A thermal
+component (indices.Component.thermal) is never left out: a month where one cannot be rated (no
+afternoon maximum, no humidity and no minimum) gets no score (NaN, label tables.NO_SCORE, "not enough data"), so it is
+never ranked nor in a window. Any other component whose inputs are missing (wind where no
+gridded point is near) is left out and the remaining weights are rescaled; `coverage` is the
+share of the index's weight whose inputs were observed (measured, derived or gridded),
+`coverage_imputed` / `coverage_missing` the shares resting on imputed or missing inputs.
 
 **Personal comfort band.** `comfort_band=(lo, hi)` (°C of effective temperature) maps the band
-onto the index's optimal class (indices.personal_temperature). With no band the published
-index is reproduced exactly.
+onto the index's optimal class (indices.personal_temperature). With no band the index's
+published tables are applied as declared.
 
 Units: temperatures °C, humidity %, precipitation mm per month, sunshine h per month, cloud %,
 wind km/h. Scores are 0–100.
@@ -36,22 +42,30 @@ import pandas as pd
 from ..climate.variables import OBSERVED, PROVENANCE
 from .indices import ComfortIndex, Conditions, index_for
 from .physics import utci_at_afternoon_maximum
-from .tables import LABEL_ORDER, UTCI_CLASSES, label_codes, utci_codes
+from .tables import LABEL_ORDER, NO_SCORE, UTCI_CLASSES, label_codes, utci_class_start, utci_codes
 
 # Thermal stress penalty: the score is multiplied by a factor that falls linearly with the UTCI of
-# the typical afternoon, from 1 at the index's heat onset (26 °C, the start of "moderate heat
-# stress", for HCI:Urban and TCI) to 1 − MAX_PENALTY HEAT_SPAN_C degrees higher (46 °C, "extreme
-# heat stress"), and from 1 at 9 °C (the start of "slight cold stress") to 1 − MAX_PENALTY at
-# −40 °C ("extreme cold stress"). No cliff: one °C of UTCI moves a score by at most
-# MAX_PENALTY / HEAT_SPAN_C (4.5 %) of it. The beach index declares a heat onset of 42 °C, above
-# every UTCI its optimal class reaches in the atlas (41.1 °C), so it is not punished there.
+# the typical afternoon, from 1 where the index's heat onset class starts (ComfortIndex.
+# heat_onset_class: "moderate heat stress", 26 °C, for HCI:Urban and TCI; "strong heat stress",
+# 32 °C, for HCI:Beach) by MAX_PENALTY over HEAT_SPAN_C degrees (to 0.1 at 46 °C, where "extreme
+# heat stress" starts, from the default onset), and from 1 where "slight cold stress" starts
+# (9 °C) to 1 − MAX_PENALTY where "extreme cold stress" starts (−40 °C) — every threshold read
+# from the UTCI assessment scale (tables.UTCI_EDGES; Bröde et al. 2012, Błażejczyk et al. 2013).
+# One slope for every index, so no cliff: one °C of UTCI moves a score by at most MAX_PENALTY /
+# HEAT_SPAN_C (4.5 %) of it. A typical afternoon in "very strong heat stress" (≥ 38 °C) keeps at
+# most 1 − 0.9·6/20 = 73 % of a beach score (< 80 whatever its sky), 46 % of a sightseeing one.
 MAX_PENALTY = 0.9
-HEAT_ONSET_C = 26.0   # the default heat onset (indices.ComfortIndex.heat_onset_utci declares each index's)
-HEAT_SPAN_C, COLD_ONSET_C, COLD_EXTREME_C = 20.0, 9.0, -40.0
+HEAT_ONSET_C = utci_class_start("moderate heat stress")   # the default onset (26 °C)
+HEAT_SPAN_C = utci_class_start("extreme heat stress") - HEAT_ONSET_C   # 20 °C: full penalty at 46 °C from 26 °C
+COLD_ONSET_C, COLD_EXTREME_C = utci_class_start("slight cold stress"), utci_class_start("extreme cold stress")
 # Measured on the embedded atlas, quoted by the method text (present/text.method_paragraphs). The
 # build does not record them (measuring them again means scoring the atlas with and without each
 # change), so they are declared here, beside the science they measure:
-MAX_POINTS_PER_C = 10       # one °C more in every month moves no score by more than this (tests/test_comfort.py)
+# One °C more in every month moves no score by more than MAX_POINTS_PER_C (tests/test_comfort.py):
+# 9.7 under HCI:Urban; 11.9 under HCI:Beach and 11.0 under TCI, at the published tables' steep cool
+# edges (beach thermal −5 → 0 at 14.5 °C) in months with no cloud or sunshine data, where the
+# rescaled weights make the thermal part count more (issue 17: rating the beach on air temperature).
+MAX_POINTS_PER_C = 12
 MAX_VALUE_SHARE = 0.011     # the largest share of city-months holding any one score value
 CAPS_PLATEAU, CAPS_PLATEAU_SHARE = 59, 0.098   # the caps this penalty replaced put 9.8 % of city-months at 59
 # Counting the gridded 10 m wind (a component left out where wind is missing) moves scores by a
@@ -60,7 +74,9 @@ WIND_EFFECT_MEDIAN, WIND_EFFECT_RANGE_90 = 1.2, (-6, 4)
 
 
 def stress_factor(utci_c, heat_onset_c: float = HEAT_ONSET_C) -> np.ndarray:
-    """Multiplier (1 − MAX_PENALTY … 1) of a score for the typical afternoon's UTCI (°C); 1 where NaN."""
+    """Multiplier (1 − MAX_PENALTY … 1) of a score for the typical afternoon's UTCI (°C): 1 up to
+    heat_onset_c, 1 − MAX_PENALTY from heat_onset_c + HEAT_SPAN_C, linear between (the cold side
+    alike from COLD_ONSET_C to COLD_EXTREME_C); 1 where NaN."""
     u = np.asarray(utci_c, dtype=float)
     heat = np.clip((u - heat_onset_c) / HEAT_SPAN_C, 0.0, 1.0)
     cold = np.clip((COLD_ONSET_C - u) / (COLD_ONSET_C - COLD_EXTREME_C), 0.0, 1.0)
@@ -93,12 +109,18 @@ def score_core(x: dict[str, np.ndarray], index: ComfortIndex, band) -> dict[str,
     """The whole index on NumPy arrays (one chunk of rows); see score_atlas for the outputs."""
     c = Conditions(x, index.optimum, band)
     n = len(c["month"])
+    # humidity estimated from the night minimum counts as imputed (at best as good as the minimum)
+    x = {**x, "rhum_pct_src": np.where(c["rhum_estimated"], np.maximum(_IMPUTED, x["tmin_c_src"]),
+                                       x["rhum_pct_src"]).astype(np.int8)}
     total_w = sum(index.weights.values())
     num, w_avail, cov_good, cov_imp = (np.zeros(n) for _ in range(4))
+    thermal_ok = np.ones(n, dtype=bool)
     out: dict[str, np.ndarray] = {}
     for comp in index.components:
         val = np.asarray(comp.rate(c), dtype=float)
         ok = ~np.isnan(val)
+        if comp.thermal:
+            thermal_ok &= ok
         num += np.where(ok, comp.weight * val, 0.0)
         w_avail += np.where(ok, comp.weight, 0.0)
         code = np.zeros(n, dtype=np.int8)
@@ -110,7 +132,7 @@ def score_core(x: dict[str, np.ndarray], index: ComfortIndex, band) -> dict[str,
         out[f"r_{comp.key}"] = val
         out[f"src_{comp.key}"] = code
     with np.errstate(invalid="ignore", divide="ignore"):
-        raw = np.where(w_avail > 0, np.clip(100.0 * num / (w_avail * index.top), 0.0, 100.0), np.nan)
+        raw = np.where((w_avail > 0) & thermal_ok, np.clip(100.0 * num / (w_avail * index.top), 0.0, 100.0), np.nan)
     utci = utci_at_afternoon_maximum(c["tmax_c"], c["e_hpa"], c["wind_kmh"])
     klass = utci_codes(utci)
     factor = stress_factor(utci, index.heat_onset_utci) if index.utci_gate else np.ones(n)
@@ -126,7 +148,8 @@ def score_atlas(atlas: pd.DataFrame, index: str | ComfortIndex = "hci_urban",
     """Score every city-month of `atlas` (the normals schema) with one index.
 
     Returns one row per input row (same index) with: city_id, month, score (0–100, after the
-    gate), raw_score (before it), label, the component ratings (`r_<component>` on the
+    gate; NaN where the thermal comfort cannot be rated), raw_score (before it), label
+    (tables.LABEL_ORDER; tables.NO_SCORE where there is no score), the component ratings (`r_<component>` on the
     index's rating scale), their provenance (`src_<component>`), effective temperature et_c,
     afternoon humidity rh_afternoon_pct, utci_c, utci_class, stress_factor, coverage,
     coverage_imputed, coverage_missing. Text columns are pandas categoricals.
@@ -148,13 +171,16 @@ def score_atlas(atlas: pd.DataFrame, index: str | ComfortIndex = "hci_urban",
     else:
         res = score_core(x, spec, comfort_band)
     out = {"city_id": atlas["city_id"].to_numpy(), "month": x["month"], "score": res["score"], "raw_score": res["raw_score"]}
-    out["label"] = pd.Categorical.from_codes(label_codes(res["score"]), categories=LABEL_ORDER)
+    codes = label_codes(res["score"])
+    out["label"] = pd.Categorical.from_codes(np.where(codes < 0, len(LABEL_ORDER), codes),
+                                             categories=[*LABEL_ORDER, NO_SCORE])
     for comp in spec.components:
         out[f"r_{comp.key}"] = res[f"r_{comp.key}"]
         out[f"src_{comp.key}"] = pd.Categorical.from_codes(res[f"src_{comp.key}"], categories=list(PROVENANCE))
     for col in ("et_c", "rh_afternoon_pct", "utci_c"):
         out[col] = res[col]
-    out["utci_class"] = pd.Categorical.from_codes(res["utci_code"], categories=list(UTCI_CLASSES))
+    out["utci_class"] = pd.Categorical.from_codes(np.where(res["utci_code"] < 0, len(UTCI_CLASSES), res["utci_code"]),
+                                                  categories=[*UTCI_CLASSES, "unknown"])
     for col in ("stress_factor", "coverage", "coverage_imputed", "coverage_missing"):
         out[col] = res[col]
     return pd.DataFrame(out, index=atlas.index)

@@ -8,7 +8,9 @@ References:
 [2] Mieczkowski (1985), The Tourism Climatic Index: a method of evaluating world climates for
     tourism, Canadian Geographer 29(3):220–233.
 [3] Bröde et al. (2012), Deriving the operational procedure for the Universal Thermal Climate
-    Index (UTCI), Int. J. Biometeorol. 56:481–494 (assessment scale).
+    Index (UTCI), Int. J. Biometeorol. 56:481–494 (assessment scale); the same ten classes in
+    Błażejczyk et al. (2013), An introduction to the Universal Thermal Climate Index (UTCI),
+    Geographia Polonica 86(1):5–10, Table 1.
 """
 
 from __future__ import annotations
@@ -64,6 +66,9 @@ LABELS = [(90, "ideal"), (80, "excellent"), (70, "very good"), (60, "good"), (50
           (40, "marginal"), (30, "unfavourable"), (20, "very unfavourable"), (10, "extremely unfavourable"),
           (-np.inf, "impossible")]
 LABEL_ORDER = [name for _, name in reversed(LABELS)]
+# The class of a month without a score (its thermal comfort cannot be rated, score.score_core):
+# never ranked, never in a travel window.
+NO_SCORE = "not enough data"
 
 
 
@@ -83,6 +88,17 @@ def utci_codes(utci_c) -> np.ndarray:
     """Index into UTCI_CLASSES of each UTCI value in °C (−1 where it is NaN)."""
     u = np.asarray(utci_c, dtype=float)
     return np.where(np.isnan(u), -1, np.searchsorted(UTCI_EDGES, np.nan_to_num(u), side="right").clip(0, 9))
+
+
+def utci_class_start(name: str) -> float:
+    """The UTCI (°C) at which a stress class of the assessment scale [3] starts, on the side away
+    from thermal neutrality: the lower edge of a heat class ("strong heat stress" → 32.0), the
+    upper edge of a cold class ("slight cold stress" → 9.0, "extreme cold stress" → −40.0)."""
+    k = list(UTCI_CLASSES).index(name)
+    neutral = list(UTCI_CLASSES).index("no thermal stress")
+    if k == neutral:
+        raise ValueError("'no thermal stress' has no onset: it is the neutral class")
+    return float(UTCI_EDGES[k - 1] if k > neutral else UTCI_EDGES[k])
 
 
 def utci_class(utci_c) -> np.ndarray:

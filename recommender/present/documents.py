@@ -21,6 +21,11 @@ def confidence(c: Confidence | None) -> dict | None:
     return None if c is None else {"grade": c.grade, "reason": c.reason}
 
 
+def _json_score(s: float | None) -> float | None:
+    """A score for JSON: None where there is none (NaN: not enough data for a thermal rating)."""
+    return None if s is None or s != s else s
+
+
 @singledispatch
 def document(result) -> dict:
     """The JSON document (a dict of JSON types) of a typed result."""
@@ -45,8 +50,8 @@ def _months(p: CityYear, home: CityYear) -> list[dict]:
     """A partner's 12 months: score, class, points above home, in the window, confidence."""
     out = []
     for m in range(1, 13):
-        s = p.scores[m - 1] if p.has_climate else None
-        hs = home.scores[m - 1] if home.has_climate else None
+        s = _json_score(p.scores[m - 1]) if p.has_climate else None
+        hs = _json_score(home.scores[m - 1]) if home.has_climate else None
         out.append({"month": m, "score": s, "label": p.labels[m - 1] if p.has_climate else text.NO_DATA,
                     "delta": None if s is None or hs is None else round(s - hs, 1), "in_window": m in p.window,
                     "confidence": confidence(p.confidence[m - 1]) if p.has_climate else None})
@@ -57,7 +62,7 @@ def _months(p: CityYear, home: CityYear) -> list[dict]:
 def _home_year(y: HomeYear) -> dict:
     """The dashboard's JSON export: home's 12 scores and grades, every partner's 12 months and windows."""
     home = city(y.home.city) | {
-        "scores": list(y.home.scores) if y.home.has_climate else [None] * 12,
+        "scores": [_json_score(s) for s in y.home.scores] if y.home.has_climate else [None] * 12,
         "confidence": [confidence(c) for c in y.home.confidence] if y.home.has_climate else [None] * 12}
     partners = [{"id": p.city.id, "name": p.city.name, "country": p.city.country, "degree": p.degree,
                  "windows": p.windows, "months": _months(p, y.home)} for p in y.partners]

@@ -11,7 +11,7 @@ import re
 from ..comfort.indices import INDICES, ComfortIndex
 from ..comfort.physics import DEFAULT_WIND_MS
 from ..climate import confidence as grading
-from ..comfort.tables import LABELS
+from ..comfort.tables import LABELS, NO_SCORE
 from ..paths import data_dir
 from ..places.countries import country_name
 from ..results import CityRef, Confidence, PartnerResult, Reason, Recommendation
@@ -287,6 +287,8 @@ def headline(res: Recommendation, unit: str = "°C", lang: str = EN) -> str:
             label=words(res.home_label, lang), reason=confidence_reason_text(res.home_confidence, lang))
         if best.score <= res.home_score:
             text += _(" Home is at least as comfortable this month.")
+    elif res.home_label == NO_SCORE:
+        text += _(" — {home} itself has not enough data this month for a score.").format(home=home)
     else:
         text += _(" — {home} itself has {hint}.").format(home=home, hint=no_data_hint(lang))
     return text
@@ -351,7 +353,8 @@ def method_paragraphs(unit: str = "°C", lang: str = EN) -> list[str]:
         heat_onset=t(sc.HEAT_ONSET_C), floor=n(1 - sc.MAX_PENALTY, 1), heat_extreme=t(sc.HEAT_ONSET_C + sc.HEAT_SPAN_C),
         cold_onset=t(sc.COLD_ONSET_C), cold_extreme=t(sc.COLD_EXTREME_C))
     if beach:
-        stress += _(" (the beach index from {onset}, above any afternoon of its own optimum)").format(
+        stress += _(" (the beach index from {onset}, where \"strong heat stress\" starts, and its thermal table reads "
+                    "the afternoon's air temperature rather than Missenard's effective temperature)").format(
             onset=t(beach.heat_onset_utci))
     stress += _("; a one-degree change of the afternoon moves a score by at most {points} points, and no score value "
                 "holds more than about {share} % of the city-months (the caps this replaced put {plateau_share} % of "
@@ -382,7 +385,10 @@ def method_paragraphs(unit: str = "°C", lang: str = EN) -> list[str]:
             wind_high=n(sc.WIND_EFFECT_RANGE_90[1], sign=True), breeze=n(DEFAULT_WIND_MS)),
         _("Components whose inputs are missing (wind where no gridded point is near) are left out and the other "
           "weights rescaled; coverage is the share of the weight resting on observed data (a station table, "
-          "values derived from it, or the gridded climatologies), not on model estimates."),
+          "values derived from it, or the gridded climatologies), not on model estimates.")
+        + _(" Where humidity is missing it is estimated from the night minimum (dew point ≈ mean daily minimum, "
+            "FAO-56) and counts as imputed; a month whose thermal comfort cannot be rated gets no score (\"not enough "
+            "data\")."),
         confidence_method(unit, lang),
         _("A travel window is a run of months in which the partner scores at least {good} (\"good\") and at "
           "least {margin} points more than home.").format(good=i18n.number(GOOD, lang), margin=i18n.number(MARGIN, lang)),
@@ -507,7 +513,8 @@ def method_tables(d, unit: str = "°C", lang: str = EN):
     sentence = _("Score {score} ({label}); before the stress penalty {raw}. Typical afternoon: UTCI {utci} — {stress} "
                  "(score × {factor}). Coverage {observed} observed (measured, derived or gridded), {imputed} imputed, "
                  "{missing} missing.").format(
-        score=i18n.number(d.score, lang), label=words(d.label, lang), raw=i18n.number(d.raw_score, lang),
+        score="—" if d.score is None else i18n.number(d.score, lang), label=words(d.label, lang),
+        raw="—" if d.raw_score is None else i18n.number(d.raw_score, lang),
         utci=temp(d.utci_c, unit, lang=lang), stress=words(d.utci_class, lang),
         factor=i18n.number(d.stress_factor, lang, 2), observed=i18n.percent(d.coverage, lang),
         imputed=i18n.percent(d.coverage_imputed, lang), missing=i18n.percent(d.coverage_missing, lang))
@@ -542,19 +549,3 @@ def exchange_rows(pairs, lang: str = EN) -> list[dict]:
              h["B → A"]: months_text(p.b_to_a, lang), h["months A → B"]: p.a_months, h["months B → A"]: p.b_months,
              h["complementarity"]: p.complementarity, h["two-way"]: p.two_way}
             for k, p in enumerate(pairs, 1)]
-
-
-# The JSON documents moved to documents.py; the names the README documented keep working.
-_DOCUMENT_ALIASES = ("recommendation_json", "profile_json", "exchange_json", "pair_exchange_json")
-
-
-def __getattr__(name: str):
-    if name in _DOCUMENT_ALIASES:
-        from .documents import document
-
-        return document
-    if name in ("city_json", "confidence_json"):
-        from . import documents
-
-        return getattr(documents, name.removesuffix("_json"))
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
