@@ -65,6 +65,7 @@ TIERS: dict[str, tuple[str, ...]] = {
     "test_recommend.py": ("unit",),
     "test_refresh.py": ("integration",),
     "test_registry.py": ("unit",),
+    "test_rules.py": ("unit",),
     "test_skill.py": ("unit",),
     "test_sources.py": ("unit",),
     "test_validation_cases.py": ("unit",),

@@ -1,13 +1,15 @@
 """climate/: the variable declarations, derivations by stated physics, daily → normals, the
 month parser and validation against the declared ranges — all on small inline data."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from recommender.climate.astro import monthly_max_sunshine_hours
 from recommender.climate.calendar import parse_month
-from recommender.climate.derive import cloud_from_sunshine, normals_from_daily, sunshine_from_percent, tmean_from_extremes
+from recommender.climate.derive import cloud_from_sunshine, daylight, normals_from_daily, sunshine_from_percent, tmean_from_extremes
 from recommender.climate.validate import row_problems, validate_normals
 from recommender.climate.variables import DECIMALS, NORMALS_COLUMNS, SPEC, VARIABLES
 from recommender.errors import AtlasError, RecommenderError
@@ -91,3 +93,64 @@ def test_an_empty_table_is_refused():
     with pytest.raises(AtlasError, match="no rows"):
         validate_normals(normals().iloc[:0], pd.Series({"x": 45.0}))
     validate_normals(normals().iloc[:0], pd.Series({"x": 45.0}), allow_empty=True)
+
+
+# ---------------------------------------------------------------------- pinned by mutation testing
+# (scripts/mutation.sh): the thresholds and fall-backs of the derivations, by hand.
+
+
+def test_daylight_and_cloud_in_polar_night():
+    # S₀ at 85°N in December is 0 h (polar night), at the equator in June about 12 h a day
+    assert not daylight(85.0, 12) and daylight(0.0, 6)
+    assert monthly_max_sunshine_hours(85.0, 12) == 0.0
+    with warnings.catch_warnings():             # S / S₀ = 0 / 0 and 5 / 0: missing, silently
+        warnings.simplefilter("error")
+        assert np.isnan(cloud_from_sunshine([0.0, 5.0], 85.0, 12)).all()
+    s0 = float(monthly_max_sunshine_hours(30.0, 6))
+    # clipped to 0–100: a (mis-typed) negative sunshine total is 100 % cloud, not 100·(1 + 1/S₀)
+    assert cloud_from_sunshine(-1.0, 30.0, 6) == 100.0 and cloud_from_sunshine(0.0, 30.0, 6) == 100.0
+    assert cloud_from_sunshine(s0, 30.0, 6) == 0.0
+
+
+def test_normals_from_daily_by_hand_in_a_leap_year():
+    # 2020: February has 29 days of 1 mm → 29 mm (scaled to the month's own 29 days); a day of
+    # exactly 1.0 mm is a wet day (≥ 1 mm, WMO), so every day is wet; the mean temperature comes
+    # from `temp` (12 °C, measured), not from the extremes ((15 + 5) / 2 = 10 °C).
+    d = daily_frame(year=2020, temp=12.0, tmin=5.0, tmax=15.0, prcp=1.0)
+    n = normals_from_daily(d, 45.0, "x", 2020, 2020).set_index("month")
+    assert n.at[2, "prcp_mm"] == 29.0 and n.at[2, "wet_days"] == 29.0 and n.at[3, "prcp_mm"] == 31.0
+    assert (n["tmean_c"] == 12.0).all() and (n["tmean_c_src"] == "measured").all()
+    assert (n["period"] == "2020-2020").all()
+
+
+def test_a_months_totals_need_80_percent_of_its_days():
+    # April (30 days): 24 days with rain data = 80 % → kept, 24 × 1 mm scaled to 30 days = 30 mm;
+    # May (31 days): 24 days < 0.8 · 31 = 24.8 → missing; 20 days in June → missing
+    d = daily_frame(tmin=0.0, tmax=10.0, prcp=1.0)
+    d.loc[(d.index.month == 4) & (d.index.day > 24), "prcp"] = np.nan
+    d.loc[(d.index.month == 5) & (d.index.day > 24), "prcp"] = np.nan
+    d.loc[(d.index.month == 6) & (d.index.day > 20), "prcp"] = np.nan
+    n = normals_from_daily(d, 45.0, "x", 2019, 2019).set_index("month")
+    assert n.at[4, "prcp_mm"] == 30.0 and n.at[4, "wet_days"] == 30.0 and n.at[4, "prcp_mm_src"] == "measured"
+    assert np.isnan(n.at[5, "prcp_mm"]) and np.isnan(n.at[6, "prcp_mm"]) and n.at[5, "prcp_mm_src"] == "missing"
+
+
+def test_a_calendar_months_normal_needs_half_of_the_periods_years():
+    # period 2016–2019 (4 years): a normal needs ceil(0.5 · 4) = 2 years of the month
+    two = pd.concat([daily_frame(year=2018, tmax=10.0, tmin=0.0), daily_frame(year=2019, tmax=12.0, tmin=2.0)])
+    n = normals_from_daily(two, 45.0, "x", 2016, 2019).set_index("month")
+    assert (n["tmax_c"] == 11.0).all() and (n["period"] == "2016-2019").all()
+    one = normals_from_daily(daily_frame(year=2019, tmax=12.0, tmin=2.0), 45.0, "x", 2016, 2019)
+    assert one["tmax_c"].isna().all() and (one["tmax_c_src"] == "missing").all()
+    # a three-year period needs ceil(1.5) = 2 years, too
+    assert normals_from_daily(daily_frame(year=2019, tmax=12.0), 45.0, "x", 2017, 2019)["tmax_c"].isna().all()
+
+
+def test_a_month_without_any_daily_rows_is_still_a_row():
+    # no rows at all in March, and no temperature or rain columns: twelve rows, those values missing
+    d = daily_frame(rhum=60.0)
+    d = d[d.index.month != 3]
+    n = normals_from_daily(d, 45.0, "x", 2019, 2019).set_index("month")
+    assert list(n.index) == list(range(1, 13)) and np.isnan(n.at[3, "rhum_pct"]) and n.at[4, "rhum_pct"] == 60
+    for v in ("tmax_c", "tmin_c", "tmean_c", "prcp_mm", "wet_days"):
+        assert n[v].isna().all() and (n[f"{v}_src"] == "missing").all(), v

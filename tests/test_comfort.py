@@ -1,12 +1,14 @@
 """Comfort indices: published rating tables at their boundaries, full computations by hand,
 the monthly approximation's gate, missing inputs, personal bands and invariants."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from recommender.comfort import physics as P, tables as T
+from recommender.comfort import indices as I, physics as P, tables as T
 from recommender.comfort import score_atlas
 from recommender.comfort.indices import GH_NODES, GH_WEIGHTS
 
@@ -305,3 +307,195 @@ def test_snow_days_count_as_wet_days(atlas):
     s = score_atlas(atlas[atlas.city_id.isin(["murmansk", "bergen"]) & (atlas.month == 1)], "hci_urban")
     by = dict(zip(s["city_id"], s["score"]))
     assert by["murmansk"] < by["bergen"]
+
+
+# ---------------------------------------------------------------------- pinned by mutation testing
+# (scripts/mutation.sh): behaviour the tests above left free.
+
+
+def test_missing_scores_and_utci_are_unknown():
+    assert T.label([np.nan, 50.0]).tolist() == ["unknown", "acceptable"]
+    assert T.utci_class([np.nan, 20.0]).tolist() == ["unknown", "no thermal stress"]
+
+
+def test_utci_afternoon_holds_the_months_vapour_pressure():
+    # e = e_s(30 °C) · 80 % = 6.1094 · exp(17.625 · 30 / 273.04) · 0.8 = 6.1094 · 6.9346 · 0.8 = 33.89 hPa,
+    # taken at the 35 °C afternoon (not the 50 % reference humidity, e = 56.18 · 0.5 = 28.09 hPa)
+    assert float(P.vapour_pressure_hpa(30.0, 80.0)) == pytest.approx(33.89, abs=0.01)
+    humid = float(P.utci_afternoon(35.0, 30.0, 80.0, 10.0))
+    assert humid == pytest.approx(float(P.utci_from_vapour(35.0, 33.89, 10.0)), abs=0.02)
+    assert humid > float(P.utci_from_vapour(35.0, 28.09, 10.0)) + 1.0     # 36.9 against 35.5 °C
+
+
+def test_expected_precipitation_rating_by_hand():
+    urban = T.HCI_URBAN_PRCP_RATINGS     # Scott et al. 2016 Table 5: 0 → 10, < 3 → 9, 3–5 → 8, 6–8 → 5, …
+    rating = lambda prcp, wet, month=6: float(I.expected_precip_rating(prcp, wet, month, urban))  # noqa: E731
+    # June, 3 mm on half a wet day: that day has 6 mm (→ 5), the other 29.5 are dry (→ 10):
+    # 0.5/30 · 5 + 29.5/30 · 10 = 9.9167
+    assert rating(3.0, 0.5) == pytest.approx(0.5 / 30 * 5 + 29.5 / 30 * 10)
+    # no wet-day count: the month's mean day, 90 mm / 30 d = 3 mm → 8 (February 28 d: 3.2 mm → 8; 56 mm: 2 mm → 9)
+    assert rating(90.0, np.nan) == 8.0 and rating(56.0, np.nan, 2) == 9.0
+    # more wet days than days (31 in June): every day wet at 150 / 31 = 4.8 mm → 8, not 31/30 of it
+    assert rating(150.0, 31.0) == 8.0
+    # a vanishing wet-day count: a huge (infinite) intensity on a share ~0 of the days → 10, silently
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert rating(100.0, 1e-310) == pytest.approx(10.0)
+    assert np.isnan(rating(np.nan, 5.0)) and np.isnan(rating(np.nan, np.nan))
+
+
+def test_the_monthly_amount_ceiling_by_hand():
+    # 10 − mm / 50, within 0–10: 0 → 10, 100 → 8, 400 → 2, 450 → 1, 500 and more → 0
+    assert I.monthly_amount_ceiling([0.0, 100.0, 400.0, 450.0, 500.0, 600.0]).tolist() == [10, 8, 2, 1, 0, 0]
+
+
+def toy(key, style):
+    return I.ComfortIndex(key=key, style=style, name="Toy", short="Toy", trip_style="Toy", components=(), top=10.0,
+                          optimum=(20.0, 25.0), citation="none")
+
+
+@pytest.mark.parametrize("key,style", [("toy", "urban"), ("hci_urban", "toy")])
+def test_an_index_key_or_style_can_be_registered_once(key, style):
+    before = dict(I.INDICES)
+    try:
+        with pytest.raises(ValueError, match=f"key '{key}' or style '{style}' is already registered"):
+            I.register(toy(key, style))
+        assert I.INDICES == before and I.index_for("urban").key == "hci_urban"
+    finally:
+        I.INDICES.clear()
+        I.INDICES.update(before)
+    I.unregister("no-such-index")           # removing an unknown index is not an error
+    assert I.INDICES == before
+
+
+def varied_rows(n=400, seed=7):
+    """City-months across the atlas's ranges, with missing wind and wet-day counts."""
+    rng = np.random.default_rng(seed)
+    tmax = rng.uniform(-15, 45, n)
+    tmin = tmax - rng.uniform(0, 18, n)
+    df = pd.DataFrame(dict(city_id=[f"c{k}" for k in range(n)], month=rng.integers(1, 13, n), tmax_c=tmax, tmin_c=tmin,
+                           tmean_c=(tmax + tmin) / 2, prcp_mm=rng.uniform(0, 500, n),
+                           wet_days=np.where(rng.random(n) < 0.2, np.nan, rng.uniform(0, 28, n)),
+                           rhum_pct=rng.uniform(10, 100, n), sun_hours=rng.uniform(0, 380, n),
+                           cloud_pct=rng.uniform(0, 100, n), wind_kmh=np.where(rng.random(n) < 0.3, np.nan, rng.uniform(0, 80, n))))
+    for v in ["tmax_c", "tmin_c", "tmean_c", "prcp_mm", "wet_days", "rhum_pct", "sun_hours", "cloud_pct", "wind_kmh"]:
+        df[f"{v}_src"] = np.where(df[v].isna(), "missing", "measured")
+    return df
+
+
+# The published parameters of both HCI versions (Scott et al. 2016): weights TC, A, P, W and the tables
+# of tables.py; the optimal class of ET; the beach index's heat onset (score.py).
+HCI_PARAMETERS = {
+    "hci_urban": ("hci_urban", "urban", "HCI:Urban", "City sightseeing", (4, 2, 3, 1),
+                  (T.HCI_URBAN_TC_EDGES, T.HCI_URBAN_TC_RATINGS), (T.HCI_URBAN_CLOUD_EDGES, T.HCI_URBAN_CLOUD_RATINGS),
+                  T.HCI_URBAN_PRCP_RATINGS, (22.5, 25.5)),
+    "hci_beach": ("hci_beach", "beach", "HCI:Beach", "Beach", (2, 4, 3, 1),
+                  (T.HCI_BEACH_TC_EDGES, T.HCI_BEACH_TC_RATINGS), (T.HCI_BEACH_CLOUD_EDGES, T.HCI_BEACH_CLOUD_RATINGS),
+                  T.HCI_BEACH_PRCP_RATINGS, (27.5, 30.5), 42.0),
+}
+
+
+@pytest.mark.parametrize("key", list(HCI_PARAMETERS))
+def test_the_hci_factory_rebuilds_the_registered_index(key):
+    """The registry is built once, at import; calling the factory again with the published
+    parameters gives the same index: the same declaration and the same scores on varied months
+    (and a mutation of the factory, invisible to tests of the import-time registry, shows here)."""
+    fresh, registered = I._hci(*HCI_PARAMETERS[key]), I.INDICES[key]
+    for field in ("key", "style", "name", "short", "trip_style", "top", "optimum", "citation", "utci_gate", "heat_onset_utci"):
+        assert getattr(fresh, field) == getattr(registered, field), field
+    assert [(c.key, c.weight, c.inputs) for c in fresh.components] == [(c.key, c.weight, c.inputs) for c in registered.components]
+    assert fresh.short == "HCI" and fresh.top == 10.0 and fresh.citation.startswith("Scott, Rutty, Amelung & Tang 2016")
+    rows = varied_rows()
+    pd.testing.assert_frame_equal(score_atlas(rows, fresh), score_atlas(rows, key))
+    band = (15.0, 19.0)
+    pd.testing.assert_frame_equal(score_atlas(rows, fresh, band), score_atlas(rows, key, band))
+
+
+def test_the_stress_factor_of_a_missing_utci_is_one():
+    from recommender.comfort.score import stress_factor
+
+    assert stress_factor([np.nan, 20.0, 36.0]).tolist() == [1.0, 1.0, pytest.approx(0.55)]   # 1 − 0.9 · (36 − 26) / 20
+
+
+def test_provenance_codes_of_missing_and_unknown_labels():
+    from recommender.comfort.score import provenance_codes
+
+    # PROVENANCE = measured 0, derived 1, gridded 2, imputed 3, missing 4; no column: all missing
+    assert provenance_codes(None, 3).tolist() == [4, 4, 4]
+    assert provenance_codes(pd.Series(["measured", None, "bogus", "gridded"]), 4).tolist() == [0, 4, 4, 2]
+
+
+def test_personal_temperature_by_hand():
+    # band 18–21 °C onto HCI:Urban's optimal class 22.5–25.5, landing 0.01 inside it (22.51–25.49):
+    # 18 → 22.51, 21 → 25.49, 19.5 → 22.51 + 1.5 · 2.98 / 3 = 24.0; outside, shifted by the distance
+    # from the band's edge: 16 → 22.51 − 2 = 20.51, 23 → 25.49 + 2 = 27.49
+    got = I.personal_temperature([18.0, 21.0, 19.5, 16.0, 23.0], (22.5, 25.5), (18.0, 21.0))
+    assert got == pytest.approx([22.51, 25.49, 24.0, 20.51, 27.49])
+    with pytest.raises(ValueError, match=r"low < high, got \(20.0, 20.0\)"):
+        I.personal_temperature([20.0], (22.5, 25.5), (20.0, 20.0))
+
+
+@pytest.mark.parametrize("tmin,sigma_tmin", [(23.0, 19.0), (-5.0, 9.0), (np.nan, 19.0)])
+def test_the_daily_spread_is_clipped_to_1_5_to_4_degrees(tmin, sigma_tmin):
+    # diurnal range 2 °C → σ = max(0.5, 1.5) = 1.5; 30 °C → min(7.5, 4) = 4; no tmin → 1.5 (the
+    # by-hand helper is given a tmin that yields that σ)
+    urban = lambda et: T.rate(T.whole(et), T.HCI_URBAN_TC_EDGES, T.HCI_URBAN_TC_RATINGS)  # noqa: E731
+    s = score_atlas(row(tmax_c=25.0, tmean_c=25.0, tmin_c=tmin), "hci_urban").iloc[0]
+    assert s.r_thermal == pytest.approx(afternoons_by_hand(25.0, sigma_tmin, 25.0, 50.0, urban))
+
+
+def test_score_outputs_are_rounded_as_documented():
+    m = dict(tmax_c=33.3, tmean_c=27.7, tmin_c=21.1, rhum_pct=71.0, wind_kmh=23.0)
+    s = score_atlas(row(**m), "hci_urban").iloc[0]
+    e = P.vapour_pressure_hpa(27.7, 71.0)
+    rh = float(P.afternoon_humidity(33.3, e))
+    utci = float(P.utci_at_afternoon_maximum(33.3, e, 23.0))          # with the month's wind, not the default
+    assert s.rh_afternoon_pct == round(rh) and s.et_c == round(float(P.effective_temperature(33.3, rh)), 1)
+    assert s.utci_c == round(utci, 1) and utci != round(utci, 1)
+    from recommender.comfort.score import stress_factor
+
+    f = float(stress_factor(utci))
+    assert s.stress_factor == round(f, 3) and f != round(f, 3)
+
+
+def test_a_hopeless_month_scores_zero_not_below():
+    # beach: ET far below 10 °C → −10, cloud 100 % → 2, 600 mm → ceiling 0, 80 km/h → −10:
+    # 2·(−10) + 4·2 + 3·0 + 1·(−10) = −22 < 0 → clipped to 0
+    s = score_atlas(row(tmax_c=-5.0, tmean_c=-8.0, tmin_c=-11.0, cloud_pct=100.0, prcp_mm=600.0, wind_kmh=80.0),
+                    "hci_beach").iloc[0]
+    assert [s.r_thermal, s.r_aesthetic, s.r_precipitation, s.r_wind] == pytest.approx([-10, 2, 0, -10])
+    assert s.raw_score == 0.0 and s.score == 0.0
+
+
+def test_coverage_of_uneven_weights_is_rounded_to_three_decimals():
+    # a toy index of weights 1 and 2: without its wind input, 1/3 of the weight is observed → 0.333
+    toy_index = I.ComfortIndex(key="toy", style="toy", name="Toy", short="Toy", trip_style="Toy", top=10.0,
+                               optimum=(20.0, 25.0), citation="none", utci_gate=False, components=(
+                                   I.Component("cloud", 1, ("cloud_pct",), lambda c: c["cloud_pct"] / 10),
+                                   I.Component("wind", 2, ("wind_kmh",), lambda c: c["wind_kmh"] / 10)))
+    s = score_atlas(row(cloud_pct=45.0, wind_kmh=np.nan), toy_index).iloc[0]
+    assert (s.coverage, s.coverage_missing, s.raw_score, s.stress_factor) == (0.333, 0.667, 45.0, 1.0)
+
+
+def test_a_month_without_any_input_has_no_score_and_no_warning():
+    nothing = {v: np.nan for v in ("tmax_c", "tmin_c", "tmean_c", "prcp_mm", "wet_days", "rhum_pct", "sun_hours",
+                                   "cloud_pct", "wind_kmh")}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s = score_atlas(row(**nothing), "hci_urban").iloc[0]
+    assert np.isnan(s.score) and np.isnan(s.raw_score) and s.coverage == 0.0 and s.coverage_missing == 1.0
+
+
+@pytest.mark.parametrize("idx", ["hci_urban", "tci"])
+def test_the_parallel_path_scores_like_the_serial_one(monkeypatch, idx):
+    # Above PARALLEL_ROWS the rows are scored in one chunk per core; the embedded atlas (195,012 rows)
+    # stays below it, so lower the threshold: the chunks, put back together, give the same frame.
+    from recommender.comfort import score as S
+
+    rows = varied_rows(n=301).set_index(pd.RangeIndex(1000, 1301))
+    serial = score_atlas(rows, idx, (18.0, 23.0))
+    monkeypatch.setattr(S, "PARALLEL_ROWS", 10)
+    monkeypatch.setattr(S.os, "cpu_count", lambda: 3)      # three uneven chunks (100, 100, 101 rows)
+    parallel = score_atlas(rows, idx, (18.0, 23.0))
+    pd.testing.assert_frame_equal(parallel, serial)
+    assert list(parallel.index) == list(range(1000, 1301)) and list(parallel["city_id"]) == list(rows["city_id"])

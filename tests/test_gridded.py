@@ -72,8 +72,33 @@ def test_folds_are_blocked_in_space():
     folds = H.blocked_folds(lat, lon)
     assert folds[0] == folds[1] == folds[2]          # one 5° cell: one fold
     assert H.blocked_folds(lat, lon).tolist() == folds.tolist() and set(folds) <= set(range(5))
+    # Every city measures 1 °C above the grid: every fold's fitted offset is +1 °C, so the adjusted
+    # grid hits the measurements exactly (an adjustment that added nothing would be 1 °C off).
     err = H.cross_validated_errors(np.ones((5, 12)), np.zeros((5, 12)), lat, lon)
-    assert err.shape == (5, 12) and np.nanmax(err) <= 1.0
+    assert err.shape == (5, 12) and np.allclose(err, 0.0)
+
+
+def test_cross_validated_errors_by_hand():
+    """Errors of each held-out fold, worked out by hand from the shrinkage rule (SHRINK = 30).
+
+    Cities 0–3 share fold 0 and band 6 (lat 10–15°N), city 4 is fold 2 and band 3 (33°S), city 5
+    (12°N 30°E) is fold 1 and band 6. Station − grid differences d = 0, 0, 0, 0, 2, 1 °C, every month.
+    - fold 0 held out: fitted on cities 4 and 5; global = (2 + 1) / 2 = 1.5; band 6 has city 5
+      only: 1/31 · 1 + 30/31 · 1.5 = 46/31, so cities 0–3 are |46/31 − 0| = 46/31 °C off;
+    - fold 1 held out: fitted on cities 0–4; global = 2/5 = 0.4; band 6 has four cities of mean 0:
+      4/34 · 0 + 30/34 · 0.4 = 6/17, so city 5 is |6/17 − 1| = 11/17 °C off;
+    - fold 2 held out: fitted on cities 0–3 and 5; band 3 has no data: the global offset
+      (0 + 0 + 0 + 0 + 1) / 5 = 0.2, so city 4 is |0.2 − 2| = 1.8 °C off.
+    Adding nothing would give 0, 1 and 2 °C instead."""
+    lat = np.array([10.1, 10.9, 14.9, 10.2, -33.0, 12.0])
+    lon = np.array([20.1, 24.9, 20.3, 25.1, 151.0, 30.0])
+    assert H.blocked_folds(lat, lon).tolist() == [0, 0, 0, 0, 2, 1]
+    assert H.bands(lat).tolist() == [6, 6, 6, 6, 3, 6]
+    grid = 10.0 + np.arange(12.0)[None, :] + np.arange(6.0)[:, None]    # any grid: errors depend on d only
+    d = np.array([0.0, 0.0, 0.0, 0.0, 2.0, 1.0])[:, None]
+    err = H.cross_validated_errors(grid + d, grid, lat, lon)
+    expected = np.array([46 / 31] * 4 + [1.8, 11 / 17])[:, None] * np.ones((1, 12))
+    assert np.allclose(err, expected)
 
 
 needs_raw = pytest.mark.skipif(not (SHARED / G.FOLDER).exists(), reason="raw data (../shared/data) not present")
