@@ -91,7 +91,7 @@ def _band(text: str | None):
     return float(m.group(1)), float(m.group(2))
 
 
-def _emit(obj: dict, fmt: str, table_rows: list[dict], header: str) -> None:
+def _emit(obj: dict, fmt: str, table_rows: list[dict], header: str, footer: str = "") -> None:
     import csv
     import json
 
@@ -113,6 +113,8 @@ def _emit(obj: dict, fmt: str, table_rows: list[dict], header: str) -> None:
     print("  " + "  ".join(c.ljust(width[c]) for c in cols))
     for r in table_rows:
         print("  " + "  ".join(str(r[c]).ljust(width[c]) for c in cols))
+    if footer:
+        print(footer)
 
 
 def _fmt_score(x) -> str:
@@ -142,14 +144,15 @@ def _cmd_recommend(args) -> int:
              "delta": "—" if p.delta is None else f"{p.delta:+.0f}",
              "window": ";".join(map(str, p.window)) if args.format == "csv" else text.months_text(p.windows),
              "reasons": "; ".join(text.reasons_text(p)), "coverage": f"{p.coverage:.0%}",
-             **_confidence_columns(p.confidence, args.format)}
+             **_confidence_columns(p.confidence, args.format),
+             "flags": " ".join(p.flags) if args.format == "csv" else text.flags_cell(p)}
             for k, p in enumerate(res.partners)]
     h = res.home
     home_grade = f", confidence {text.confidence_badge(res.home_confidence)}" if res.home_confidence else ""
     header = (f"{text.month_name(month)} from {h.name} ({h.country}), {res.index.name} on {text.basis(res.index)}.\n"
               f"At home {_fmt_score(res.home_score)} ({text.label_text(res.home_label)}{home_grade}). "
               "Sister cities, most comfortable first:")
-    _emit(document(res), args.format, rows, header)
+    _emit(document(res), args.format, rows, header, text.flag_caption(res))
     return 0
 
 
@@ -161,7 +164,8 @@ def _cmd_profile(args) -> int:
     res = profile(args.city, style=args.style, comfort_band=_band(args.band))
     rows = [{"month": text.month_name(m.month)[:3] if args.format == "table" else m.month, "score": _fmt_score(m.score),
              "label": m.label, **{k: ("—" if v is None else f"{v:g}") for k, v in m.components.items()},
-             "gate": m.gate, "coverage": f"{m.coverage:.0%}", **_confidence_columns(m.confidence, args.format)}
+             "gate": m.gate, "coverage": f"{m.coverage:.0%}", **_confidence_columns(m.confidence, args.format),
+             "flags": " ".join(m.flags) if args.format == "csv" else "; ".join(text.flags_text(m.flags, m.flag_values))}
             for m in res.months]
     doc = document(res)
     c = res.city

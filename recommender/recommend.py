@@ -226,6 +226,7 @@ class Recommender:
                 reasons=reasons(sc, j, i, m) if s is not None else (),
                 coverage=float(sc.coverage[j, m - 1]), tmax_c=float(sc.tmax[j, m - 1]),
                 prcp_mm=float(sc.prcp[j, m - 1]), quality=quality(sc, j, m), confidence=sc.confidence(j, m),
+                flags=sc.flag_codes(j, m), flag_values=sc.flag_values(j, m),
             ))
         partners.sort(key=lambda p: (p.score is None, -(p.score or 0), p.degree, p.city.name))
         return Recommendation(
@@ -233,7 +234,7 @@ class Recommender:
             country=country_code(country) if country else None, home_score=home_score,
             home_label=str(sc.label[i, m - 1]) if i is not None else None,
             home_tmax_c=float(sc.tmax[i, m - 1]) if i is not None else None, partners=tuple(partners),
-            home_confidence=sc.confidence(i, m))
+            home_confidence=sc.confidence(i, m), home_flags=sc.flag_codes(i, m), home_flag_values=sc.flag_values(i, m))
 
     # ------------------------------------------------------------------ the whole year, one home
     def _city_year(self, sc: ScoredAtlas, cid: str, degree: int, via: tuple, home_row: int | None,
@@ -251,7 +252,9 @@ class Recommender:
             quality=tuple(quality(sc, j, m) for m in range(1, 13)),
             climate=ClimateYear(_floats(sc.tmax[j]), _floats(sc.tmin[j]), _floats(sc.prcp[j]), _floats(sc.rhum[j]),
                                 _floats(sc.sun_per_day[j])),
-            windows=window_runs(sc.score[j], sc.scores_of(home_row), good, margin) if degree else [])
+            windows=window_runs(sc.score[j], sc.scores_of(home_row), good, margin) if degree else [],
+            flags=tuple(sc.flag_codes(j, m) for m in range(1, 13)),
+            flag_values=tuple(sc.flag_values(j, m) for m in range(1, 13)))
 
     def year(self, home: str, style: str = "urban", comfort_band=None, country: str | None = None,
              second_degree: bool = False, good: float = GOOD, margin: float = MARGIN) -> HomeYear:
@@ -296,7 +299,7 @@ class Recommender:
                 gate=str(r["utci_class"]),
                 components={c: (None if pd.isna(r[f"r_{c}"]) else round(float(r[f"r_{c}"]), 2)) for c in comps},
                 sources={c: str(r[f"src_{c}"]) for c in comps}, coverage=float(r["coverage"]),
-                confidence=sc.confidence(i, m)))
+                confidence=sc.confidence(i, m), flags=sc.flag_codes(i, m), flag_values=sc.flag_values(i, m)))
         return Profile(self.city_ref(cid), sc.index, sc.band, season_type(sc.score[i], self.registry.lat(cid), sc.prcp[i]),
                        tuple(months))
 
@@ -316,7 +319,8 @@ class Recommender:
             components=tuple((c.key, c.weight, None if pd.isna(r[f"r_{c.key}"]) else float(r[f"r_{c.key}"]),
                               str(r[f"src_{c.key}"])) for c in sc.index.components),
             climate={v: (None if pd.isna(r[v]) else float(r[v]), str(r[src_column(v)])) for v in VARIABLES},
-            data_source=str(r["data_source"]), period=str(r["period"]), confidence=sc.confidence(sc.pos[cid], m))
+            data_source=str(r["data_source"]), period=str(r["period"]), confidence=sc.confidence(sc.pos[cid], m),
+            flags=sc.flag_codes(sc.pos[cid], m), flag_values=sc.flag_values(sc.pos[cid], m))
 
 
 _default: tuple[tuple, Recommender] | None = None

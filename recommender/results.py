@@ -68,6 +68,8 @@ class PartnerResult:
     prcp_mm: float | None
     quality: tuple[tuple[str, str], ...]   # (component, "gridded" | "imputed" | "missing")
     confidence: Confidence | None = None   # the partner's month; None: no climate data
+    flags: tuple[str, ...] = ()            # what the index does not rate (flags.FLAG_CODES), the month's
+    flag_values: dict = field(default_factory=dict, hash=False, compare=False)   # flag code → its number (°C, m) or regions
 
     @property
     def window(self) -> list[int]:
@@ -88,6 +90,8 @@ class Recommendation:
     home_tmax_c: float | None
     partners: tuple[PartnerResult, ...]
     home_confidence: Confidence | None = None   # home's month; None: no climate data
+    home_flags: tuple[str, ...] = ()             # home's month (flags.FLAG_CODES)
+    home_flag_values: dict = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def ranked(self) -> list[PartnerResult]:
@@ -124,6 +128,8 @@ class CityYear:
     quality: tuple[tuple[tuple[str, str], ...], ...]
     climate: ClimateYear | None
     windows: list[list[int]] = field(default_factory=list)   # from home to this city
+    flags: tuple[tuple[str, ...], ...] = ()       # per month: what the index does not rate (flags.FLAG_CODES)
+    flag_values: tuple[dict, ...] = field(default=(), hash=False, compare=False)   # per month: code → number or regions
 
     @property
     def has_climate(self) -> bool:
@@ -176,6 +182,8 @@ class MonthScore:
     sources: dict               # component → provenance
     coverage: float
     confidence: Confidence | None = None
+    flags: tuple[str, ...] = ()                 # what the index does not rate (flags.FLAG_CODES)
+    flag_values: dict = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -261,3 +269,5 @@ class MonthDetail:
     data_source: str
     period: str
     confidence: Confidence | None = None
+    flags: tuple[str, ...] = ()                 # what the index does not rate (flags.FLAG_CODES)
+    flag_values: dict = field(default_factory=dict, hash=False, compare=False)

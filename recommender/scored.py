@@ -17,6 +17,7 @@ from .climate.variables import VARIABLES, src_column
 from .comfort.indices import ComfortIndex, index_for, styles
 from .comfort.score import score_atlas
 from .errors import RecommenderError, shown
+from .flags import FlagArrays, masks as flag_masks, places
 from .results import Confidence
 
 GRADES = grading.GRADES
@@ -66,6 +67,15 @@ class ScoredAtlas:
     src: np.ndarray              # (n, 12, components): provenance codes (index into PROVENANCE)
     grade: np.ndarray | None = None          # (n, 12): confidence grade codes (index into GRADES; −1 unknown)
     grade_reason: np.ndarray | None = None   # (n, 12): reason codes (index into REASON_CODES)
+    flags: FlagArrays | None = None          # what the index does not rate (flags.FLAGS), city × month
+
+    def flag_codes(self, j: int | None, month: int) -> tuple[str, ...]:
+        """The flags of row `j`'s month (flags.FLAG_CODES; () without climate data)."""
+        return () if self.flags is None else self.flags.codes(j, month)
+
+    def flag_values(self, j: int | None, month: int) -> dict:
+        """The numbers and regions behind those flags (°C, m, region codes)."""
+        return {} if self.flags is None else self.flags.values(j, month)
 
     def row(self, cid: str, month: int) -> pd.Series | None:
         """The scored frame's row of a city and month (None: no climate data)."""
@@ -114,6 +124,14 @@ def score(atlas: pd.DataFrame, index: ComfortIndex, band: tuple[float, float] | 
         return grid(col).astype(float)
 
     grade, reason = confidence_codes(a)
+    first = a.iloc[::12]
+
+    def place(col, fill):
+        return first[col].to_numpy() if col in first else np.full(n, fill)
+
+    flags = flag_masks(num("tmin_c"), num("tmax_c"), num("utci_c"),
+                       places(place("lat", np.nan), place("lon", np.nan), place("country", ""),
+                              place("elevation_m", np.nan), place("elevation_src", "unknown")))
     return ScoredAtlas(
         index=index, band=band, ids=ids, pos={c: i for i, c in enumerate(ids)}, frame=frame,
         score=num("score"), label=grid("label"), coverage=num("coverage"), tmax=num("tmax_c"),
@@ -121,7 +139,7 @@ def score(atlas: pd.DataFrame, index: ComfortIndex, band: tuple[float, float] | 
         sun_per_day=num("sun_hours") / days_in_month(np.arange(1, 13)), rh_pm=num("rh_afternoon_pct"),
         utci_class=grid("utci_class"), utci=num("utci_c"),
         src=np.stack([frame[f"src_{c.key}"].cat.codes.to_numpy().reshape(n, 12) for c in index.components], axis=-1),
-        grade=grade.reshape(n, 12), grade_reason=reason.reshape(n, 12),
+        grade=grade.reshape(n, 12), grade_reason=reason.reshape(n, 12), flags=flags,
     )
 
 

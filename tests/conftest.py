@@ -55,6 +55,7 @@ TIERS: dict[str, tuple[str, ...]] = {
     "test_documents.py": ("unit",),
     "test_faults.py": ("integration",),
     "test_fetch_on_demand.py": ("integration",),
+    "test_flags.py": ("unit",),
     "test_gridded.py": ("unit",),
     "test_heat.py": ("unit",),
     "test_i18n.py": ("unit",),

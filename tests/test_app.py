@@ -206,3 +206,20 @@ def test_a_link_to_a_tab_that_became_a_page_opens_the_page():
     at = run(home="urumqi", month="1", view="评分方法")    # the Chinese label of the method tab
     assert at.title[0].value.endswith("How is this scored?")
 
+
+
+def test_harbin_in_january_says_the_indices_do_not_rate_snow_and_ice():
+    at = run(home="harbin", month="1")
+    notes = " ".join(w.value for w in at.warning)
+    assert "At home (Harbin, January), not rated by the index: cold nights" in notes
+    assert "the indices rate warm-season sightseeing and beach trips, not snow and ice" in notes
+    assert "not rated" in at.dataframe[0].value.columns
+    switch(at, METHOD)   # the method page opens on home's month
+    assert at.selectbox(key="method_city").value == "harbin" and at.selectbox(key="method_month").value == 1
+    shown = " ".join(m.value for m in at.markdown)
+    assert "Not rated by the index in this city-month: cold nights (mean low" in shown
+    assert "snow and ice (afternoons" in shown and "not snow and ice" in shown
+    for definition in ("What the indices do not rate.", "mean minimum below 0 °C", "2,500 m or higher",
+                       "UTCI at 38 °C or more", "within 100 km of the sea", "Indo-Gangetic Plain (24°N–32.5°N",
+                       "North China Plain (34°N–41°N", "Not rated at all:"):
+        assert definition in shown, definition

@@ -102,7 +102,7 @@ def test_exports_carry_the_confidence_of_every_partner_month(rec, year):
 
     table = exports.recommendations_table(year)
     back = pd.read_csv(io.BytesIO(exports.to_csv(table)))
-    assert list(back.columns)[-2:] == ["confidence", "confidence_reason"]
+    assert list(back.columns)[-3:] == ["confidence", "confidence_reason", "flags"]   # flags: issue 17, appended
     sc = rec.scored("urban")
     karachi = back[back.partner_id == "karachi"].set_index("month")
     for m in range(1, 13):

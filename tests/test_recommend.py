@@ -202,11 +202,12 @@ def test_cli_csv_and_table():
     p = run_cli("recommend", "--home", "karachi", "--month", "7", "--format", "csv")
     rows = p.stdout.strip().splitlines()
     assert rows[0].startswith("rank,city,id,country,score") and len(rows) > 5
-    assert rows[0].endswith(",confidence,confidence_reason")
+    assert rows[0].endswith(",confidence,confidence_reason,flags")   # flags (codes): issue 17, appended
     p = run_cli("recommend", "--home", "karachi", "--month", "7")
     assert "July from Karachi" in p.stdout
     header, first = p.stdout.splitlines()[2:4]
-    assert header.rstrip().endswith("confidence") and any(mark in first for mark in "●◐○")
+    assert header.split()[-2:] == ["confidence", "flags"] and any(mark in first for mark in "●◐○")   # flags: issue 17
+    assert p.stdout.rstrip().splitlines()[-1] == "At home (Karachi, July), not rated by the index: monsoon season (Pakistan; a regional season)."
 
 
 @pytest.mark.parametrize("args,needle", [

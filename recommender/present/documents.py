@@ -34,13 +34,14 @@ def document(result) -> dict:
 
 @document.register
 def _recommendation(res: Recommendation) -> dict:
-    """`recommend --format json`: the home's month and its partners ranked (reasons in words)."""
+    """`recommend --format json`: the home's month and its partners ranked (reasons in words; "flags":
+    the codes of what the index does not rate, flags.FLAG_CODES)."""
     home = city(res.home) | {"score": res.home_score, "label": text.label_text(res.home_label),
-                             "confidence": confidence(res.home_confidence)}
+                             "confidence": confidence(res.home_confidence), "flags": list(res.home_flags)}
     partners = [city(p.city) | {
         "score": p.score, "label": text.label_text(p.label), "delta": p.delta, "window": p.window, "windows": p.windows,
         "reasons": text.reasons_text(p), "coverage": p.coverage, "degree": p.degree, "via": [v.id for v in p.via],
-        "confidence": confidence(p.confidence),
+        "confidence": confidence(p.confidence), "flags": list(p.flags),
     } for p in res.partners]
     return {"home": home, "month": res.month, "index": res.index.name, "basis": text.basis(res.index),
             "partners": partners}
@@ -54,7 +55,8 @@ def _months(p: CityYear, home: CityYear) -> list[dict]:
         hs = _json_score(home.scores[m - 1]) if home.has_climate else None
         out.append({"month": m, "score": s, "label": p.labels[m - 1] if p.has_climate else text.NO_DATA,
                     "delta": None if s is None or hs is None else round(s - hs, 1), "in_window": m in p.window,
-                    "confidence": confidence(p.confidence[m - 1]) if p.has_climate else None})
+                    "confidence": confidence(p.confidence[m - 1]) if p.has_climate else None,
+                    "flags": list(p.flags[m - 1]) if p.has_climate and p.flags else []})
     return out
 
 
@@ -63,7 +65,8 @@ def _home_year(y: HomeYear) -> dict:
     """The dashboard's JSON export: home's 12 scores and grades, every partner's 12 months and windows."""
     home = city(y.home.city) | {
         "scores": [_json_score(s) for s in y.home.scores] if y.home.has_climate else [None] * 12,
-        "confidence": [confidence(c) for c in y.home.confidence] if y.home.has_climate else [None] * 12}
+        "confidence": [confidence(c) for c in y.home.confidence] if y.home.has_climate else [None] * 12,
+        "flags": [list(f) for f in y.home.flags] if y.home.has_climate and y.home.flags else [[] for _m in range(12)]}
     partners = [{"id": p.city.id, "name": p.city.name, "country": p.city.country, "degree": p.degree,
                  "windows": p.windows, "months": _months(p, y.home)} for p in y.partners]
     return {"home": home, "index": y.index.name, "comfort_band": list(y.band) if y.band else None, "good": y.good,
@@ -77,7 +80,7 @@ def _profile(prof: Profile) -> dict:
             "season_type": prof.season_type if prof.season_type else "unknown (no climate data)",
             "months": [{"month": m.month, "score": m.score, "label": m.label, "raw_score": m.raw_score, "gate": m.gate,
                         "components": m.components, "sources": m.sources, "coverage": m.coverage,
-                        "confidence": confidence(m.confidence)} for m in prof.months]}
+                        "confidence": confidence(m.confidence), "flags": list(m.flags)} for m in prof.months]}
 
 
 @document.register

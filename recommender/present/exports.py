@@ -20,7 +20,7 @@ from .text import month_name
 
 TABLE_COLUMNS = ["home_id", "home_name", "partner_id", "partner_name", "partner_country", "degree", "month", "score",
                  "label", "home_score", "delta", "in_window", "window", "index", "coverage", "confidence",
-                 "confidence_reason"]
+                 "confidence_reason", "flags"]
 
 
 def recommendations_table(year: HomeYear) -> pd.DataFrame:
@@ -28,7 +28,8 @@ def recommendations_table(year: HomeYear) -> pd.DataFrame:
 
     Columns: home_id, home_name, partner_id, partner_name, partner_country, degree, month,
     score, label, home_score, delta, in_window, window, index, coverage, confidence (high | medium |
-    low), confidence_reason (a code of climate.confidence.REASONS); the last two empty without data.
+    low), confidence_reason (a code of climate.confidence.REASONS); the last two empty without data;
+    flags: what the index does not rate in the month, codes of flags.FLAG_CODES separated by spaces.
     """
     h = year.home
     nan = float("nan")
@@ -47,6 +48,7 @@ def recommendations_table(year: HomeYear) -> pd.DataFrame:
                 "in_window": m in p.window, "window": window, "index": year.index.name,
                 "coverage": p.coverage[m - 1] if p.has_climate else 0.0,
                 "confidence": grade.grade if grade else "", "confidence_reason": grade.reason if grade else "",
+                "flags": " ".join(p.flags[m - 1]) if p.has_climate and p.flags else "",
             })
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
@@ -122,7 +124,7 @@ def report_html(res: Recommendation, figures: dict[str, object], headline: str, 
     direction = i18n.direction(lang)
     title = _("Travel comfort from {home}").format(home=home)
     heads = [_("city"), _("country"), _("score"), _("confidence"), _("class"), _("vs home"), _("travel window (months)"),
-             _("coverage")]
+             _("coverage"), _("not rated")]
     parts = [
         f"<!doctype html><html lang='{lang}' dir='{direction}'><head><meta charset='utf-8'>",
         "<title>" + e(title) + "</title>",
@@ -133,6 +135,7 @@ def report_html(res: Recommendation, figures: dict[str, object], headline: str, 
         ".fig{page-break-inside:avoid;margin:1em 0;direction:ltr}@media print{.fig{break-inside:avoid}}</style></head><body>",
         f"<h1>{e(title)} — {e(month_name(res.month, lang))}</h1>",
         f"<p class='headline'>{e(headline)}</p>",
+        *([f"<p class='flags'>{e(text.flag_caption(res, unit, lang))}</p>"] if text.flag_caption(res, unit, lang) else []),
         "<p>" + e(_("Index: {index}; weights {weights}; {band}.").format(
             index=spec.name, weights=text.weights_text(spec, lang), band=text.band_text(res.band, unit, lang))) + "</p>",
         "<p>" + e(_("Made on {date}.").format(date=i18n.date_text(today or date.today(), lang))) + "</p>",
@@ -146,7 +149,8 @@ def report_html(res: Recommendation, figures: dict[str, object], headline: str, 
             f"<td>{e(text.words(p.label, lang))}</td>"
             f"<td>{'' if p.delta is None else i18n.number(p.delta, lang, sign=True)}</td>"
             f"<td>{e(text.months_text(p.windows, lang))}</td>"
-            f"<td>{i18n.percent(p.coverage, lang)}</td></tr>")
+            f"<td>{i18n.percent(p.coverage, lang)}</td>"
+            f"<td>{e(text.flags_cell(p, unit, lang))}</td></tr>")
     parts.append("</table><h2>" + e(_("Charts")) + "</h2>")
     first = True
     for title, fig in figures.items():

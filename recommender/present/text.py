@@ -15,7 +15,8 @@ from ..comfort.tables import LABELS, NO_SCORE
 from ..paths import data_dir
 from ..places.countries import country_name
 from ..results import CityRef, Confidence, PartnerResult, Reason, Recommendation
-from ..rules import DRY_MM, GOOD, MARGIN, WET_MM
+from .. import flags as fl
+from ..rules import DRY_MM, GOOD, MARGIN, WET_MM, circular_runs
 from ..sources import SOURCES
 from ..sources.gridded import MAX_KM as GRIDDED_KM
 from . import i18n
@@ -35,6 +36,15 @@ CONFIDENCE_REASONS = {"agree": N_("the sources agree"), "near_agree": N_("the so
                       "far": N_("far from the gridded data"), "disagree": N_("the sources disagree"),
                       "very_far": N_("very far from the gridded data"), "mostly_imputed": N_("mostly model estimates"),
                       "proxy": N_("borrowed from a nearby city")}
+
+
+# The regions of the regional-season flags (flags.py), by code.
+REGION_NAMES = {"north_atlantic": N_("North Atlantic"), "eastern_north_pacific": N_("Eastern North Pacific"),
+                "central_north_pacific": N_("Central North Pacific"), "western_north_pacific": N_("Western North Pacific"),
+                "north_indian": N_("North Indian Ocean"), "south_west_indian": N_("South-West Indian Ocean"),
+                "australian": N_("Australian region"), "south_pacific": N_("South Pacific"),
+                "south_asia": N_("India, Bangladesh, Nepal and Bhutan"), "pakistan": N_("Pakistan"),
+                "indo_gangetic_plain": N_("Indo-Gangetic Plain"), "north_china_plain": N_("North China Plain")}
 
 
 def no_data_hint(lang: str = EN) -> str:
@@ -149,6 +159,72 @@ def reasons_text(p: PartnerResult, unit: str = "°C", lang: str = EN) -> list[st
     return [reason_text(r, unit, lang) for r in p.reasons]
 
 
+def region_names(codes, lang: str = EN) -> str:
+    _ = translator(lang)
+    return join([_(REGION_NAMES[c]) for c in codes], lang)
+
+
+def flag_text(code: str, value=None, unit: str = "°C", lang: str = EN) -> str:
+    """A flag (flags.FLAGS) in a short phrase with its number or regions: "cold nights (mean low −9 °C)"."""
+    _ = translator(lang)
+    if code == "cold_nights":
+        return _("cold nights (mean low {tmin})").format(tmin=temp(value, unit, lang=lang))
+    if code == "high_altitude":
+        return _("high altitude ({metres} m)").format(metres=i18n.number(value, lang))
+    if code == "very_strong_heat":
+        return _("very strong heat stress (feels like {utci})").format(utci=temp(value, unit, lang=lang))
+    if code == "tropical_cyclone":
+        return _("tropical-cyclone season ({regions}; a regional season)").format(regions=region_names(value, lang))
+    if code == "monsoon":
+        return _("monsoon season ({regions}; a regional season)").format(regions=region_names(value, lang))
+    if code == "poor_air":
+        return _("poor-air season ({regions}; a regional season, not measured air quality)").format(
+            regions=region_names(value, lang))
+    if code == "snow_and_ice":
+        return _("snow and ice (afternoons {tmax}): the indices rate warm-season sightseeing and beach trips, not snow "
+                 "and ice").format(tmax=temp(value, unit, lang=lang))
+    raise ValueError(f"no words for flag code {code!r}")
+
+
+def flags_text(codes, values: dict, unit: str = "°C", lang: str = EN) -> list[str]:
+    """A city-month's flags in phrases, in FLAGS order."""
+    return [flag_text(c, values.get(c), unit, lang) for c in codes]
+
+
+def flags_cell(p: PartnerResult, unit: str = "°C", lang: str = EN) -> str:
+    """The table's "not rated" cell: the partner's flags in phrases ("" without any)."""
+    _ = translator(lang)
+    return _("; ").join(flags_text(p.flags, p.flag_values, unit, lang))
+
+
+def flag_caption(res: Recommendation, unit: str = "°C", lang: str = EN) -> str:
+    """The line under the headline: what the index does not rate for the top pick (where it carries a
+    hazard flag) and at home ("" when there is nothing to say)."""
+    _ = translator(lang)
+    month = month_name(res.month, lang)
+    out = []
+    ranked = res.ranked
+    if ranked and any(c in fl.HAZARDS for c in ranked[0].flags):
+        best = ranked[0]
+        out.append(_("{city} in {month}, not rated by the index: {flags}.").format(
+            city=local_name(best.city, lang), month=month,
+            flags=_("; ").join(flags_text(best.flags, best.flag_values, unit, lang))))
+    if res.home_flags:
+        out.append(_("At home ({home}, {month}), not rated by the index: {flags}.").format(
+            home=local_name(res.home, lang), month=month,
+            flags=_("; ").join(flags_text(res.home_flags, res.home_flag_values, unit, lang))))
+    return " ".join(out)
+
+
+def flags_detail(d, unit: str = "°C", lang: str = EN) -> str:
+    """The method panel's line on one city-month's flags (a MonthDetail)."""
+    _ = translator(lang)
+    if not d.flags:
+        return _("Not rated by the index in this city-month: no flag (see What the indices do not rate below).")
+    return _("Not rated by the index in this city-month: {flags}.").format(
+        flags=_("; ").join(flags_text(d.flags, d.flag_values, unit, lang)))
+
+
 def data_quality(p: PartnerResult, lang: str = EN) -> str:
     """Short badge naming the score's components that rest on imputed or missing inputs."""
     _ = translator(lang)
@@ -221,12 +297,13 @@ def partner_columns(lang: str = EN) -> dict[str, str]:
     return {"rank": _("rank"), "city": _("city"), "country": _("country"), "score": _("score"),
             "confidence": _("confidence"), "class": _("class"),
             "vs home": _("vs home"), "afternoon": _("afternoon"), "travel window": _("travel window"),
-            "why": _("why"), "data": _("data")}
+            "why": _("why"), "flags": _("not rated"), "data": _("data")}
 
 
 def partner_rows(res: Recommendation, unit: str = "°C", lang: str = EN) -> list[dict]:
     """The ranked partners as display rows (rank, city, score, confidence badge, class, difference
-    from home, afternoon temperature, window, reasons, data-quality badge), headers in the language."""
+    from home, afternoon temperature, window, reasons, what the index does not rate, data-quality badge),
+    headers in the language."""
     h = partner_columns(lang)
     _ = translator(lang)
     sep = _("; ")
@@ -235,7 +312,7 @@ def partner_rows(res: Recommendation, unit: str = "°C", lang: str = EN) -> list
         h["confidence"]: confidence_badge(p.confidence, lang), h["class"]: label_text(p.label, lang),
         h["vs home"]: p.delta, h["afternoon"]: temp(p.tmax_c, unit, lang=lang),
         h["travel window"]: months_text(p.windows, lang), h["why"]: sep.join(reasons_text(p, unit, lang)),
-        h["data"]: data_quality(p, lang),
+        h["flags"]: flags_cell(p, unit, lang), h["data"]: data_quality(p, lang),
     } for k, p in enumerate(res.partners, 1)]
 
 
@@ -390,9 +467,71 @@ def method_paragraphs(unit: str = "°C", lang: str = EN) -> list[str]:
             "FAO-56) and counts as imputed; a month whose thermal comfort cannot be rated gets no score (\"not enough "
             "data\")."),
         confidence_method(unit, lang),
+        *not_rated_paragraphs(unit, lang),
         _("A travel window is a run of months in which the partner scores at least {good} (\"good\") and at "
           "least {margin} points more than home.").format(good=i18n.number(GOOD, lang), margin=i18n.number(MARGIN, lang)),
         exchange_method(lang),
+    ]
+
+
+def _degrees(x: float, pos: str, neg: str, lang: str) -> str:
+    return f"{i18n.number(abs(x), lang, 1 if x != int(x) else 0)}°{pos if x >= 0 else neg}"
+
+
+def _box(lat, lon, lang: str) -> str:
+    return (f"{_degrees(lat[0], 'N', 'S', lang)}–{_degrees(lat[1], 'N', 'S', lang)}, "
+            f"{_degrees(lon[0], 'E', 'W', lang)}–{_degrees(lon[1], 'E', 'W', lang)}")
+
+
+def regions_text(regions, lang: str = EN) -> str:
+    """Regional seasons' regions and months, one item per region (a basin of several boxes once):
+    "Indo-Gangetic Plain (24°N–32.5°N, 71°E–88.5°E): Nov–Jan"."""
+    _ = translator(lang)
+    groups: dict[str, list] = {}
+    for r in regions:
+        groups.setdefault(fl.basin_of(r), []).append(r)
+    items = []
+    for code, rs in groups.items():
+        boxes = [_box(r.lat, r.lon, lang) for r in rs if r.lat is not None and r.lon is not None]
+        where = " ∪ ".join(boxes)
+        for r in rs:
+            for a, b, c, d in r.exclude:
+                where += " " + _("without {box}").format(box=_box((a, b), (c, d), lang))
+        items.append(f"{_(REGION_NAMES[code])}" + (f" ({where})" if where else "")
+                     + f": {months_text(circular_runs(rs[0].months), lang)}")
+    return _("; ").join(items)
+
+
+def not_rated_paragraphs(unit: str = "°C", lang: str = EN) -> list[str]:
+    """What the indices do not rate (flags.FLAGS): every flag's definition and source, and what is not
+    rated at all."""
+    _ = translator(lang)
+    cite = {f.code: f.citation for f in fl.FLAGS}
+    return [
+        _("What the indices do not rate. The scores rate a typical afternoon for warm-season sightseeing, beach trips "
+          "and touring; a flag beside a score (the \"not rated\" column, this panel, the exports and the JSON's "
+          "\"flags\") names what they cannot see. From the city's own figures: cold nights, the month's mean minimum "
+          "below {cold} ({cold_source}); high altitude, the town at {altitude} m or higher, read only where its "
+          "elevation comes from a nearby station or the terrain grid ({altitude_source}); very strong heat stress, the "
+          "typical afternoon's UTCI at {heat} or more ({heat_source}); snow and ice, afternoons below {snow}, a note "
+          "rather than a hazard ({snow_source}).").format(
+            cold=temp(fl.COLD_NIGHTS_C, unit, lang=lang), cold_source=cite["cold_nights"],
+            altitude=i18n.number(fl.HIGH_ALTITUDE_M, lang), altitude_source=cite["high_altitude"],
+            heat=temp(fl.VERY_STRONG_HEAT_UTCI_C, unit, lang=lang), heat_source=cite["very_strong_heat"],
+            snow=temp(fl.SNOW_AND_ICE_C, unit, lang=lang), snow_source=cite["snow_and_ice"]),
+        _("Regional seasons, a published season applied to a stated region, not measured data of the city: "
+          "tropical-cyclone season for towns within {km} km of the sea (the Natural Earth 1:110m outlines) in a "
+          "basin (a town in two basins carries both seasons), {basins} ({cyclone_source}); monsoon season, {monsoon} ({monsoon_source}); poor-air season, "
+          "{air} ({air_source}).").format(
+            km=i18n.number(fl.COAST_KM, lang), basins=regions_text(fl.CYCLONE_BASINS, lang),
+            cyclone_source=cite["tropical_cyclone"],
+            monsoon=regions_text(fl.MONSOON_REGIONS, lang), monsoon_source=cite["monsoon"],
+            air=regions_text(fl.AIR_REGIONS, lang), air_source=cite["poor_air"]),
+        _("Not rated at all: air quality outside these two regions and in any year's actual smog; cyclones outside "
+          "the basins' boxes (the South Atlantic, beyond 35° from the equator) or farther inland; other monsoons (East "
+          "Asian, West African, Australian) and the rainy seasons the precipitation rating already counts; nights "
+          "above freezing, elevations below {altitude} m, ultraviolet, wildfire smoke, and snow sports or any "
+          "winter-sports season.").format(altitude=i18n.number(fl.HIGH_ALTITUDE_M, lang)),
     ]
 
 

@@ -1,5 +1,6 @@
 """How is this scored?: the index and its weights, everything behind one city-month's score
-(ratings, stress, coverage, provenance, confidence), the method in prose and the data sources."""
+(ratings, stress, coverage, provenance, confidence, what the index does not rate), the method in
+prose (with what the indices do not rate) and the data sources."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ else:
     st.markdown(sentence)
     if detail.confidence is not None:
         st.markdown(text.confidence_detail(detail, lang))
+    st.markdown(text.flags_detail(detail, unit, lang))
     st.table(climate)
     st.caption(caption)
 for paragraph in text.method_paragraphs(unit, lang):

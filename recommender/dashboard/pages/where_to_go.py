@@ -44,6 +44,9 @@ year_key = ("home", version, home, style, band, country or None, second)
 st.title("✈ " + _("Sister-city travel comfort"))
 head = text.headline(res, unit, lang)
 st.subheader(head)
+not_rated = text.flag_caption(res, unit, lang)
+if not_rated:
+    st.warning(not_rated, icon=":material/report:")
 st.caption(text.method_caption(res.index, lang))
 
 # ------------------------------------------------------------------ station data on demand
@@ -78,6 +81,10 @@ st.dataframe(pd.DataFrame(text.partner_rows(res, unit, lang)), hide_index=True, 
                             cols["confidence"]: st.column_config.TextColumn(cols["confidence"], help=_(
                                 "How far the month's climate can be trusted: ● high, ◐ medium, ○ low, and why "
                                 "(see How is this scored?)")),
+                            cols["flags"]: st.column_config.TextColumn(cols["flags"], help=_(
+                                "What the index does not rate in this month: cold nights, high altitude, very strong "
+                                "heat stress, snow and ice, and regional cyclone, monsoon and poor-air seasons (see How "
+                                "is this scored?)")),
                             cols["vs home"]: st.column_config.NumberColumn(cols["vs home"], format="%+.0f")})
 if res.home_confidence is not None:
     st.caption(text.home_confidence_line(res, lang))
