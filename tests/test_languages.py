@@ -40,8 +40,10 @@ def test_a_locale_in_another_script_is_not_served(code, lang):
 
 
 def test_the_page_style_comes_from_the_declaration():
-    # what app.py wrote per language before the declaration (app.FONTS and app.language_css)
-    font = ".stApp *:not([data-testid='stIconMaterial']) {{ font-family: {}'Source Sans Pro', 'Noto Sans', sans-serif; }}"
+    # what app.py wrote per language before the declaration (app.FONTS and app.language_css), with
+    # every icon element (stIconMaterial, stAlertDynamicIcon, …) and its contents left to Streamlit's font
+    font = (".stApp *:not([data-testid*='Icon']):not([data-testid*='Icon'] *) {{ font-family: {}'Source Sans Pro', "
+            "'Noto Sans', sans-serif; }}")
     assert style.language_css("zh") == "<style>" + font.format("'Noto Sans CJK SC', ") + "</style>"
     assert style.language_css("ur") == ("<style>" + font.format("'Noto Nastaliq Urdu', 'Noto Naskh Arabic', ")
                                         + style.RTL_CSS + "</style>")

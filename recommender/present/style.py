@@ -16,6 +16,11 @@ RTL_CSS = """
 """
 
 
+# Streamlit draws icons (the navigation's, an alert's) with the Material Symbols font from their
+# ligature text ("report"); our font stack must not reach them or the word shows instead.
+ICONS_KEPT = ":not([data-testid*='Icon']):not([data-testid*='Icon'] *)"
+
+
 def font_family(families) -> str:
     """A CSS font-family value: names quoted, generic families not ("'Noto Sans', sans-serif")."""
     return ", ".join(f if f in GENERIC_FAMILIES else f"'{f}'" for f in families)
@@ -30,7 +35,7 @@ def language_css(lang: str) -> str:
     """The page's `<style>` for a language: its fonts where it declares any, and right to left
     where it is written so; "" where the page's defaults serve it (English)."""
     declared = i18n.declaration(lang)
-    css = (f".stApp *:not([data-testid='stIconMaterial']) {{ font-family: {font_stack(lang)}; }}"
+    css = (f".stApp *{ICONS_KEPT} {{ font-family: {font_stack(lang)}; }}"
            if declared.fonts else "")
     css += RTL_CSS if declared.direction == "rtl" else ""
     return f"<style>{css}</style>" if css else ""
