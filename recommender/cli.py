@@ -161,7 +161,7 @@ def _cmd_profile(args) -> int:
     from .present.documents import document
     from .recommend import profile
 
-    res = profile(args.city, style=args.style, comfort_band=_band(args.band))
+    res = profile(args.city, style=args.style, comfort_band=_band(args.band), daily=args.daily)
     rows = [{"month": text.month_name(m.month)[:3] if args.format == "table" else m.month, "score": _fmt_score(m.score),
              "label": m.label, **{k: ("—" if v is None else f"{v:g}") for k, v in m.components.items()},
              "gate": m.gate, "coverage": f"{m.coverage:.0%}", **_confidence_columns(m.confidence, args.format),
@@ -178,15 +178,51 @@ def _cmd_windows(args) -> int:
     from .present.documents import document
     from .recommend import exchange
 
-    res = exchange(args.home, args.partner, style=args.style, comfort_band=_band(args.band))
+    res = exchange(args.home, args.partner, style=args.style, comfort_band=_band(args.band), year=args.year)
     a, b = res.a, res.b
-    rows = [{"direction": f"{a.name} → {b.name}", "months": text.months_text(res.a_to_b)},
-            {"direction": f"{b.name} → {a.name}", "months": text.months_text(res.b_to_a)}]
+    doc = document(res)
+    dates = {k: ", ".join(f"{d['from']} – {d['to']}" for d in doc[f"{k}_dates"]) or "—" for k in ("a_to_b", "b_to_a")}
+    best = {k: "—" if v is None else f"{v['from']} – {v['to']} ({v['score']:g})" for k, v in doc["best_fortnight"].items()}
+    rows = [{"direction": f"{a.name} → {b.name}", "months": text.months_text(res.a_to_b), "dates": dates["a_to_b"],
+             "best fortnight": best["a_to_b"]},
+            {"direction": f"{b.name} → {a.name}", "months": text.months_text(res.b_to_a), "dates": dates["b_to_a"],
+             "best fortnight": best["b_to_a"]}]
     if args.format == "csv":
-        rows = [{"from": a.id, "to": b.id, "months": ";".join(str(m) for r in res.a_to_b for m in r)},
-                {"from": b.id, "to": a.id, "months": ";".join(str(m) for r in res.b_to_a for m in r)}]
+        rows = [{"from": a.id, "to": b.id, "months": ";".join(str(m) for r in res.a_to_b for m in r),
+                 "dates": ";".join(f"{d['from']}/{d['to']}" for d in doc["a_to_b_dates"])},
+                {"from": b.id, "to": a.id, "months": ";".join(str(m) for r in res.b_to_a for m in r),
+                 "dates": ";".join(f"{d['from']}/{d['to']}" for d in doc["b_to_a_dates"])}]
     note = "" if res.sister_cities else " (not sister cities)"
-    _emit(document(res), args.format, rows, f"When to visit, {res.index.name}{note}:")
+    fits = [f"  {h['from']} – {h['to']} {h['country']} {h['name']}{' (estimated)' if h['estimated'] else ''}: "
+            f"{'in' if h['in_window'] else 'outside'} the window {a.name if h['direction'] == 'a_to_b' else b.name} → "
+            f"{b.name if h['direction'] == 'a_to_b' else a.name}" for h in doc["holidays"]]
+    footer = ("Holiday breaks " + f"{doc['period']['from']} – {doc['period']['to']}:\n" + "\n".join(fits)) if fits else ""
+    _emit(doc, args.format, rows, f"When to visit, {res.index.name}{note}:", footer)
+    return 0
+
+
+def _date(text: str):
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise RecommenderError(f"Date {shown(text)} is not a date; give it as YYYY-MM-DD, e.g. 2027-02-06.") from None
+
+
+def _cmd_plan(args) -> int:
+    from .present import text
+    from .present.documents import document
+    from .recommend import plan
+
+    res = plan(args.home, _date(args.start), _date(args.end), style=args.style, comfort_band=_band(args.band),
+               country=args.country, second_degree=args.second_degree)
+    doc = document(res)
+    rows = [{"city": p["name"], "country": p["country"], "score": _fmt_score(p["score"]), "label": p["label"],
+             "vs home": "—" if p["delta"] is None else f"{p['delta']:+g}"} for p in doc["partners"]]
+    home = res.recommendation
+    _emit(doc, args.format, rows, f"{home.home.name} {doc['from']} – {doc['to']}, {home.index.name}: "
+          f"home {_fmt_score(home.home_score)}; sister cities by their mean daily score over those days:", text.flag_caption(home))
     return 0
 
 
@@ -247,13 +283,23 @@ def build_parser() -> argparse.ArgumentParser:
     rc.set_defaults(func=_cmd_recommend)
     pr = sub.add_parser("profile", help="twelve months of comfort for one city")
     pr.add_argument("--city", required=True, help="city id, name or ASCII name")
+    pr.add_argument("--daily", action="store_true", help="add the 365 days of the daily climatology and their scores (json)")
     _scoring_options(pr)
     pr.set_defaults(func=_cmd_profile)
     wi = sub.add_parser("windows", help="when each side of a pair should visit the other")
     wi.add_argument("--home", required=True, help="city A")
     wi.add_argument("--partner", required=True, help="city B")
+    wi.add_argument("--year", type=int, help="holiday breaks of this calendar year (default: the next 12 months)")
     _scoring_options(wi)
     wi.set_defaults(func=_cmd_windows)
+    pl = sub.add_parser("plan", help="rank a home city's sister cities for a span of dates")
+    pl.add_argument("--home", required=True, help="city id, name or ASCII name")
+    pl.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD", help="first day")
+    pl.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD", help="last day (inclusive)")
+    pl.add_argument("--country", help="only partners in this country (ISO code or name)")
+    pl.add_argument("--second-degree", action="store_true", help="include sisters of sisters")
+    _scoring_options(pl)
+    pl.set_defaults(func=_cmd_plan)
     c = sub.add_parser("cities", help="list the cities of the registry (search by name or country)")
     c.add_argument("search", nargs="?", help="part of a city name")
     c.add_argument("--country", help="ISO 3166 alpha-2 code, e.g. PK")

@@ -18,6 +18,11 @@ from __future__ import annotations
 
 import math
 
+import datetime as dt
+
+from dataclasses import replace
+
+import numpy as np
 import pandas as pd
 
 from .atlas import atlas_version, load_atlas, load_cities, load_names, load_pairs
@@ -28,14 +33,17 @@ from .errors import RecommenderError, shown
 from .graph import SisterGraph
 from .places.countries import country_code
 from .registry import Registry
-from .results import (CityRef, CityYear, ClimateYear, Confidence, Exchange, HomeYear, MonthDetail, MonthScore,
+from .climate.daily import DAY_MONTH
+from .comfort.tables import LABEL_ORDER, label_codes
+from .results import (Plan, BreakFit, CityRef, CityYear, ClimateYear, Confidence, DaySpan, Exchange, HomeYear, MonthDetail, MonthScore,
                       PairExchange, PairRanking, PartnerResult, Profile, Reason, Recommendation)
-from .rules import (GOOD, MARGIN, circular_runs, complementarity, exchange_order, in_window, mask_runs, quality,
+from . import breaks
+from .rules import (FORTNIGHT, GOOD, MARGIN, best_fortnight, break_in_window, day_index, day_runs, circular_runs, complementarity, exchange_order, in_window, mask_runs, quality,
                     reasons, season_type, window_runs)
 from .scored import GRADES, REASON_CODES, ScoreCache, ScoredAtlas, confidence_codes, index_for_style
 
 __all__ = ["Recommender", "default_recommender", "recommend", "year", "profile", "exchange", "travel_windows",
-           "pair_ranking", "GOOD", "MARGIN", "circular_runs", "season_type", "in_window", "index_for_style",
+           "pair_ranking", "plan", "GOOD", "MARGIN", "circular_runs", "season_type", "in_window", "index_for_style",
            "CityRef", "Confidence", "Reason", "PartnerResult", "Recommendation", "CityYear", "ClimateYear", "HomeYear",
            "MonthScore", "Profile", "Exchange", "PairExchange", "PairRanking", "MonthDetail", "ScoredAtlas",
            "GRADES", "REASON_CODES", "confidence_codes"]
@@ -45,6 +53,18 @@ PAIR_SORTS = ("exchange", "complementarity", "name")
 
 def _floats(a) -> tuple[float, ...]:
     return tuple(float(x) for x in a)
+
+
+def _fortnight(partner_days, mask) -> DaySpan | None:
+    best = best_fortnight(partner_days, mask)
+    if best is None:
+        return None
+    start, score = best
+    return DaySpan(start, (start + FORTNIGHT - 1) % len(mask), round(score, 1))
+
+
+def _label(score: float) -> str:
+    return LABEL_ORDER[int(label_codes(score))]
 
 
 def _score(x) -> float | None:
@@ -149,16 +169,33 @@ class Recommender:
         return self.exchange(home, partner, style, comfort_band, good, margin).a_to_b
 
     def exchange(self, a: str, b: str, style: str = "urban", comfort_band=None, good: float = GOOD,
-                 margin: float = MARGIN) -> Exchange:
-        """When A's people should visit B and B's people A."""
+                 margin: float = MARGIN, year: int | None = None, today: dt.date | None = None) -> Exchange:
+        """When A's people should visit B and B's people A: by month, by day (the same rule on the
+        daily climatology), the best fortnight each way, and each country's holiday breaks in the
+        period (`year`, else the 12 months from `today`) marked in or out of its people's window."""
         a_id, b_id = self.city(a), self.city(b)
         sc = self.scored(style, comfort_band)
-        sa, sb = sc.scores_of(sc.pos.get(a_id)), sc.scores_of(sc.pos.get(b_id))
+        ia, ib = sc.pos.get(a_id), sc.pos.get(b_id)
+        sa, sb = sc.scores_of(ia), sc.scores_of(ib)
+        da, db = sc.daily_of(ia), sc.daily_of(ib)
+        ab = in_window(db, da, good, margin) if ib is not None else np.zeros(len(da), dtype=bool)
+        ba = in_window(da, db, good, margin) if ia is not None else np.zeros(len(da), dtype=bool)
+        start, end = breaks.period(year, today)
+        fits = []
+        for direction, cid, mask in (("a_to_b", a_id, ab), ("b_to_a", b_id, ba)):
+            country = self.registry.country(cid)
+            for br in breaks.breaks(country, start, end) if breaks.supported(country) else []:
+                fits.append(BreakFit(direction, br.country, br.name, br.start, br.end, break_in_window(br.start, br.end, mask),
+                                     br.estimated))
         return Exchange(
             a=self.city_ref(a_id), b=self.city_ref(b_id), index=sc.index, band=sc.band,
             sister_cities=self.graph.twinned(a_id, b_id),
-            a_to_b=window_runs(sb, sa, good, margin) if b_id in sc.pos else [],
-            b_to_a=window_runs(sa, sb, good, margin) if a_id in sc.pos else [])
+            a_to_b=window_runs(sb, sa, good, margin) if ib is not None else [],
+            b_to_a=window_runs(sa, sb, good, margin) if ia is not None else [],
+            a_to_b_days=tuple(DaySpan(s0, e0) for s0, e0 in day_runs(ab)),
+            b_to_a_days=tuple(DaySpan(s0, e0) for s0, e0 in day_runs(ba)),
+            fortnight_a_to_b=_fortnight(db, ab), fortnight_b_to_a=_fortnight(da, ba),
+            breaks=tuple(fits), period=(start, end))
 
     def pair_ranking(self, style: str = "urban", comfort_band=None, country: str | None = None,
                      city: str | None = None, sort: str = "exchange", limit: int | None = None,
@@ -236,6 +273,36 @@ class Recommender:
             home_tmax_c=float(sc.tmax[i, m - 1]) if i is not None else None, partners=tuple(partners),
             home_confidence=sc.confidence(i, m), home_flags=sc.flag_codes(i, m), home_flag_values=sc.flag_values(i, m))
 
+    def plan(self, home: str, start: dt.date, end: dt.date, style: str = "urban", comfort_band=None,
+             country: str | None = None, second_degree: bool = False, good: float = GOOD,
+             margin: float = MARGIN) -> Plan:
+        """The home city's sister cities ranked for the dates start … end (inclusive, at most a year):
+        by the mean of each city's daily scores over those days (best first)."""
+        if end < start:
+            raise RecommenderError(f"The dates run backwards: {start.isoformat()} is after {end.isoformat()}; give the earlier date first.")
+        n = (end - start).days + 1
+        if n > 366:
+            raise RecommenderError(f"{n} days from {start.isoformat()} to {end.isoformat()}: plan at most a year.")
+        days = np.array([day_index(start + dt.timedelta(k)) for k in range(n)])
+        month = int(np.bincount(DAY_MONTH[days]).argmax())
+        rec = self.recommend(home, month, style, comfort_band, country, second_degree, good, margin)
+        sc = self.scored(style, comfort_band)
+
+        def mean_of(cid: str) -> float | None:
+            j = sc.pos.get(cid)
+            return None if j is None else _score(round(float(np.mean(sc.daily_of(j)[days])), 1))
+
+        home_score = mean_of(rec.home.id)
+        partners = []
+        for p in rec.partners:
+            s = mean_of(p.city.id) if p.score is not None else None
+            partners.append(replace(p, score=s, label=_label(s) if s is not None else p.label,
+                                    delta=None if s is None or home_score is None else round(s - home_score, 1)))
+        partners.sort(key=lambda p: (p.score is None, -(p.score or 0), p.degree, p.city.name))
+        rec = replace(rec, home_score=home_score, home_label=_label(home_score) if home_score is not None else rec.home_label,
+                      partners=tuple(partners))
+        return Plan(rec, start, end)
+
     # ------------------------------------------------------------------ the whole year, one home
     def _city_year(self, sc: ScoredAtlas, cid: str, degree: int, via: tuple, home_row: int | None,
                    good: float, margin: float) -> CityYear:
@@ -283,8 +350,9 @@ class Recommender:
                         index=sc.index, band=sc.band, country=None, second_degree=False, good=good, margin=margin)
 
     # ------------------------------------------------------------------ profile
-    def profile(self, city: str, style: str = "urban", comfort_band=None) -> Profile:
-        """Twelve months of scores with components and coverage, and the season type."""
+    def profile(self, city: str, style: str = "urban", comfort_band=None, daily: bool = False) -> Profile:
+        """Twelve months of scores with components and coverage, and the season type; `daily`:
+        also the daily climatology and the daily scores (Profile.days)."""
         cid = self.city(city)
         sc = self.scored(style, comfort_band)
         i = sc.pos.get(cid)
@@ -300,8 +368,12 @@ class Recommender:
                 components={c: (None if pd.isna(r[f"r_{c}"]) else round(float(r[f"r_{c}"]), 2)) for c in comps},
                 sources={c: str(r[f"src_{c}"]) for c in comps}, coverage=float(r["coverage"]),
                 confidence=sc.confidence(i, m), flags=sc.flag_codes(i, m), flag_values=sc.flag_values(i, m)))
+        days = None
+        if daily:
+            days = {v: a[0] for v, a in sc.daily_normals([i]).items() if v in VARIABLES}
+            days["score"] = sc.daily_of(i)
         return Profile(self.city_ref(cid), sc.index, sc.band, season_type(sc.score[i], self.registry.lat(cid), sc.prcp[i]),
-                       tuple(months))
+                       tuple(months), days)
 
     # ------------------------------------------------------------------ one month in detail
     def month_detail(self, city: str, month, style: str = "urban", comfort_band=None) -> MonthDetail | None:
@@ -351,6 +423,10 @@ def profile(city: str, **kw) -> Profile:
 
 def travel_windows(home: str, partner: str, **kw) -> list[list[int]]:
     return default_recommender().travel_windows(home, partner, **kw)
+
+
+def plan(home: str, start: dt.date, end: dt.date, **kw) -> Plan:
+    return default_recommender().plan(home, start, end, **kw)
 
 
 def exchange(a: str, b: str, **kw) -> Exchange:

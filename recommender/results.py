@@ -10,6 +10,7 @@ December to January ([[11, 12, 1, 2, 3]]).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from .comfort.indices import ComfortIndex
@@ -195,6 +196,43 @@ class Profile:
     band: tuple[float, float] | None
     season_type: str | None
     months: tuple[MonthScore, ...]
+    days: dict | None = None      # --daily: the daily climatology {variable: (365,) atlas units} and "score"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A home city's sister cities ranked for a span of dates (inclusive): each score is the mean
+    of the city's daily scores (climate.daily) over those days; `month` the month most of the days
+    fall in (the partners' reasons, flags and confidence are that month's)."""
+
+    recommendation: Recommendation
+    start: dt.date
+    end: dt.date
+
+
+@dataclass(frozen=True)
+class DaySpan:
+    """A run of days of the climatological year (climate.daily: 365 days, index 0 = 1 January),
+    inclusive; `start > end` when it crosses the new year. `score`: the partner's mean daily score
+    over it where it is a best fortnight."""
+
+    start: int
+    end: int
+    score: float | None = None
+
+
+@dataclass(frozen=True)
+class BreakFit:
+    """A holiday break of a city's country (breaks.Break) and whether it falls in that city's
+    people's day window (more than half of its days in it)."""
+
+    direction: str          # "a_to_b": a break of A's country, A's people travelling; "b_to_a"
+    country: str
+    name: str
+    start: dt.date
+    end: dt.date
+    in_window: bool
+    estimated: bool
 
 
 @dataclass(frozen=True)
@@ -208,6 +246,12 @@ class Exchange:
     sister_cities: bool
     a_to_b: list[list[int]]
     b_to_a: list[list[int]]
+    a_to_b_days: tuple[DaySpan, ...] = ()          # the same rule by day (rules.day_runs)
+    b_to_a_days: tuple[DaySpan, ...] = ()
+    fortnight_a_to_b: DaySpan | None = None         # rules.best_fortnight
+    fortnight_b_to_a: DaySpan | None = None
+    breaks: tuple[BreakFit, ...] = ()               # both countries' holiday breaks in `period`
+    period: tuple[dt.date, dt.date] | None = None
 
 
 @dataclass(frozen=True)

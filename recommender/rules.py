@@ -6,8 +6,11 @@ thresholds are declared here once and read by the words in `present/`.
 
 from __future__ import annotations
 
+import datetime as _dt
+
 import numpy as np
 
+from .climate.daily import MONTH_START as MONTH_STARTS
 from .climate.variables import PROVENANCE
 from .results import Reason
 
@@ -152,3 +155,62 @@ def quality(sc, j: int | None, month: int) -> tuple[tuple[str, str], ...]:
         return ()
     codes = sc.src[j, month - 1]
     return tuple((c.key, PROVENANCE[k]) for c, k in zip(sc.index.components, codes) if PROVENANCE[k] in SHOWN_PROVENANCE)
+
+
+# ------------------------------------------------------------------ windows in days (issue 18)
+FORTNIGHT = 14   # days of the "best fortnight"
+
+
+def day_runs(mask) -> list[tuple[int, int]]:
+    """A (365,) boolean mask as runs of days (first, last day index 0–364, inclusive), wrapping
+    31 December → 1 January; a run crossing the new year has first > last."""
+    m = np.asarray(mask, dtype=bool)
+    n = len(m)
+    if m.all():
+        return [(0, n - 1)]
+    if not m.any():
+        return []
+    shift = int(np.flatnonzero(~m)[0])             # start the scan on a day outside every run
+    r = np.roll(m, -shift).astype(np.int8)
+    edges = np.diff(np.r_[0, r, 0])
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
+    runs = [(int((a + shift) % n), int((b + shift) % n)) for a, b in zip(starts, ends)]
+    return sorted(runs, key=lambda r: r[0] if r[0] <= r[1] else r[0] - n)
+
+
+def month_window_of_days(day_mask, month_of_day, month_lengths) -> np.ndarray:
+    """The month summary of a day window: a month is in it when more than half of its days are
+    (…, 365) → (…, 12)."""
+    d = np.asarray(day_mask, dtype=bool)
+    counts = np.stack([d[..., month_of_day == m].sum(axis=-1) for m in range(1, 13)], axis=-1)
+    return counts * 2 > np.asarray(month_lengths)
+
+
+def best_fortnight(partner_days, day_mask, length: int = FORTNIGHT) -> tuple[int, float] | None:
+    """The `length` consecutive days (wrapping the new year) with the partner's highest mean daily
+    score — among spans wholly inside the day window when the window holds one, else among all —
+    as (first day index, mean score); None when the partner has no daily scores. Ties: the earliest."""
+    p = np.asarray(partner_days, dtype=float)
+    if np.isnan(p).all():
+        return None
+    n = len(p)
+    idx = (np.arange(n)[:, None] + np.arange(length)[None, :]) % n
+    mean = np.nanmean(p[idx], axis=1)
+    inside = np.asarray(day_mask, dtype=bool)[idx].all(axis=1)
+    cand = np.where(inside, mean, -np.inf) if inside.any() else mean
+    start = int(np.nanargmax(cand))
+    return start, float(mean[start])
+
+
+def day_index(day) -> int:
+    """A date's day of the climatological year (0 = 1 January … 364 = 31 December; 29 February
+    counts as 28 February)."""
+    start = MONTH_STARTS[day.month - 1]
+    return int(start + min(day.day, 28 if day.month == 2 else 31) - 1)
+
+
+def break_in_window(start, end, day_mask) -> bool:
+    """A break (dates, inclusive) is in a day window when more than half of its days are."""
+    n = (end - start).days + 1
+    days = [day_index(start + _dt.timedelta(k)) for k in range(n)]
+    return bool(np.asarray(day_mask, dtype=bool)[days].sum() * 2 > n)

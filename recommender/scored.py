@@ -12,10 +12,11 @@ import numpy as np
 import pandas as pd
 
 from .climate import confidence as grading
+from .climate import daily as dailyclim
 from .climate.calendar import days_in_month
 from .climate.variables import VARIABLES, src_column
 from .comfort.indices import ComfortIndex, index_for, styles
-from .comfort.score import score_atlas
+from .comfort.score import INPUT_COLUMNS, provenance_codes, score_arrays, score_atlas
 from .errors import RecommenderError, shown
 from .flags import FlagArrays, masks as flag_masks, places
 from .results import Confidence
@@ -68,6 +69,54 @@ class ScoredAtlas:
     grade: np.ndarray | None = None          # (n, 12): confidence grade codes (index into GRADES; −1 unknown)
     grade_reason: np.ndarray | None = None   # (n, 12): reason codes (index into REASON_CODES)
     flags: FlagArrays | None = None          # what the index does not rate (flags.FLAGS), city × month
+    _daily: np.ndarray | None = None         # (n, 365) daily scores, filled on first use per row
+    _daily_done: np.ndarray | None = None
+    _inputs: dict | None = None
+
+    def monthly(self, rows=None) -> dict[str, np.ndarray]:
+        """The index engine's inputs (comfort.score.INPUT_COLUMNS) of `rows` (default all) as
+        (len(rows), 12) arrays, their provenance codes beside (`<col>_src`)."""
+        if self._inputs is None:
+            n = len(self.ids)
+            inputs = {}
+            for col in INPUT_COLUMNS:
+                inputs[col] = self.frame[col].to_numpy(dtype=float).reshape(n, 12)
+                inputs[f"{col}_src"] = provenance_codes(self.frame.get(src_column(col)), n * 12).reshape(n, 12)
+            self._inputs = inputs
+        return self._inputs if rows is None else {c: v[rows] for c, v in self._inputs.items()}
+
+    def daily_normals(self, rows) -> dict[str, np.ndarray]:
+        """The daily climatology of `rows` (climate.daily): {variable: (len(rows), 365)} in atlas units."""
+        m = self.monthly(rows)
+        return dailyclim.daily_normals({c: m[c] for c in INPUT_COLUMNS})
+
+    def daily(self, rows=None) -> np.ndarray:
+        """Daily scores (len(rows), 365) of `rows` (default: every city), from the daily climatology
+        through the same index engine (comfort.score.score_arrays): each day is rated as a month
+        with that day's normals; provenance is the day's month's. Kept once computed."""
+        n = len(self.ids)
+        if self._daily is None:
+            self._daily, self._daily_done = np.full((n, dailyclim.DAYS), np.nan), np.zeros(n, dtype=bool)
+        rows = np.arange(n) if rows is None else np.asarray(rows, dtype=int)
+        todo = np.unique(rows[~self._daily_done[rows]])
+        if len(todo):
+            self._daily[todo] = self._score_days(todo)
+            self._daily_done[todo] = True
+        return self._daily[rows]
+
+    def _score_days(self, rows: np.ndarray) -> np.ndarray:
+        """Daily scores (len(rows), 365) of some rows, computed (daily())."""
+        m = self.monthly(rows)
+        days = dailyclim.daily_normals({c: m[c] for c in INPUT_COLUMNS})
+        x = {"month": np.tile(dailyclim.DAY_MONTH, len(rows))}
+        for col in INPUT_COLUMNS:
+            x[col] = days[col].ravel()
+            x[f"{col}_src"] = m[f"{col}_src"][:, dailyclim.DAY_MONTH - 1].ravel()
+        return score_arrays(x, self.index, self.band, keep=("score",))["score"].reshape(len(rows), dailyclim.DAYS)
+
+    def daily_of(self, j: int | None) -> np.ndarray:
+        """Row `j`'s 365 daily scores; NaN for a city without climate data (None)."""
+        return self.daily([j])[0] if j is not None else np.full(dailyclim.DAYS, np.nan)
 
     def flag_codes(self, j: int | None, month: int) -> tuple[str, ...]:
         """The flags of row `j`'s month (flags.FLAG_CODES; () without climate data)."""

@@ -27,6 +27,14 @@ COMMANDS = [
     "recommend --home urumqi --month 7 --second-degree --style beach --band 18-24",
     "profile --city karachi --style tci",
     "profile --city urumqi",
+    "windows --home urumqi --partner karachi --year 2027",
+    "windows --home beijing --partner islamabad --style beach --year 2027",
+    "profile --city karachi --daily",
+    "plan --home urumqi --from 2027-02-06 --to 2027-02-12",
+]
+# Commands whose goldens predate new keys (issue 18: dates, fortnights, holidays): every key the
+# golden holds keeps its value; the command may add keys.
+EXTENDED = [
     "windows --home urumqi --partner karachi",
     "windows --home beijing --partner islamabad --style beach",
 ]
@@ -42,6 +50,18 @@ def test_json_output_is_exactly_as_before(command):
                        capture_output=True, cwd=REPO)
     assert p.returncode == 0, p.stderr.decode()
     assert p.stdout == (GOLDEN / golden_name(command)).read_bytes()
+
+
+@pytest.mark.parametrize("command", EXTENDED)
+def test_existing_keys_keep_their_values(command):
+    import json
+
+    p = subprocess.run([sys.executable, "-m", "recommender", *command.split(), "--format", "json"],
+                       capture_output=True, cwd=REPO)
+    assert p.returncode == 0, p.stderr.decode()
+    new, old = json.loads(p.stdout), json.loads((GOLDEN / golden_name(command)).read_bytes())
+    assert {k: new[k] for k in old} == old
+    assert {"a_to_b_dates", "b_to_a_dates", "best_fortnight", "holidays"} <= set(new)
 
 
 if __name__ == "__main__":

@@ -84,7 +84,8 @@ def stress_factor(utci_c, heat_onset_c: float = HEAT_ONSET_C) -> np.ndarray:
 
 
 INPUT_COLUMNS = ["tmax_c", "tmin_c", "tmean_c", "rhum_pct", "prcp_mm", "wet_days", "sun_hours", "cloud_pct", "wind_kmh"]
-PARALLEL_ROWS = 200_000  # above this, the NumPy core runs in one thread per core
+PARALLEL_ROWS = 200_000  # above this, the NumPy core runs in one thread per core …
+CHUNK_ROWS = 50_000      # … on chunks of this many rows
 _MISSING = PROVENANCE.index("missing")
 _IMPUTED = PROVENANCE.index("imputed")
 _LAST_OBSERVED = max(PROVENANCE.index(p) for p in OBSERVED)
@@ -143,6 +144,22 @@ def score_core(x: dict[str, np.ndarray], index: ComfortIndex, band) -> dict[str,
     return out
 
 
+def score_arrays(x: dict[str, np.ndarray], index: ComfortIndex, band=None, keep=None) -> dict[str, np.ndarray]:
+    """score_core over any number of rows: `x` holds `month` (1–12), every INPUT_COLUMNS array
+    and its `<col>_src` provenance codes. Above PARALLEL_ROWS the rows go in CHUNK_ROWS chunks,
+    one thread per core (NumPy releases the GIL in its loops; chunks keep temporaries in cache).
+    `keep`: the outputs wanted (default all)."""
+    n = len(x["month"])
+    if n <= PARALLEL_ROWS:
+        res = score_core(x, index, band)
+        return res if keep is None else {c: res[c] for c in keep}
+    bounds = np.unique(np.r_[np.arange(0, n, CHUNK_ROWS), n])
+    chunks = [{c: v[a:b] for c, v in x.items()} for a, b in zip(bounds[:-1], bounds[1:])]
+    with ThreadPoolExecutor(max(1, os.cpu_count() or 1)) as pool:
+        parts = list(pool.map(lambda ch: score_core(ch, index, band), chunks))
+    return {c: np.concatenate([p[c] for p in parts]) for c in (keep or parts[0])}
+
+
 def score_atlas(atlas: pd.DataFrame, index: str | ComfortIndex = "hci_urban",
                 comfort_band: tuple[float, float] | None = None) -> pd.DataFrame:
     """Score every city-month of `atlas` (the normals schema) with one index.
@@ -160,16 +177,7 @@ def score_atlas(atlas: pd.DataFrame, index: str | ComfortIndex = "hci_urban",
     for col in INPUT_COLUMNS:
         x[col] = atlas[col].to_numpy(dtype=float)
         x[f"{col}_src"] = provenance_codes(atlas.get(f"{col}_src"), n)
-    if n > PARALLEL_ROWS:
-        # NumPy releases the GIL in its loops: one chunk per core.
-        k = max(1, os.cpu_count() or 1)
-        bounds = np.linspace(0, n, k + 1).astype(int)
-        chunks = [{c: v[a:b] for c, v in x.items()} for a, b in zip(bounds[:-1], bounds[1:])]
-        with ThreadPoolExecutor(k) as pool:
-            parts = list(pool.map(lambda ch: score_core(ch, spec, comfort_band), chunks))
-        res = {c: np.concatenate([p[c] for p in parts]) for c in parts[0]}
-    else:
-        res = score_core(x, spec, comfort_band)
+    res = score_arrays(x, spec, comfort_band)
     out = {"city_id": atlas["city_id"].to_numpy(), "month": x["month"], "score": res["score"], "raw_score": res["raw_score"]}
     codes = label_codes(res["score"])
     out["label"] = pd.Categorical.from_codes(np.where(codes < 0, len(LABEL_ORDER), codes),

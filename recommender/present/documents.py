@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from functools import singledispatch
 
-from ..results import CityRef, CityYear, Confidence, Exchange, HomeYear, PairExchange, PairRanking, Profile, Recommendation
+import numpy as np
+
+from ..climate.daily import DAY_MONTH, DAY_OF_MONTH
+from ..results import CityRef, DaySpan, Plan, CityYear, Confidence, Exchange, HomeYear, PairExchange, PairRanking, Profile, Recommendation
 from . import text
 
 
@@ -74,20 +77,60 @@ def _home_year(y: HomeYear) -> dict:
 
 
 @document.register
+def _plan(p: Plan) -> dict:
+    """`plan --format json`: the dates, and the partners ranked for them (the keys of `recommend`;
+    scores the mean of the daily scores over the dates)."""
+    return {"from": p.start.isoformat(), "to": p.end.isoformat(), **_recommendation(p.recommendation)}
+
+
+@document.register
 def _profile(prof: Profile) -> dict:
     """`profile --format json`: twelve months with components, provenance and coverage."""
     return {"city": city(prof.city), "index": prof.index.name, "basis": text.basis(prof.index),
             "season_type": prof.season_type if prof.season_type else "unknown (no climate data)",
             "months": [{"month": m.month, "score": m.score, "label": m.label, "raw_score": m.raw_score, "gate": m.gate,
                         "components": m.components, "sources": m.sources, "coverage": m.coverage,
-                        "confidence": confidence(m.confidence), "flags": list(m.flags)} for m in prof.months]}
+                        "confidence": confidence(m.confidence), "flags": list(m.flags)} for m in prof.months],
+            **({} if prof.days is None else {"days": _days(prof.days)})}
+
+
+def _days(days: dict) -> list[dict]:
+    """`profile --daily`: 365 days, each with its daily normals (atlas names and units; amounts are
+    the month's total at that day's rate, climate.daily) and its score."""
+    cols = [c for c in days if c != "score"]
+    values = {c: np.round(np.asarray(days[c], dtype=float), 2) for c in cols}
+    score = np.round(np.asarray(days["score"], dtype=float), 1)
+    return [{"month": int(DAY_MONTH[d]), "day": int(DAY_OF_MONTH[d]),
+             **{c: (None if np.isnan(values[c][d]) else float(values[c][d])) for c in cols},
+             "score": None if np.isnan(score[d]) else float(score[d])} for d in range(len(score))]
+
+
+def month_day(day: int) -> str:
+    """A day of the climatological year (0–364) as "MM-DD"."""
+    return f"{DAY_MONTH[day]:02d}-{DAY_OF_MONTH[day]:02d}"
+
+
+def _span(d: DaySpan) -> dict:
+    return {"from": month_day(d.start), "to": month_day(d.end)}
+
+
+def _fortnight(d: DaySpan | None) -> dict | None:
+    return None if d is None else {**_span(d), "score": d.score}
 
 
 @document.register
 def _exchange(ex: Exchange) -> dict:
-    """`windows --format json`: when A's people should visit B and B's people A."""
+    """`windows --format json`: when A's people should visit B and B's people A, by month and
+    by day ("MM-DD", a window may cross the new year), the best fortnight each way and the
+    holiday breaks of each city's country in the period."""
     return {"a": city(ex.a), "b": city(ex.b), "index": ex.index.name, "sister_cities": ex.sister_cities,
-            "a_to_b": ex.a_to_b, "b_to_a": ex.b_to_a}
+            "a_to_b": ex.a_to_b, "b_to_a": ex.b_to_a,
+            "a_to_b_dates": [_span(d) for d in ex.a_to_b_days], "b_to_a_dates": [_span(d) for d in ex.b_to_a_days],
+            "best_fortnight": {"a_to_b": _fortnight(ex.fortnight_a_to_b), "b_to_a": _fortnight(ex.fortnight_b_to_a)},
+            "period": None if ex.period is None else {"from": ex.period[0].isoformat(), "to": ex.period[1].isoformat()},
+            "holidays": [{"country": b.country, "name": b.name, "from": b.start.isoformat(), "to": b.end.isoformat(),
+                          "direction": b.direction, "in_window": b.in_window, "estimated": b.estimated}
+                         for b in ex.breaks]}
 
 
 @document.register
