@@ -169,10 +169,12 @@ class Recommender:
         return self.exchange(home, partner, style, comfort_band, good, margin).a_to_b
 
     def exchange(self, a: str, b: str, style: str = "urban", comfort_band=None, good: float = GOOD,
-                 margin: float = MARGIN, year: int | None = None, today: dt.date | None = None) -> Exchange:
+                 margin: float = MARGIN, year: int | None = None, today: dt.date | None = None,
+                 lang: str = "en") -> Exchange:
         """When A's people should visit B and B's people A: by month, by day (the same rule on the
         daily climatology), the best fortnight each way, and each country's holiday breaks in the
-        period (`year`, else the 12 months from `today`) marked in or out of its people's window."""
+        period (`year`, else the 12 months from `today`) marked in or out of its people's window
+        (holiday names in `lang` where the holidays package has that language)."""
         a_id, b_id = self.city(a), self.city(b)
         sc = self.scored(style, comfort_band)
         ia, ib = sc.pos.get(a_id), sc.pos.get(b_id)
@@ -184,7 +186,7 @@ class Recommender:
         fits = []
         for direction, cid, mask in (("a_to_b", a_id, ab), ("b_to_a", b_id, ba)):
             country = self.registry.country(cid)
-            for br in breaks.breaks(country, start, end) if breaks.supported(country) else []:
+            for br in breaks.breaks(country, start, end, lang) if breaks.supported(country) else []:
                 fits.append(BreakFit(direction, br.country, br.name, br.start, br.end, break_in_window(br.start, br.end, mask),
                                      br.estimated))
         return Exchange(
@@ -195,7 +197,7 @@ class Recommender:
             a_to_b_days=tuple(DaySpan(s0, e0) for s0, e0 in day_runs(ab)),
             b_to_a_days=tuple(DaySpan(s0, e0) for s0, e0 in day_runs(ba)),
             fortnight_a_to_b=_fortnight(db, ab), fortnight_b_to_a=_fortnight(da, ba),
-            breaks=tuple(fits), period=(start, end))
+            breaks=tuple(fits), period=(start, end), a_daily=_floats(da), b_daily=_floats(db))
 
     def pair_ranking(self, style: str = "urban", comfort_band=None, country: str | None = None,
                      city: str | None = None, sort: str = "exchange", limit: int | None = None,
@@ -249,7 +251,11 @@ class Recommender:
         home_scores = sc.scores_of(i)
         home_score = _score(home_scores[m - 1]) if i is not None else None
         partners = []
-        for pid, degree, vias in self._home_partners(home_id, country, second_degree):
+        found = self._home_partners(home_id, country, second_degree)
+        rows = [sc.pos[pid] for pid, _d, _v in found if pid in sc.pos]
+        sc.daily(rows + ([i] if i is not None else []))            # the daily scores of these rows, in one pass
+        home_days = sc.daily_of(i)
+        for pid, degree, vias in found:
             j = sc.pos.get(pid)
             if j is None:
                 partners.append(PartnerResult(self.city_ref(pid), degree, vias, None, None, None, [], (), 0.0,
@@ -264,6 +270,7 @@ class Recommender:
                 coverage=float(sc.coverage[j, m - 1]), tmax_c=float(sc.tmax[j, m - 1]),
                 prcp_mm=float(sc.prcp[j, m - 1]), quality=quality(sc, j, m), confidence=sc.confidence(j, m),
                 flags=sc.flag_codes(j, m), flag_values=sc.flag_values(j, m),
+                window_days=tuple(DaySpan(a, b) for a, b in day_runs(in_window(sc.daily_of(j), home_days, good, margin))),
             ))
         partners.sort(key=lambda p: (p.score is None, -(p.score or 0), p.degree, p.city.name))
         return Recommendation(
@@ -311,6 +318,7 @@ class Recommender:
         if j is None:
             return CityYear(ref, degree, via, (), (), (), (), (), (), None, [])
         vs_home = home_row if degree else None
+        day_mask = in_window(sc.daily_of(j), sc.daily_of(home_row), good, margin)
         return CityYear(
             city=ref, degree=degree, via=via, scores=_floats(sc.score[j]), labels=tuple(str(x) for x in sc.label[j]),
             confidence=tuple(sc.confidence(j, m) for m in range(1, 13)), coverage=_floats(sc.coverage[j]),
@@ -321,7 +329,9 @@ class Recommender:
                                 _floats(sc.sun_per_day[j])),
             windows=window_runs(sc.score[j], sc.scores_of(home_row), good, margin) if degree else [],
             flags=tuple(sc.flag_codes(j, m) for m in range(1, 13)),
-            flag_values=tuple(sc.flag_values(j, m) for m in range(1, 13)))
+            flag_values=tuple(sc.flag_values(j, m) for m in range(1, 13)),
+            window_days=tuple(DaySpan(a, b) for a, b in day_runs(day_mask)) if degree else (),
+            fortnight=_fortnight(sc.daily_of(j), day_mask) if degree else None)
 
     def year(self, home: str, style: str = "urban", comfort_band=None, country: str | None = None,
              second_degree: bool = False, good: float = GOOD, margin: float = MARGIN) -> HomeYear:
@@ -329,10 +339,11 @@ class Recommender:
         home_id = self.city(home)
         sc = self.scored(style, comfort_band)
         i = sc.pos.get(home_id)
+        found = self._home_partners(home_id, country, second_degree)
+        sc.daily([sc.pos[pid] for pid, _d, _v in found if pid in sc.pos] + ([i] if i is not None else []))  # one pass
         return HomeYear(
             home=self._city_year(sc, home_id, 0, (), i, good, margin),
-            partners=tuple(self._city_year(sc, pid, degree, vias, i, good, margin)
-                           for pid, degree, vias in self._home_partners(home_id, country, second_degree)),
+            partners=tuple(self._city_year(sc, pid, degree, vias, i, good, margin) for pid, degree, vias in found),
             index=sc.index, band=sc.band, country=country_code(country) if country else None,
             second_degree=second_degree, good=good, margin=margin)
 

@@ -71,6 +71,7 @@ class PartnerResult:
     confidence: Confidence | None = None   # the partner's month; None: no climate data
     flags: tuple[str, ...] = ()            # what the index does not rate (flags.FLAG_CODES), the month's
     flag_values: dict = field(default_factory=dict, hash=False, compare=False)   # flag code → its number (°C, m) or regions
+    window_days: tuple["DaySpan", ...] = ()  # the travel window by day (rules.day_runs on the daily scores)
 
     @property
     def window(self) -> list[int]:
@@ -131,6 +132,8 @@ class CityYear:
     windows: list[list[int]] = field(default_factory=list)   # from home to this city
     flags: tuple[tuple[str, ...], ...] = ()       # per month: what the index does not rate (flags.FLAG_CODES)
     flag_values: tuple[dict, ...] = field(default=(), hash=False, compare=False)   # per month: code → number or regions
+    window_days: tuple["DaySpan", ...] = ()       # from home to this city, by day (rules.day_runs)
+    fortnight: "DaySpan | None" = None            # the best 14 days from home (rules.best_fortnight)
 
     @property
     def has_climate(self) -> bool:
@@ -252,6 +255,34 @@ class Exchange:
     fortnight_b_to_a: DaySpan | None = None
     breaks: tuple[BreakFit, ...] = ()               # both countries' holiday breaks in `period`
     period: tuple[dt.date, dt.date] | None = None
+    a_daily: tuple[float, ...] = field(default=(), compare=False, repr=False)   # A's 365 daily scores (NaN: none)
+    b_daily: tuple[float, ...] = field(default=(), compare=False, repr=False)
+
+    def way(self, direction: str) -> "Way":
+        """One direction ("a_to_b": A's people visiting B, or "b_to_a") as a Way."""
+        if direction == "a_to_b":
+            return Way(direction, self.a, self.b, self.a_to_b, self.a_to_b_days, self.fortnight_a_to_b,
+                       tuple(x for x in self.breaks if x.direction == direction), self.a_daily, self.b_daily)
+        if direction == "b_to_a":
+            return Way(direction, self.b, self.a, self.b_to_a, self.b_to_a_days, self.fortnight_b_to_a,
+                       tuple(x for x in self.breaks if x.direction == direction), self.b_daily, self.a_daily)
+        raise KeyError(direction)
+
+
+@dataclass(frozen=True)
+class Way:
+    """One direction of an Exchange: the travellers' home city, the city they visit, the window by
+    month and by day, the best fortnight, the home country's breaks, and both cities' daily scores."""
+
+    direction: str
+    home: CityRef
+    destination: CityRef
+    months: list[list[int]]
+    days: tuple[DaySpan, ...]
+    fortnight: DaySpan | None
+    breaks: tuple[BreakFit, ...]
+    home_daily: tuple[float, ...]
+    destination_daily: tuple[float, ...]
 
 
 @dataclass(frozen=True)

@@ -178,6 +178,15 @@ def day_runs(mask) -> list[tuple[int, int]]:
     return sorted(runs, key=lambda r: r[0] if r[0] <= r[1] else r[0] - n)
 
 
+def runs_mask(runs, n: int = 365) -> np.ndarray:
+    """The inverse of day_runs: runs of days (first, last; first > last across the new year) as
+    an (n,) boolean mask."""
+    m = np.zeros(n, dtype=bool)
+    for a, b in runs:
+        m[np.arange(a, b + 1 if a <= b else b + n + 1) % n] = True
+    return m
+
+
 def month_window_of_days(day_mask, month_of_day, month_lengths) -> np.ndarray:
     """The month summary of a day window: a month is in it when more than half of its days are
     (…, 365) → (…, 12)."""

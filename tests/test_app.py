@@ -223,3 +223,57 @@ def test_harbin_in_january_says_the_indices_do_not_rate_snow_and_ice():
                        "UTCI at 38 °C or more", "within 100 km of the sea", "Indo-Gangetic Plain (24°N–32.5°N",
                        "North China Plain (34°N–41°N", "Not rated at all:"):
         assert definition in shown, definition
+
+
+# ---------------------------------------------------------------------------- dates (issue 18)
+PLAN = "recommender/dashboard/pages/plan.py"
+DATES = r"^[A-Z][a-z]{2} \d{1,2}\s–\s([A-Z][a-z]{2} )?\d{1,2}$"      # "Nov 9 – Mar 22", "Aug 16 – 29"
+
+
+def test_a_pair_shows_its_windows_in_dates_and_which_breaks_fall_in_them():
+    at = switch(run(a="urumqi", b="karachi"), PAIR)
+    values = {m.label: m.value for m in at.metric}
+    assert set(values) == {"Ürümqi → Karachi", "Karachi → Ürümqi"}
+    assert all(__import__("re").match(DATES, v) for v in values.values()), values
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("by month: Nov–Mar · Best fortnight: ") for c in captions), captions
+    said = [t.value for t in at.text]
+    assert any(s.startswith("Ürümqi's holiday breaks in the window: ") and "Spring Festival" in s for s in said), said
+    assert len(at.get("plotly_chart")) == 5          # calendar, curves, climate, and the two directions by day
+    breaks = at.dataframe[0].value
+    assert list(breaks.columns) == ["holiday break", "dates", "days", "in the window"]
+    assert breaks["in the window"].isin(["✓ yes", "— no"]).all()
+
+
+def test_plan_by_dates_ranks_the_sister_cities_for_a_home_break_or_own_dates():
+    import datetime as dt
+
+    at = switch(run(home="urumqi", month="7"), PLAN)
+    assert at.selectbox(key="home_city").value == "urumqi"          # the home chosen on another page
+    assert headline(at).startswith("For ") and "of Ürümqi's sister cities" in headline(at)
+    assert any(c.value.startswith("School holidays are not listed: no worldwide data set") for c in at.caption)
+    at.radio(key="plan_mode").set_value("break").run()
+    options = at.selectbox(key="plan_break").options
+    spring = next(k for k, o in enumerate(options) if "Spring Festival" in o)
+    at.selectbox(key="plan_break").set_value(spring).run()
+    assert headline(at).startswith("For Feb") and "Karachi is the most comfortable" in headline(at)
+    ranked = table(at)
+    assert ranked["score"].dropna().is_monotonic_decreasing and ranked.iloc[0]["city"] == "Karachi"
+    at.radio(key="plan_mode").set_value("dates").run()
+    at.date_input(key="plan_dates").set_value((dt.date(2027, 7, 1), dt.date(2027, 7, 14))).run()
+    assert headline(at).startswith("For Jul 1") and "Karachi is the most comfortable" not in headline(at)
+    at.selectbox(key="lang").set_value("zh").run()
+    assert headline(at).startswith("2027年7月1日") and "乌鲁木齐" in headline(at)
+
+
+@pytest.mark.parametrize("dates,note", [
+    ((__import__("datetime").date(2027, 1, 1), __import__("datetime").date(2028, 6, 1)), "plan at most a year"),
+    ((__import__("datetime").date(2027, 1, 1),), "Pick the last day of your trip too."),
+])
+def test_plan_by_dates_with_an_unusable_range_says_what_to_do(dates, note):
+    at = switch(run(home="karachi"), PLAN)
+    at.date_input(key="plan_dates").set_value(dates).run()
+    assert not at.exception
+    notes = [e.value for e in (*at.error, *at.info)]
+    assert any(note in n for n in notes), notes
+    assert not at.dataframe

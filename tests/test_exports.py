@@ -3,7 +3,7 @@ parses with icalendar and its events match the windows, the report carries the c
 
 import io
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -46,23 +46,45 @@ def test_json_parses_back_to_the_same_numbers(rec, year):
     assert len(doc["home"]["scores"]) == 12
 
 
-def test_ics_events_match_the_windows(rec, year):
+def test_ics_holds_the_coming_years_windows_as_dated_events_and_the_breaks_in_them(rec, year):
     from icalendar import Calendar
 
-    cal = Calendar.from_ical(exports.to_ics(year, today=date(2026, 11, 27)))
+    from recommender.rules import day_index, runs_mask
+
+    today = date(2026, 11, 27)
+    cal = Calendar.from_ical(exports.to_ics(year, today=today))
     events = [c for c in cal.walk() if c.name == "VEVENT"]
-    expected = []
-    for pid, _, _ in rec.partners("urumqi"):
-        for run in rec.travel_windows("urumqi", pid):
-            expected.append((pid, run))
-    assert len(events) == len(expected) > 0
-    by_summary = {str(e.get("summary")): e for e in events}
-    k = next(e for s, e in by_summary.items() if "→ Karachi" in s)
-    # Karachi window Nov–Mar: from 1 November 2026 to (exclusive) 1 April 2027, every year.
-    assert k.decoded("dtstart") == date(2026, 11, 1)
-    assert k.decoded("dtend") == date(2027, 4, 1)
-    assert k.get("rrule")["FREQ"] == ["YEARLY"]
-    assert len({str(e.get("uid")) for e in events}) == len(events)
+    assert len({str(e.get("uid")) for e in events}) == len(events) > 0
+    assert not any(e.get("rrule") for e in events)              # real dates, not a yearly rule
+    by_partner = {p.city.id: p for p in year.partners}
+    windows = [e for e in events if "-window-" in str(e.get("uid"))]
+    assert {str(e.get("uid")).split("-")[1] for e in windows} == {p.city.id for p in year.partners if p.window_days}
+    for e in windows:                                            # every day of each event is in that partner's window
+        p = by_partner[str(e.get("uid")).split("-")[1]]
+        mask = runs_mask([(s.start, s.end) for s in p.window_days])
+        first, after = e.decoded("dtstart"), e.decoded("dtend")
+        assert after > today and first <= date(2027, 11, 26)
+        assert all(mask[day_index(first + timedelta(k))] for k in range((after - first).days))
+    # Ürümqi → Karachi: 9 November – 22 March (dtend exclusive), this winter's and next winter's
+    karachi = sorted((e.decoded("dtstart"), e.decoded("dtend")) for e in windows if "-karachi-" in str(e.get("uid")))
+    assert karachi == [(date(2026, 11, 9), date(2027, 3, 23)), (date(2027, 11, 9), date(2028, 3, 23))]
+    fortnight = next(e for e in events if str(e.get("uid")).startswith("urumqi-karachi-fortnight"))
+    assert (fortnight.decoded("dtend") - fortnight.decoded("dtstart")).days == 14
+    # Spring Festival 2027 (5–10 February with its weekend) is a break in Karachi's window
+    spring = next(e for e in events if "Spring Festival" in str(e.get("summary")))
+    assert spring.decoded("dtstart") == date(2027, 2, 5) and spring.decoded("dtend") == date(2027, 2, 11)
+    assert "Karachi" in str(spring.get("summary"))
+
+
+def test_occurrences_of_a_span_cross_the_new_year_and_keep_29_february():
+    from recommender.results import DaySpan
+
+    winter = DaySpan(312, 80)                                      # 9 November – 22 March
+    assert exports.occurrences(winter, date(2026, 12, 3), date(2027, 12, 2)) == [
+        (date(2026, 11, 9), date(2027, 3, 22)), (date(2027, 11, 9), date(2028, 3, 22))]
+    assert exports.occurrences(DaySpan(40, 58), date(2027, 12, 3), date(2028, 12, 2)) == [
+        (date(2028, 2, 10), date(2028, 2, 29))]                   # a span ending 28 February takes the 29th
+    assert exports.occurrences(DaySpan(100, 110), date(2026, 12, 3), date(2027, 4, 1)) == []
 
 
 def test_report_contains_the_charts_and_method(rec, year):

@@ -9,14 +9,16 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from .. import RecommenderError
+import pandas as pd
+
+from .. import RecommenderError, breaks
 from ..atlas import atlas_version, load_atlas
 from ..climate.calendar import parse_month
 from ..comfort.indices import styles
 from ..present import charts, i18n, text
 from ..present.units import UNITS, convert_temp, f_to_c
 from ..recommend import Recommender
-from ..results import HomeYear, PairRanking
+from ..results import Exchange, HomeYear, PairRanking, Plan, Recommendation
 from . import state
 
 DEFAULT_HOME = "urumqi"
@@ -25,6 +27,7 @@ N_ = i18n.N_
 # Icons are Material Symbols (drawn by Streamlit's own font: no emoji font needed).
 PAGES = {"where": ("recommender/dashboard/pages/where_to_go.py", "where", N_("Where to go"), ":material/flight_takeoff:"),
          "pair": ("recommender/dashboard/pages/pair.py", "pair", N_("A pair"), ":material/sync_alt:"),
+         "plan": ("recommender/dashboard/pages/plan.py", "plan", N_("Plan by dates"), ":material/event:"),
          "all_pairs": ("recommender/dashboard/pages/all_pairs.py", "pairs", N_("All pairs"), ":material/public:"),
          "method": ("recommender/dashboard/pages/method.py", "method", N_("How is this scored?"), ":material/info:")}
 PAGE_FILES = {k: v[0] for k, v in PAGES.items()}
@@ -102,6 +105,70 @@ def figure(kind: str, year: tuple, month: int, partner: str | None, unit: str, l
     changed after they are built). An unknown kind is a KeyError, never another chart."""
     y = home_year(*year[1:]) if year[0] == "home" else pair_year(*year[1:])
     return FIGURES[kind](y, month, partner, unit, lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def exchange(version: tuple, a: str, b: str, style: str, band, today: dt.date, lang: str) -> Exchange:
+    """A pair's exchange (months, dates, best fortnights, both countries' breaks for the 12 months
+    from `today`, holiday names in `lang`), shared by every session."""
+    return get_recommender(version).exchange(a, b, style=style, comfort_band=band, today=today, lang=lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def daily_figure(version: tuple, a: str, b: str, style: str, band, today: dt.date, lang: str, direction: str):
+    """One direction's comfort by day (charts.daily_comfort), built once per process and choice."""
+    ex = exchange(version, a, b, style, band, today, lang)
+    return charts.daily_comfort(ex.way(direction), ex.period, lang)
+
+
+def show_way(version: tuple, a: str, b: str, style: str, band, direction: str, lang: str, key: str) -> None:
+    """One direction of a pair in dates: the window ("Nov 9 – Mar 22") and its month summary, the
+    best fortnight, the comfort by day with the home country's breaks, and those breaks."""
+    _ = i18n.translator(lang)
+    today = dt.date.today()
+    way = exchange(version, a, b, style, band, today, lang).way(direction)
+    home, dest = text.local_name(way.home, lang), text.local_name(way.destination, lang)
+    st.metric(f"{home} → {dest}", text.days_text(way.days, lang))
+    st.caption(" · ".join(x for x in (_("by month: {months}").format(months=text.months_text(way.months, lang)),
+                                      text.fortnight_text(way.fortnight, lang)) if x))
+    st.plotly_chart(daily_figure(version, a, b, style, band, today, lang, direction), width="stretch",
+                    key=f"chart_days_{key}")
+    st.text(text.breaks_summary(way, lang))
+    if way.breaks:
+        with st.expander(_("{home}'s holiday breaks, {dates}").format(
+                home=home, dates=text.dates_text(*exchange(version, a, b, style, band, today, lang).period, lang))):
+            st.dataframe(text.break_rows(way, lang), hide_index=True, width="stretch", key=f"breaks_{key}")
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def plan(version: tuple, home: str, start: dt.date, end: dt.date, style: str, band) -> Plan:
+    """The sister cities ranked for a span of dates (Recommender.plan), shared by every session."""
+    return get_recommender(version).plan(home, start, end, style=style, comfort_band=band)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def home_breaks(country: str, today: dt.date, lang: str) -> list:
+    """A country's holiday breaks in the 12 months from `today` (breaks.breaks; [] where the
+    holidays package has no calendar for it)."""
+    start, end = breaks.period(today=today)
+    return breaks.breaks(country, start, end, lang) if breaks.supported(country) else []
+
+
+def partner_table(res: Recommendation, unit: str, lang: str, key: str) -> None:
+    """The ranked partners (text.partner_rows) as a table, with the score as a bar."""
+    _ = i18n.translator(lang)
+    cols = text.partner_columns(lang)
+    st.dataframe(pd.DataFrame(text.partner_rows(res, unit, lang)), hide_index=True, width="stretch", key=key,
+                 column_config={cols["score"]: st.column_config.ProgressColumn(cols["score"], min_value=0, max_value=100,
+                                                                              format="%.0f"),
+                                cols["confidence"]: st.column_config.TextColumn(cols["confidence"], help=_(
+                                    "How far the month's climate can be trusted: ● high, ◐ medium, ○ low, and why "
+                                    "(see How is this scored?)")),
+                                cols["flags"]: st.column_config.TextColumn(cols["flags"], help=_(
+                                    "What the index does not rate in this month: cold nights, high altitude, very strong "
+                                    "heat stress, snow and ice, and regional cyclone, monsoon and poor-air seasons (see How "
+                                    "is this scored?)")),
+                                cols["vs home"]: st.column_config.NumberColumn(cols["vs home"], format="%+.0f")})
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)

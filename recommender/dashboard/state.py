@@ -41,6 +41,9 @@ def kept(key: str, default=None) -> str:
             st.session_state[key] = default
     if key in st.session_state:
         store[key] = st.session_state[key]
+        # Re-assigned through the Session State API: a widget of the same key drawn by another page
+        # (another widget id) takes this value instead of its first option.
+        st.session_state[key] = store[key]
     return key
 
 

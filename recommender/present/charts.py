@@ -4,7 +4,9 @@ HomeYear: home and partners over the 12 months; a PairExchange). Temperatures ar
 
 from __future__ import annotations
 
+import html
 import json
+from datetime import date, timedelta
 from functools import lru_cache
 
 import numpy as np
@@ -14,9 +16,10 @@ from plotly.subplots import make_subplots
 from ..climate.variables import SPEC
 from ..paths import DATA_DIR
 from ..results import CityYear, HomeYear
+from ..rules import GOOD, day_index, runs_mask
 from . import i18n
 from .i18n import translator
-from .text import confidence_badge, local_name
+from .text import confidence_badge, dates_text, local_name
 from .units import convert_temp
 
 LABEL_COLOURS = [[0.0, "#b2182b"], [0.4, "#f4a582"], [0.6, "#f7f7f7"], [0.75, "#92c5de"], [1.0, "#2166ac"]]
@@ -228,4 +231,60 @@ def exchange_calendar(pair, lang: str = "en") -> go.Figure:
     fig = go.Figure(go.Heatmap(z=z, x=MONTHS, y=rows, zmin=0, zmax=1, showscale=False, xgap=3, ygap=3,
                                colorscale=[[0, "#eeeeee"], [1, "#2a9d8f"]], hovertemplate="%{y}, %{x}<extra></extra>"))
     fig.update_layout(height=200, margin={"t": 20, "b": 20}, yaxis={"autorange": "reversed"})
+    return fig
+
+
+def escape(s: str) -> str:
+    """Data text for a plotly label or hover (plotly reads a small HTML subset: no tag or entity
+    of a name may become markup)."""
+    return html.escape(str(s), quote=False)
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """Runs of True in a 1-d mask (first, last index, inclusive), without wrapping."""
+    edges = np.diff(np.r_[0, mask.astype(np.int8), 0])
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1))
+
+
+def daily_comfort(way, period: tuple[date, date], lang: str = "en", good: float = GOOD) -> go.Figure:
+    """One direction of an exchange (results.Way) by day over the period's dates: the visited
+    city's daily score (bold) and home's, the day window shaded, the good line, and the home
+    country's holiday breaks marked (orange in the window, grey outside; names on hover)."""
+    _ = translator(lang)
+    start, end = period
+    dates = [start + timedelta(days=k) for k in range((end - start).days + 1)]
+    days = np.array([day_index(d) for d in dates])
+    home, dest = local_name(way.home, lang), local_name(way.destination, lang)
+    fig = go.Figure()
+    window = runs_mask([(s.start, s.end) for s in way.days])
+    for a, b in _runs(window[days]):
+        fig.add_vrect(x0=dates[a], x1=dates[b] + timedelta(days=1), fillcolor="#2a9d8f", opacity=0.18, line_width=0,
+                      layer="below")
+    # the shading's legend entry (a shape has none)
+    fig.add_scatter(x=[None], y=[None], mode="markers", marker={"symbol": "square", "size": 12, "color": "#a9ddd7"},
+                    name=_("travel window {home} → {city}").format(home=escape(home), city=escape(dest)))
+    for scores, name, line in ((way.destination_daily, dest, {"width": 3, "color": "#1d6f66"}),
+                               (way.home_daily, _("{city} (home)").format(city=home), {"width": 1.5, "color": "#555555",
+                                                                                       "dash": "dot"})):
+        if len(scores):
+            fig.add_scatter(x=dates, y=np.asarray(scores, dtype=float)[days], mode="lines", name=escape(name), line=line,
+                            hovertemplate="%{x|%Y-%m-%d}: %{y:.0f}<extra>" + escape(name) + "</extra>")
+    fig.add_hline(y=good, line={"dash": "dash", "color": "#888888", "width": 1})
+    for inside, colour, label in ((True, "#e76f51", _("holiday break in the window")),
+                                  (False, "#9e9e9e", _("holiday break outside the window"))):
+        chosen = [b for b in way.breaks if b.in_window == inside]
+        for b in chosen:
+            fig.add_vrect(x0=b.start, x1=b.end + timedelta(days=1), fillcolor=colour, opacity=0.35, line_width=0)
+        if chosen:
+            est = " " + _("(estimated)")
+            fig.add_scatter(x=[b.start + (b.end - b.start) / 2 for b in chosen], y=[103] * len(chosen), mode="markers",
+                            marker={"symbol": "triangle-down", "size": 11, "color": colour}, name=label,
+                            hovertext=[escape(b.name) + (est if b.estimated else "") + "<br>" +
+                                       escape(dates_text(b.start, b.end, lang)) for b in chosen], hoverinfo="text")
+    ticks = [d for d in dates if d.day == 1]
+    fig.update_layout(height=380, margin={"t": 20, "b": 20}, hovermode="closest",
+                      legend={"orientation": "h", "y": -0.15},
+                      xaxis={"tickvals": ticks, "ticktext": [_months(lang)[d.month - 1] + (f" {d.year}" if d.month == 1 or
+                                                              d == ticks[0] else "") for d in ticks]},
+                      yaxis={"range": [0, 106], "title": _("comfort score")})
     return fig

@@ -6,13 +6,16 @@ English; the report and the calendar's texts are in the person's language.
 
 from __future__ import annotations
 
+import calendar
 import html
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 
-from ..results import HomeYear, Recommendation
+from .. import breaks
+from ..results import DaySpan, HomeYear, Recommendation
+from ..rules import break_in_window, runs_mask
 from . import i18n, style, text
 from .documents import document
 from .i18n import translator
@@ -67,48 +70,77 @@ def to_json(year: HomeYear, month: int) -> bytes:
     return json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
 
 
-def _next_start(run: list[int], today: date) -> date:
-    """First day of the run's next occurrence (this year if it has not started yet)."""
-    year = today.year if run[0] >= today.month else today.year + 1
-    return date(year, run[0], 1)
+def occurrences(span: DaySpan, start: date, end: date) -> list[tuple[date, date]]:
+    """The dated occurrences (first, last day) of a span of the climatological year that overlap
+    start … end (a span in progress on `start` is given whole; 29 February joins 28 February's span)."""
+    out = []
+    for y in range(start.year - 1, end.year + 1):
+        first = text.day_date(span.start, y)
+        last = text.day_date(span.end, y + (span.start > span.end))
+        if last.month == 2 and last.day == 28 and calendar.isleap(last.year):
+            last += timedelta(days=1)              # 29 February counts as 28 February (rules.day_index)
+        if last >= start and first <= end:
+            out.append((first, last))
+    return out
 
 
-def _month_after(d: date, n_months: int) -> date:
-    k = d.month - 1 + n_months
-    return date(d.year + k // 12, k % 12 + 1, 1)
-
-
-def to_ics(year: HomeYear, lang: str = "en", today: date | None = None) -> bytes:
-    """iCalendar with one yearly, all-day event per travel window from home to each partner."""
+def to_ics(year: HomeYear, lang: str = "en", today: date | None = None, home_breaks: list | None = None) -> bytes:
+    """iCalendar for the 12 months from `today`: per partner, each travel window by day and its
+    best fortnight as dated all-day events, and each of the home country's holiday breaks that
+    falls in a partner's window (breaks.breaks; computed when not given), naming those partners."""
     from icalendar import Calendar, Event
 
     today = today or date.today()
+    start, end = breaks.period(today=today)
+    if home_breaks is None:
+        country = year.home.city.country
+        home_breaks = breaks.breaks(country, start, end, lang) if breaks.supported(country) else []
     _ = translator(lang)
     home = year.home.city
     home_name = text.local_name(home, lang)
+    stamp = pd.Timestamp(today).to_pydatetime()
     cal = Calendar()
     cal.add("prodid", "-//sister-city-recommender//travel windows//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", _("Travel windows from {home}").format(home=home_name))
+
+    def event(uid: str, summary: str, first: date, last: date, description: str) -> None:
+        ev = Event()
+        ev.add("uid", f"{uid}-{first.isoformat()}-{year.index.key}@sister-city-recommender")
+        ev.add("summary", summary)
+        ev.add("dtstart", first)
+        ev.add("dtend", last + timedelta(days=1))        # all-day events end exclusively
+        ev.add("dtstamp", stamp)
+        ev.add("description", description)
+        ev.add("categories", [_("travel"), _("sister cities")])
+        cal.add_component(ev)
+
+    rule = _("{city} is at least good ({index} ≥ {good}) and at least {margin} points more comfortable than {home} "
+             "on these days (daily climatology).")
+    holders: dict[int, list[str]] = {}
     for p in year.partners:
         name = text.local_name(p.city, lang)
-        for run in p.windows:
-            start = _next_start(run, today)
-            ev = Event()
-            span = month_name(run[0], lang) + (f"–{month_name(run[-1], lang)}" if len(run) > 1 else "")
-            ev.add("uid", f"{home.id}-{p.city.id}-{run[0]}-{len(run)}-{year.index.key}@sister-city-recommender")
-            ev.add("summary", _("Travel window: {home} → {city} ({months})").format(home=home_name, city=name,
-                                                                                   months=span))
-            ev.add("dtstart", start)
-            ev.add("dtend", _month_after(start, len(run)))  # all-day events end exclusively
-            ev.add("rrule", {"freq": "yearly"})
-            ev.add("dtstamp", pd.Timestamp(today).to_pydatetime())
-            ev.add("description", _("{city} is at least good ({index} ≥ {good}) and at least {margin} points more "
-                                    "comfortable than {home} in these months.").format(
-                city=name, index=year.index.name, good=i18n.number(year.good, lang),
-                margin=i18n.number(year.margin, lang), home=home_name))
-            ev.add("categories", [_("travel"), _("sister cities")])
-            cal.add_component(ev)
+        for span in p.window_days:
+            for first, last in occurrences(span, start, end):
+                event(f"{home.id}-{p.city.id}-window", _("Travel window: {home} → {city} ({months})").format(
+                    home=home_name, city=name, months=text.dates_text(first, last, lang)), first, last,
+                    rule.format(city=name, index=year.index.name, good=i18n.number(year.good, lang),
+                                margin=i18n.number(year.margin, lang), home=home_name))
+        if p.fortnight is not None and p.window_days:      # the best fortnight inside the window
+            for first, last in occurrences(p.fortnight, start, end):
+                event(f"{home.id}-{p.city.id}-fortnight", _("Best fortnight: {home} → {city}").format(
+                    home=home_name, city=name), first, last, text.fortnight_text(p.fortnight, lang))
+        mask = runs_mask([(s.start, s.end) for s in p.window_days])
+        for k, b in enumerate(home_breaks):
+            if p.window_days and break_in_window(b.start, b.end, mask):
+                holders.setdefault(k, []).append(name)
+    for k, names in holders.items():
+        b = home_breaks[k]
+        label = text.plain(b.name) + (" " + _("(estimated)") if b.estimated else "")
+        event(f"{home.id}-break-{b.country}", _("{holiday}: travel window for {cities}").format(
+            holiday=label, cities=text.join(names, lang)), b.start, b.end,
+            _("A holiday break of {home}'s country, in the travel window from {home} to {cities}.").format(
+                home=home_name, cities=text.join(names, lang)))
     return cal.to_ical()
 
 

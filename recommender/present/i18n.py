@@ -224,6 +224,14 @@ def date_text(d, lang: str = DEFAULT_LANGUAGE) -> str:
     return format_date(d, format="long", locale=language(lang))
 
 
+def date_interval(start, end, lang: str = DEFAULT_LANGUAGE, with_year: bool = False) -> str:
+    """Two dates as one span in the language's CLDR interval format ("Oct 20 – Mar 28",
+    "10月20日至3月28日"; with_year: "Feb 5 – 12, 2027")."""
+    from babel.dates import format_interval
+
+    return format_interval(start, end, "yMMMd" if with_year else "MMMd", locale=language(lang))
+
+
 @lru_cache(maxsize=4096)
 def country(code: str | None, lang: str = DEFAULT_LANGUAGE, default: str | None = None) -> str:
     """A country's name in the language (CLDR territory names); `default` (else the code) where

@@ -5,9 +5,11 @@ a message of the catalogs (`i18n`), month names, numbers and country names come 
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 
+from ..climate.daily import DAY_MONTH, DAY_OF_MONTH
 from ..comfort.indices import INDICES, ComfortIndex
 from ..comfort.physics import DEFAULT_WIND_MS
 from ..climate import confidence as grading
@@ -311,7 +313,7 @@ def partner_rows(res: Recommendation, unit: str = "°C", lang: str = EN) -> list
         h["rank"]: k, h["city"]: city_name(p.city, p.via, lang), h["country"]: p.city.country, h["score"]: p.score,
         h["confidence"]: confidence_badge(p.confidence, lang), h["class"]: label_text(p.label, lang),
         h["vs home"]: p.delta, h["afternoon"]: temp(p.tmax_c, unit, lang=lang),
-        h["travel window"]: months_text(p.windows, lang), h["why"]: sep.join(reasons_text(p, unit, lang)),
+        h["travel window"]: days_text(p.window_days, lang) if p.window_days or not p.windows else months_text(p.windows, lang), h["why"]: sep.join(reasons_text(p, unit, lang)),
         h["flags"]: flags_cell(p, unit, lang), h["data"]: data_quality(p, lang),
     } for k, p in enumerate(res.partners, 1)]
 
@@ -617,6 +619,13 @@ def literal(s: object, limit: int = 80) -> str:
     return f"{fence}{pad}{t or ' '}{pad}{fence}"
 
 
+def plain(s: object, limit: int = 120) -> str:
+    """Data text for a place that renders no markdown (a table cell, st.text, a chart after
+    charts.escape): control characters dropped, cut to `limit`."""
+    t = "".join(ch for ch in str(s) if ch.isprintable())
+    return t if len(t) <= limit else t[:limit] + "…"
+
+
 def without_server_paths(message: str) -> str:
     """A message for the page: absolute paths of the server shortened to their last two parts."""
     part = r"[^\s/'\"`]+"
@@ -688,3 +697,105 @@ def exchange_rows(pairs, lang: str = EN) -> list[dict]:
              h["B → A"]: months_text(p.b_to_a, lang), h["months A → B"]: p.a_months, h["months B → A"]: p.b_months,
              h["complementarity"]: p.complementarity, h["two-way"]: p.two_way}
             for k, p in enumerate(pairs, 1)]
+
+
+# ------------------------------------------------------------------ dates (issue 18)
+REF_YEAR = 2025   # a common year: a day of the climatological year (0–364) as a date, for its name
+SCHOOL_HOLIDAYS_NOTE = N_("School holidays are not listed: no worldwide data set of them exists. Enter your "
+                          "school's dates as your own dates.")
+
+
+def day_date(day: int, year: int = REF_YEAR):
+    """A day of the climatological year (0 = 1 January … 364 = 31 December) as a date of `year`
+    (its month and day: 1 March is 1 March in a leap year too)."""
+    return dt.date(year, int(DAY_MONTH[day]), int(DAY_OF_MONTH[day]))
+
+
+def day_span_text(span, lang: str = EN) -> str:
+    """A DaySpan in CLDR words: "Oct 20 – Mar 28" (a span may cross the new year)."""
+    start, end = day_date(span.start), day_date(span.end, REF_YEAR + (span.start > span.end))
+    return i18n.date_interval(start, end, lang)
+
+
+def days_text(spans, lang: str = EN) -> str:
+    """Runs of days in words ("Nov 9 – Mar 22, Apr 2 – 14"; the whole year: "all year"; none: "—")."""
+    _ = translator(lang)
+    if len(spans) == 1 and spans[0].start == 0 and spans[0].end == 364:
+        return _("all year")
+    return join([day_span_text(s, lang) for s in spans], lang) or "—"
+
+
+def dates_text(start, end, lang: str = EN) -> str:
+    """A span of calendar dates with its year ("Feb 5 – 12, 2027"; one day: "Feb 5, 2027")."""
+    return i18n.date_interval(start, end, lang, with_year=True)
+
+
+def fortnight_text(span, lang: str = EN) -> str:
+    """The best fortnight and its mean daily score ("" without one)."""
+    _ = translator(lang)
+    if span is None:
+        return ""
+    return _("Best fortnight: {dates} (score {score})").format(dates=day_span_text(span, lang),
+                                                              score=i18n.number(span.score, lang))
+
+
+def day_window_rule(lang: str = EN) -> str:
+    """How the windows in dates are found and summed up in months (the Travel windows tab, the method)."""
+    _ = translator(lang)
+    return _("In dates: the same rule on each day of a daily climatology drawn through the monthly normals "
+             "(mean-preserving: Epstein 1991 for temperatures, Rymes & Myers 2001 for rain, sunshine and "
+             "humidity). The month window stays the summary: a month is in it when the rule holds for the month's "
+             "own normals, so at the edges of a window a month can differ from the majority of its days.")
+
+
+def break_columns(lang: str = EN) -> dict[str, str]:
+    _ = translator(lang)
+    return {"break": _("holiday break"), "dates": _("dates"), "days": _("days"), "window": _("in the window")}
+
+
+def break_rows(way, lang: str = EN) -> list[dict]:
+    """The home country's holiday breaks of one direction (results.Way) as display rows: the name
+    (from the holidays package, marked "estimated" where it says so), the dates, the number of days
+    and whether most of them are in the window."""
+    _ = translator(lang)
+    h = break_columns(lang)
+    rows = []
+    for b in way.breaks:
+        name = plain(b.name) + (" " + _("(estimated)") if b.estimated else "")
+        rows.append({h["break"]: name, h["dates"]: dates_text(b.start, b.end, lang),
+                     h["days"]: (b.end - b.start).days + 1, h["window"]: "✓ " + _("yes") if b.in_window else "— " + _("no")})
+    return rows
+
+
+def breaks_summary(way, lang: str = EN) -> str:
+    """One sentence: which of the home country's breaks fall in this direction's window (plain
+    text: show it with st.text, never as markdown)."""
+    _ = translator(lang)
+    home = local_name(way.home, lang)
+    if not way.breaks:
+        return _("No public-holiday calendar is known for {country}.").format(country=country(way.home.country, lang))
+    inside = [plain(b.name, 80) for b in way.breaks if b.in_window]
+    if not inside:
+        return _("None of {home}'s holiday breaks in the coming year falls in the window.").format(home=home)
+    return _("{home}'s holiday breaks in the window: {breaks}.").format(home=home, breaks=join(inside, lang))
+
+
+def plan_headline(plan, lang: str = EN) -> str:
+    """One sentence for a Plan: the dates, the most comfortable sister city for them and home."""
+    _ = translator(lang)
+    res = plan.recommendation
+    home, dates = local_name(res.home, lang), dates_text(plan.start, plan.end, lang)
+    ranked = res.ranked
+    if not res.partners:
+        return _no_sisters(res, lang)
+    if not ranked:
+        return _("For {dates}, none of {home}'s sister cities has climate data yet.").format(dates=dates, home=home)
+    best = ranked[0]
+    text = _("For {dates}, {city} is the most comfortable of {home}'s sister cities ({index} {score}, {label})").format(
+        dates=dates, city=local_name(best.city, lang), home=home, index=res.index.short,
+        score=i18n.number(best.score, lang), label=words(best.label, lang))
+    if res.home_score is not None:
+        text += _(" — at home {score}.").format(score=i18n.number(res.home_score, lang))
+    else:
+        text += "."
+    return text

@@ -3,7 +3,8 @@ travel windows and the exports. Widgets and layout only."""
 
 from __future__ import annotations
 
-import pandas as pd
+import datetime as dt
+
 import streamlit as st
 
 from recommender import RecommenderError
@@ -74,18 +75,7 @@ if not res.partners:
     st.info(text.sister_cities_note(res, lang))
     st.stop()
 
-cols = text.partner_columns(lang)
-st.dataframe(pd.DataFrame(text.partner_rows(res, unit, lang)), hide_index=True, width="stretch", key="partner_table",
-             column_config={cols["score"]: st.column_config.ProgressColumn(cols["score"], min_value=0, max_value=100,
-                                                                          format="%.0f"),
-                            cols["confidence"]: st.column_config.TextColumn(cols["confidence"], help=_(
-                                "How far the month's climate can be trusted: ● high, ◐ medium, ○ low, and why "
-                                "(see How is this scored?)")),
-                            cols["flags"]: st.column_config.TextColumn(cols["flags"], help=_(
-                                "What the index does not rate in this month: cold nights, high altitude, very strong "
-                                "heat stress, snow and ice, and regional cyclone, monsoon and poor-air seasons (see How "
-                                "is this scored?)")),
-                            cols["vs home"]: st.column_config.NumberColumn(cols["vs home"], format="%+.0f")})
+shared.partner_table(res, unit, lang, "partner_table")
 if res.home_confidence is not None:
     st.caption(text.home_confidence_line(res, lang))
 if not res.ranked:
@@ -141,24 +131,23 @@ if t_windows.open:
         if with_data:
             st.plotly_chart(chart("windows"), width="stretch", key="chart_windows")
             other = st.selectbox(_("Exchange view with"), with_data, format_func=local, key=state.kept("exchange_partner"))
-            ex = rec.exchange(home, other, style=style, comfort_band=band)
-            a, b = text.local_name(ex.a, lang), text.local_name(ex.b, lang)
-            c1, c2 = st.columns(2)
-            c1.metric(f"{a} → {b}", text.months_text(ex.a_to_b, lang))
-            c2.metric(f"{b} → {a}", text.months_text(ex.b_to_a, lang))
+            st.caption(text.day_window_rule(lang))
+            shared.show_way(version, home, other, style, band, "a_to_b", lang, "where")
             st.page_link(shared.PAGE_FILES["pair"], label=_("Open this pair's exchange calendar"), icon=":material/sync_alt:",
                          query_params={"a": home, "b": other})
 if t_export.open:
     with t_export:
-        st.markdown(_("Recommendations for every partner × 12 months, the travel windows as a calendar, and a "
-                      "printable report."))
+        st.markdown(_("Recommendations for every partner × 12 months, the travel windows of the coming year as "
+                      "dated calendar events (with the holiday breaks that fall in them), and a printable report."))
         base = f"{home}-{text.month_name(month).lower()}-{style}"
         year = shared.home_year(*year_key[1:])
+        today = dt.date.today()
         st.download_button(_("Download CSV"), lambda: exports.to_csv(exports.recommendations_table(year)),
                            file_name=f"{base}.csv", mime="text/csv", key="dl_csv", on_click="ignore")
         st.download_button(_("Download JSON"), lambda: exports.to_json(year, month), file_name=f"{base}.json",
                            mime="application/json", key="dl_json", on_click="ignore")
-        st.download_button(_("Download calendar (.ics)"), lambda: exports.to_ics(year, lang), file_name=f"{base}.ics",
+        st.download_button(_("Download calendar (.ics)"), lambda: exports.to_ics(
+            year, lang, today, shared.home_breaks(res.home.country, today, lang)), file_name=f"{base}.ics",
                            mime="text/calendar", key="dl_ics", on_click="ignore")
         st.download_button(_("Download printable report (HTML)"),
                            lambda: exports.report_html(res, report_figures(), head, unit, lang),
