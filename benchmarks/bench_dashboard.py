@@ -58,6 +58,42 @@ def main(n: int = 24) -> None:
         at.run()
         cold.append(time.perf_counter() - t)
     print(f"baseline, the same rerun with caches cleared: median {statistics.median(cold) * 1000:.0f} ms")
+    daily_chart_open(n)
+
+
+def timed_reruns(at, change, n: int) -> list[float]:
+    """n reruns, each after change(at, k); seconds."""
+    out = []
+    for k in range(n):
+        change(at, k)
+        t = time.perf_counter()
+        at.run()
+        out.append(time.perf_counter() - t)
+        assert not at.exception, at.exception
+    return out
+
+
+def daily_chart_open(n: int) -> None:
+    """Issue 18: reruns with the comfort-by-day charts open — the Travel windows tab (one direction)
+    and A pair (both directions, their breaks) — after changing the month or the partner, once
+    each figure is cached; beside it, the first draw of each pair (exchange, breaks, figure built)."""
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.query_params.update(home="urumqi", month="1", view="Travel windows")
+    at.run()
+    assert not at.exception and at.get("plotly_chart"), "the Travel windows tab did not draw"
+    partners = at.selectbox(key="exchange_partner").options[:4]
+    first = timed_reruns(at, lambda a, k: a.selectbox(key="exchange_partner").set_value(
+        a.selectbox(key="exchange_partner").options[k % 4]), 4)[1:]      # new partners: built once
+    warm = timed_reruns(at, lambda a, k: a.selectbox(key="month").set_value(k % 12 + 1), n)
+    print(f"Travel windows tab, daily chart open, rerun after changing the month: median "
+          f"{statistics.median(warm) * 1000:.0f} ms, max {max(warm) * 1000:.0f} ms over {n} (target median < 150 ms); "
+          f"first draw for a new partner {statistics.median(first) * 1000:.0f} ms ({len(partners)} partners)")
+    at.switch_page("recommender/dashboard/pages/pair.py").run()
+    assert not at.exception
+    at.selectbox(key="pair_b").set_value("karachi").run()
+    pair = timed_reruns(at, lambda a, k: a.radio(key="unit").set_value(("°F", "°C")[k % 2]), n)
+    print(f"A pair (both directions by day), rerun after changing the unit: median {statistics.median(pair) * 1000:.0f} ms, "
+          f"max {max(pair) * 1000:.0f} ms over {n} (target median < 150 ms)")
 
 
 if __name__ == "__main__":

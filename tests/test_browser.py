@@ -274,3 +274,50 @@ def test_no_bare_value_is_drawn_by_magic(server, page):
     page.locator("h3").first.get_by_text("卡拉奇").wait_for()
     wait_idle(page)
     assert page.locator("[data-testid=stJson]").count() == 0 and "{month}" not in page.content()
+
+
+def test_plan_by_dates_a_home_break_ranks_the_sisters_and_the_pair_draws_its_days(server, page):
+    page.goto(server + "/plan?home=urumqi")
+    page.get_by_text("of Ürümqi's sister cities").first.wait_for()
+    page.get_by_text("A holiday break").click()
+    wait_idle(page)
+    box = page.get_by_role("combobox", name="Ürümqi's holiday breaks in the coming year")
+    box.click()
+    page.get_by_role("option").filter(has_text="Spring Festival").first.click()
+    wait_idle(page)
+    head = page.locator("h3").first.inner_text()
+    assert head.startswith("For Feb") and "Karachi is the most comfortable" in head, head
+    assert page.get_by_text("no worldwide data set").count() == 1
+    page.locator("[data-testid=stDataFrame]").first.wait_for()
+    page.screenshot(path=str(OUT / "page-plan.png"), full_page=True)
+
+    page.goto(server + "/pair?a=urumqi&b=karachi")
+    page.get_by_text("Ürümqi and Karachi are sister cities").wait_for()
+    page.locator(".js-plotly-plot").nth(4).wait_for()
+    wait_idle(page)
+    charts = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')].map(p => "
+                           "[p.data.map(t => t.name), (p.layout.shapes || []).length])")
+    by_day = [c for c in charts if "holiday break in the window" in c[0]]
+    assert len(by_day) == 2 and all(shapes >= 3 for _names, shapes in by_day), charts   # window + breaks shaded
+    # the daily lines are drawn (a date axis typed wrongly draws an empty frame with the same traces)
+    drawn = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')].filter(p => p.data.some(t => "
+                          "t.name === 'holiday break in the window')).map(p => [...p.querySelectorAll("
+                          "'.scatterlayer path.js-line')].map(l => (l.getAttribute('d') || '').length))")
+    assert len(drawn) == 2 and all(sum(d > 500 for d in lines) >= 2 for lines in drawn), drawn
+    assert page.get_by_text("Nov 9 – Mar 22").count() >= 1 or page.get_by_text("Nov 9\u2009–\u2009Mar 22").count() >= 1
+    page.screenshot(path=str(OUT / "page-pair-dates.png"), full_page=True)
+
+    page.goto(server + "/plan?home=urumqi&lang=zh")
+    page.get_by_text("乌鲁木齐的友好城市").first.wait_for()
+    wait_idle(page)
+    page.screenshot(path=str(OUT / "page-plan-zh.png"), full_page=True)
+
+
+def test_the_calendar_export_holds_dated_windows_and_the_breaks_in_them(server, page):
+    page.goto(server + "/?home=urumqi&month=1&view=Export")
+    page.get_by_role("button", name="Download calendar (.ics)").wait_for()
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Download calendar (.ics)").click()
+    ics = Path(dl.value.path()).read_text(encoding="utf-8").replace("\r\n ", "")
+    assert "RRULE" not in ics and "Travel window: Ürümqi → Karachi (Nov 9" in ics
+    assert "Spring Festival" in ics and "travel window for" in ics

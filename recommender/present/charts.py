@@ -284,7 +284,7 @@ def daily_comfort(way, period: tuple[date, date], lang: str = "en", good: float 
     ticks = [d for d in dates if d.day == 1]
     fig.update_layout(height=380, margin={"t": 20, "b": 20}, hovermode="closest",
                       legend={"orientation": "h", "y": -0.15},
-                      xaxis={"tickvals": ticks, "ticktext": [_months(lang)[d.month - 1] + (f" {d.year}" if d.month == 1 or
+                      xaxis={"type": "date", "tickvals": ticks, "ticktext": [_months(lang)[d.month - 1] + (f" {d.year}" if d.month == 1 or
                                                               d == ticks[0] else "") for d in ticks]},
                       yaxis={"range": [0, 106], "title": _("comfort score")})
     return fig

@@ -30,7 +30,7 @@ with st.sidebar:
                         help=_("Type to search; native names are shown where known."))
 st.query_params.update(home=home, lang=lang)
 
-st.title("📅 " + _("Plan by dates"))
+st.title("▤ " + _("Plan by dates"))
 home_ref = rec.city_ref(home)
 home_name = text.local_name(home_ref, lang)
 home_breaks = shared.home_breaks(home_ref.country, today, lang)
