@@ -748,6 +748,14 @@ def day_window_rule(lang: str = EN) -> str:
              "own normals, so at the edges of a window a month can differ from the majority of its days.")
 
 
+def breaks_method(lang: str = EN) -> str:
+    """Where the holiday breaks come from (the method page)."""
+    _ = translator(lang)
+    return _("Holiday breaks: each country's public holidays from the holidays package (MIT licence; about 250 "
+             "countries, China's make-up working days, Islamic dates marked estimated), joined with the weekend "
+             "days beside them. A break is in a window when more than half of its days are. ") + _(SCHOOL_HOLIDAYS_NOTE)
+
+
 def break_columns(lang: str = EN) -> dict[str, str]:
     _ = translator(lang)
     return {"break": _("holiday break"), "dates": _("dates"), "days": _("days"), "window": _("in the window")}

@@ -39,4 +39,6 @@ else:
     st.caption(caption)
 for paragraph in text.method_paragraphs(unit, lang):
     st.markdown(paragraph)
+st.markdown(text.day_window_rule(lang))
+st.markdown(text.breaks_method(lang))
 st.markdown("**" + _("Data sources") + ".** " + text.sources_paragraph(lang))
