@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as _dt
 
+import warnings
+
 import numpy as np
 
 from .climate.daily import MONTH_START as MONTH_STARTS
@@ -204,7 +206,9 @@ def best_fortnight(partner_days, day_mask, length: int = FORTNIGHT) -> tuple[int
         return None
     n = len(p)
     idx = (np.arange(n)[:, None] + np.arange(length)[None, :]) % n
-    mean = np.nanmean(p[idx], axis=1)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)      # a span of days without any score: NaN
+        mean = np.nanmean(p[idx], axis=1)
     inside = np.asarray(day_mask, dtype=bool)[idx].all(axis=1)
     cand = np.where(inside, mean, -np.inf) if inside.any() else mean
     start = int(np.nanargmax(cand))
