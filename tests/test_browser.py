@@ -217,7 +217,7 @@ def test_a_phone_screen_gets_the_answer_with_the_sidebar_collapsed(server, page)
         pg.close()
 
 
-LANGUAGE = "Language · 语言 · زبان"
+LANGUAGE = __import__("recommender.present.i18n", fromlist=["i18n"]).picker_label()
 
 
 def test_chinese_then_urdu_name_karachi_and_urdu_reads_right_to_left(server, page):
@@ -244,24 +244,71 @@ def test_chinese_then_urdu_name_karachi_and_urdu_reads_right_to_left(server, pag
     head.get_by_text("کراچی").wait_for()
     assert "lang=ur" in page.url and "home=urumqi" in page.url and "جنوری" in head.inner_text()
     assert page.evaluate("() => getComputedStyle(document.querySelector('h3')).direction") == "rtl"
-    assert page.evaluate("() => getComputedStyle(document.querySelector('[data-testid=stSidebar]')).direction") == "rtl"
+    # the sidebar's content reads right to left; the sidebar itself keeps Streamlit's layout (it slides out to the left)
+    assert page.evaluate("() => getComputedStyle(document.querySelector('[data-testid=stSidebarContent]')).direction") == "rtl"
     # the glyphs are drawn by an Urdu font, not boxes: the headline is as wide as its words need
     assert page.evaluate("() => document.fonts.check('16px \"Noto Nastaliq Urdu\"', 'کراچی')")
     page.screenshot(path=str(OUT / "desktop-ur.png"), full_page=True)
 
 
-@pytest.mark.parametrize("lang, word", [("en", "Karachi"), ("zh", "卡拉奇"), ("ur", "کراچی")])
-def test_each_language_on_a_phone(server, page, lang, word):
+KARACHI = {"zh": "卡拉奇", "ur": "کراچی"}       # the native names the registry has; Karachi elsewhere
+
+
+def test_each_language_on_a_phone_with_the_sidebar_out_of_the_way(server, page):
+    """Every declared language at 390 px: the headline names Karachi, nothing is wider than the
+    screen, and the collapsed sidebar is wholly off screen (in Urdu it was drawn as a strip of
+    one-letter lines over the headline)."""
+    from recommender.present import i18n
+
     pg = page.context.browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
                                        has_touch=True)
     try:
-        pg.goto(server + f"/?home=urumqi&month=1&lang={lang}")
-        pg.locator("h3").first.get_by_text(word).wait_for(timeout=30_000)
-        wait_idle(pg)
-        assert pg.evaluate("() => document.documentElement.scrollWidth") <= 400
-        pg.screenshot(path=str(OUT / f"phone-390px-{lang}.png"), full_page=False)
+        for lang in i18n.LANGUAGES:
+            pg.goto(server + f"/?home=urumqi&month=1&lang={lang}")
+            pg.locator("h3").first.get_by_text(KARACHI.get(lang, "Karachi")).wait_for(timeout=30_000)
+            wait_idle(pg)
+            assert pg.evaluate("() => document.documentElement.scrollWidth") <= 400, lang
+            right = pg.evaluate("() => { const s = document.querySelector('[data-testid=stSidebar]');"
+                                " return s ? s.getBoundingClientRect().right : -1; }")
+            assert right <= 1, (lang, right)                 # collapsed: nothing of it on the screen
+            pg.screenshot(path=str(OUT / f"phone-390px-{lang}.png"), full_page=False)
     finally:
         pg.close()
+
+
+# Each character of the page's first h3 that belongs to a temperature, with its drawn x (CSS px).
+DRAWN = """() => { const w = document.createTreeWalker(document.querySelector('h3'), NodeFilter.SHOW_TEXT);
+  const out = []; let n;
+  while ((n = w.nextNode())) { const t = n.textContent;
+    for (let i = 0; i < t.length; i++) { const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + 1);
+      const b = r.getBoundingClientRect(); out.push([t[i], b.x, b.y]); } }
+  return out; }"""
+
+
+def test_numbers_and_units_read_left_to_right_inside_urdu(server, page):
+    """Drawn order, measured: in the Urdu headline "28 °C" and "−7 °C" are drawn digit, then °,
+    then C from left to right (not "C° 28", "C° 7−"), and the unit picker's "°C" keeps its order."""
+    page.goto(server + "/?home=urumqi&month=1&lang=ur")
+    page.locator("h3").first.get_by_text("کراچی").wait_for()
+    wait_idle(page)
+    chars = page.evaluate(DRAWN)
+    temps = 0
+    for k, (ch, x, y) in enumerate(chars):
+        if ch == "°" and k + 1 < len(chars) and chars[k + 1][0] == "C":
+            digits = [c for c in chars[max(0, k - 6):k] if c[0].isdigit() or c[0] == "−"]
+            assert digits and all(dx < x for _c, dx, _y in digits), chars[max(0, k - 6):k + 2]   # number left of °
+            assert chars[k + 1][1] > x                                                             # C right of °
+            minus = [c for c in digits if c[0] == "−"]
+            assert all(m[1] < min(d[1] for d in digits if d[0] != "−") for m in minus)              # sign first
+            temps += 1
+    assert temps >= 2, "".join(c[0] for c in chars)
+    unit = page.evaluate("() => { const l = [...document.querySelectorAll('[data-testid=stSidebar] label')]"
+                         ".find(e => e.innerText.includes('°C')); if (!l) return null; const t = l.innerText;"
+                         " const w = document.createTreeWalker(l, NodeFilter.SHOW_TEXT); let n, xs = {};"
+                         " while ((n = w.nextNode())) { for (let i = 0; i < n.textContent.length; i++) {"
+                         " const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + 1);"
+                         " xs[n.textContent[i]] = r.getBoundingClientRect().x; } } return xs; }")
+    assert unit and unit["°"] < unit["C"], unit
 
 
 def test_no_bare_value_is_drawn_by_magic(server, page):

@@ -63,7 +63,7 @@ def test_a_missing_message_fails_in_strict_mode_and_falls_back_otherwise(monkeyp
 
 
 @pytest.mark.parametrize("code, lang", [("zh-CN", "zh"), ("zh_Hans_CN", "zh"), ("ur-PK", "ur"), ("ur", "ur"),
-                                        ("en-GB", "en"), ("fr-FR", "en"), ("zh-TW", "en"), ("zh-Hant", "en"),
+                                        ("en-GB", "en"), ("fr-FR", "fr"), ("de-AT", "de"), ("ja-JP", "ja"), ("sr-Cyrl", "en"), ("zh-TW", "en"), ("zh-Hant", "en"),
                                         ("", "en"), (None, "en"), ("ＺＨ", "en")])
 def test_browser_locale_picks_a_language(code, lang):
     assert i18n.language(code) == lang

@@ -12,7 +12,8 @@ from recommender.present import i18n, style
 def test_the_declaration_is_the_one_list_of_languages():
     codes = [lang.code for lang in i18n.DECLARED_LANGUAGES]
     assert list(i18n.LANGUAGES) == codes == list(i18n.BY_CODE) and len(set(codes)) == len(codes)
-    assert i18n.LANGUAGES == {"en": "English", "zh": "简体中文", "ur": "اردو"}
+    assert i18n.LANGUAGES == {"en": "English", "de": "Deutsch", "fr": "Français", "pl": "Polski", "it": "Italiano",
+                              "es": "Español", "ru": "Русский", "ja": "日本語", "zh": "简体中文", "ur": "اردو"}
     assert i18n.DEFAULT_LANGUAGE in i18n.BY_CODE
     for lang in i18n.DECLARED_LANGUAGES:
         assert lang.code == i18n.DEFAULT_LANGUAGE or i18n.catalog_path(lang.code).exists(), lang.code
@@ -47,10 +48,12 @@ def test_the_page_style_comes_from_the_declaration():
     assert style.language_css("zh") == "<style>" + font.format("'Noto Sans CJK SC', ") + "</style>"
     assert style.language_css("ur") == ("<style>" + font.format("'Noto Nastaliq Urdu', 'Noto Naskh Arabic', ")
                                         + style.RTL_CSS + "</style>")
-    assert style.language_css("en") == "" and style.language_css("fr") == ""
+    assert style.language_css("en") == "" and style.language_css("fr") == "" and style.language_css("xx") == ""
     assert style.font_stack("zh") == "'Noto Sans CJK SC', 'Source Sans Pro', 'Noto Sans', sans-serif"
     assert "direction: rtl" in style.language_css("ur") and "direction: rtl" not in style.language_css("zh")
 
 
 def test_the_language_picker_names_every_language_in_itself():
-    assert i18n.picker_label() == "Language · 语言 · زبان"
+    words = i18n.picker_label().split(" · ")
+    assert words[0] == "Language" and words[-2:] == ["语言", "زبان"] and "Sprache" in words and "言語" in words
+    assert len(words) == len(set(words)) == len(i18n.LANGUAGES)       # the word in each language, once

@@ -233,11 +233,12 @@ def shared_choices(lang: str) -> Choices:
         st.selectbox(i18n.picker_label(), list(i18n.LANGUAGES), format_func=i18n.LANGUAGES.get, key="lang")
         style = st.radio(_("Trip style"), list(trip_styles), key=state.kept("style", "urban"),
                          format_func=lambda s: f"{_(trip_styles[s].trip_style)} ({trip_styles[s].name})")
-        unit = st.radio(_("Temperature unit"), list(UNITS), horizontal=True, key=state.kept("unit", UNITS[0]))
+        unit = st.radio(_("Temperature unit"), list(UNITS), horizontal=True, key=state.kept("unit", UNITS[0]),
+                        format_func=lambda u: i18n.isolate(u, lang))
         use_band = st.toggle(_("Use my own comfort band"), key=state.kept("use_band", False),
                              help=_("Off: the published index. On: the thermal rating peaks over your band."))
         lo, hi, default = BAND_F if unit == "°F" else BAND_C
-        band_shown = st.slider(_("I like afternoons that feel ({unit})").format(unit=unit), lo, hi,
+        band_shown = st.slider(_("I like afternoons that feel ({unit})").format(unit=i18n.isolate(unit, lang)), lo, hi,
                                disabled=not use_band, key=state.kept("band_f" if unit == "°F" else "band", default))
     to_c = f_to_c if unit == "°F" else convert_temp
     band = tuple(round(float(to_c(x)), 2) for x in band_shown) if use_band else None

@@ -50,8 +50,18 @@ class Language:
             raise ValueError(f"{self.code}: script must be an ISO 15924 code such as 'Latn', not {self.script!r}")
 
 
+# Beyond English, Chinese and Urdu (the China–Pakistan pairs this product began with): the
+# languages of the countries with the most sister-city ends in the registry (Germany 4,482,
+# France 3,377, Poland 2,623, Italy 1,976, Japan, Russia and Ukraine, Spain and Latin America).
 DECLARED_LANGUAGES: tuple[Language, ...] = (
     Language("en", "English", "Latn"),
+    Language("de", "Deutsch", "Latn"),
+    Language("fr", "Français", "Latn"),
+    Language("pl", "Polski", "Latn"),
+    Language("it", "Italiano", "Latn"),
+    Language("es", "Español", "Latn"),
+    Language("ru", "Русский", "Cyrl"),
+    Language("ja", "日本語", "Jpan", fonts=("Noto Sans CJK JP",)),
     Language("zh", "简体中文", "Hans", fonts=("Noto Sans CJK SC",)),
     Language("ur", "اردو", "Arab", "rtl", fonts=("Noto Nastaliq Urdu", "Noto Naskh Arabic")),
 )
@@ -199,15 +209,26 @@ def month_names(lang: str, width: str = "wide") -> tuple[str, ...]:
     return tuple(names[m] for m in range(1, 13))
 
 
+LRI, PDI = "\u2066", "\u2069"    # Unicode left-to-right isolate and its end (UAX #9)
+
+
+def isolate(s: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Text that must read left to right (a number with its sign and unit, a code) kept so inside
+    right-to-left text: wrapped in a left-to-right isolate where the language is written right
+    to left ("−7 °C" stays "−7 °C", not "C° 7−"); unchanged elsewhere."""
+    return f"{LRI}{s}{PDI}" if s and is_rtl(lang) else s
+
+
 def number(x: float, lang: str = DEFAULT_LANGUAGE, decimals: int = 0, sign: bool = False) -> str:
     """A number with the language's digits, separators and minus sign (a real minus sign "−"
-    where the locale writes a hyphen)."""
+    where the locale writes a hyphen), isolated in right-to-left languages (`isolate`)."""
     from babel.numbers import format_decimal
 
     pattern = ("+" if sign else "") + "#,##0" + ("." + "0" * decimals if decimals else "")
     if sign:
         pattern += ";-" + pattern[1:]
-    return format_decimal(round(float(x), decimals) + 0.0, format=pattern, locale=language(lang)).replace("-", "−")
+    return isolate(format_decimal(round(float(x), decimals) + 0.0, format=pattern, locale=language(lang)).replace("-", "−"),
+                   lang)
 
 
 def percent(x: float, lang: str = DEFAULT_LANGUAGE) -> str:

@@ -9,7 +9,7 @@ from . import i18n
 DEFAULT_FONTS = ("Source Sans Pro", "Noto Sans", "sans-serif")   # Streamlit's own face, then a fallback
 GENERIC_FAMILIES = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui"}
 RTL_CSS = """
-.stApp, [data-testid="stSidebar"] { direction: rtl; }
+[data-testid="stMain"], [data-testid="stSidebarContent"] { direction: rtl; }
 .stApp h1, .stApp h2, .stApp h3, .stApp p, .stApp label, .stApp li { text-align: right; }
 .stApp p, .stApp li, .stApp h1, .stApp h2, .stApp h3 { line-height: 2.1; }
 .js-plotly-plot, [data-testid="stDataFrame"], [data-testid="stTable"] { direction: ltr; }

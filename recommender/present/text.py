@@ -23,7 +23,7 @@ from ..sources import SOURCES
 from ..sources.gridded import MAX_KM as GRIDDED_KM
 from . import i18n
 from .i18n import N_, translator
-from .units import temp
+from .units import convert_temp, temp
 
 EN = i18n.DEFAULT_LANGUAGE
 NO_DATA = N_("no climate data")
@@ -117,8 +117,8 @@ def band_text(band: tuple[float, float] | None, unit: str = "°C", lang: str = E
     _ = translator(lang)
     if band is None:
         return _("published index (no personal band)")
-    return _("personal comfort band {low}–{high}").format(low=temp(band[0], unit, lang=lang).split(" ")[0],
-                                                          high=temp(band[1], unit, lang=lang))
+    low, high = (i18n.number(float(convert_temp(b, unit)), lang) for b in band)
+    return _("personal comfort band {low}–{high}").format(low=low, high=i18n.isolate(f"{high} {unit}", lang))
 
 
 def reason_text(r: Reason, unit: str = "°C", lang: str = EN) -> str:
