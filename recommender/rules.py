@@ -7,7 +7,6 @@ thresholds are declared here once and read by the words in `present/`.
 from __future__ import annotations
 
 import datetime as _dt
-
 import warnings
 
 import numpy as np
