@@ -16,9 +16,7 @@ from recommender.present.style import language_css
 lang = state.language()
 _ = i18n.translator(lang)
 st.set_page_config(page_title=_("Sister-city travel comfort"), page_icon="✈", layout="wide")
-css = language_css(lang)
-if css:
-    st.markdown(css, unsafe_allow_html=True)     # our own style sheet: fonts and direction, no user text
+st.markdown(language_css(lang), unsafe_allow_html=True)   # our own style sheet: fonts, direction, contrast; no user text
 
 version, rec = shared.recommender()
 shared.atlas_warnings(rec)

@@ -277,3 +277,16 @@ def test_plan_by_dates_with_an_unusable_range_says_what_to_do(dates, note):
     notes = [e.value for e in (*at.error, *at.info)]
     assert any(note in n for n in notes), notes
     assert not at.dataframe
+
+
+def test_the_comfort_band_slider_is_drawn_only_when_used():
+    """A disabled slider's label is grey text below WCAG contrast; it is not drawn until the band is on."""
+    at = run(home="urumqi", month="1")
+    assert not at.slider
+    at.toggle(key="use_band").set_value(True).run()
+    assert at.slider(key="band").value == (18, 24)
+    at.slider(key="band").set_value((10, 16)).run()
+    at.toggle(key="use_band").set_value(False).run()
+    assert not at.slider
+    at.toggle(key="use_band").set_value(True).run()
+    assert at.slider(key="band").value == (10, 16)          # the band chosen before is kept

@@ -368,3 +368,24 @@ def test_the_calendar_export_holds_dated_windows_and_the_breaks_in_them(server, 
     ics = Path(dl.value.path()).read_text(encoding="utf-8").replace("\r\n ", "")
     assert "RRULE" not in ics and "Travel window: Ürümqi → Karachi (Nov 9" in ics
     assert "Spring Festival" in ics and "travel window for" in ics
+
+
+PAGES = ["/where?home=urumqi&month=1", "/pair?a=urumqi&b=karachi", "/plan?home=urumqi", "/pairs", "/method"]
+
+
+@pytest.mark.parametrize("lang", ["en", "ur"])
+def test_no_page_has_a_serious_or_critical_accessibility_violation(server, page, lang):
+    """axe-core (the axe-playwright-python wheel's copy, run in the page) on every page: no
+    violation of impact serious or critical (contrast, names of controls, ARIA, …)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe, found = Axe(), {}
+    for path in PAGES:
+        page.goto(server + path + f"&lang={lang}" if "?" in path else server + path + f"?lang={lang}")
+        page.locator("h1").first.wait_for()
+        wait_idle(page)
+        page.wait_for_timeout(800)
+        bad = [v for v in axe.run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+        if bad:
+            found[path] = [(v["id"], v["impact"], [n["html"][:80] for n in v["nodes"][:3]]) for v in bad]
+    assert not found, found

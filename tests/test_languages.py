@@ -45,10 +45,11 @@ def test_the_page_style_comes_from_the_declaration():
     # every icon element (stIconMaterial, stAlertDynamicIcon, …) and its contents left to Streamlit's font
     font = (".stApp *:not([data-testid*='Icon']):not([data-testid*='Icon'] *) {{ font-family: {}'Source Sans Pro', "
             "'Noto Sans', sans-serif; }}")
-    assert style.language_css("zh") == "<style>" + font.format("'Noto Sans CJK SC', ") + "</style>"
+    end = style.CONTRAST_CSS + "</style>"
+    assert style.language_css("zh") == "<style>" + font.format("'Noto Sans CJK SC', ") + end
     assert style.language_css("ur") == ("<style>" + font.format("'Noto Nastaliq Urdu', 'Noto Naskh Arabic', ")
-                                        + style.RTL_CSS + "</style>")
-    assert style.language_css("en") == "" and style.language_css("fr") == "" and style.language_css("xx") == ""
+                                        + style.RTL_CSS + end)
+    assert style.language_css("en") == style.language_css("fr") == style.language_css("xx") == "<style>" + end
     assert style.font_stack("zh") == "'Noto Sans CJK SC', 'Source Sans Pro', 'Noto Sans', sans-serif"
     assert "direction: rtl" in style.language_css("ur") and "direction: rtl" not in style.language_css("zh")
 

@@ -238,10 +238,12 @@ def shared_choices(lang: str) -> Choices:
         use_band = st.toggle(_("Use my own comfort band"), key=state.kept("use_band", False),
                              help=_("Off: the published index. On: the thermal rating peaks over your band."))
         lo, hi, default = BAND_F if unit == "°F" else BAND_C
-        band_shown = st.slider(_("I like afternoons that feel ({unit})").format(unit=i18n.isolate(unit, lang)), lo, hi,
-                               disabled=not use_band, key=state.kept("band_f" if unit == "°F" else "band", default))
+        band_shown = None
+        if use_band:          # drawn only when used (a disabled slider's label is unreadable grey: WCAG 1.4.3)
+            band_shown = st.slider(_("I like afternoons that feel ({unit})").format(unit=i18n.isolate(unit, lang)), lo,
+                                   hi, key=state.kept("band_f" if unit == "°F" else "band", default))
     to_c = f_to_c if unit == "°F" else convert_temp
-    band = tuple(round(float(to_c(x)), 2) for x in band_shown) if use_band else None
+    band = tuple(round(float(to_c(x)), 2) for x in band_shown) if band_shown is not None else None
     return Choices(lang, style, unit, band)
 
 
