@@ -389,3 +389,23 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(server, page,
         if bad:
             found[path] = [(v["id"], v["impact"], [n["html"][:80] for n in v["nodes"][:3]]) for v in bad]
     assert not found, found
+
+
+@pytest.mark.parametrize("lang", ["en", "ur"])
+def test_every_page_gives_its_answer_on_a_phone_without_sideways_scroll(server, page, lang):
+    """At 390 px each page draws its title and its answer (a headline, a chart or a table) with
+    nothing wider than the screen; a screenshot per page."""
+    pg = page.context.browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                       has_touch=True)
+    try:
+        for path in PAGES:
+            pg.goto(server + path + ("&" if "?" in path else "?") + f"lang={lang}")
+            pg.locator("h1").first.wait_for(timeout=30_000)
+            pg.locator("h3, .js-plotly-plot, [data-testid=stDataFrame], [data-testid=stTable]").first.wait_for()
+            wait_idle(pg)
+            wide = pg.evaluate("() => document.documentElement.scrollWidth")
+            assert wide <= 400, (path, lang, wide)
+            name = path.strip("/").split("?")[0]
+            pg.screenshot(path=str(OUT / f"phone-390px-{name}-{lang}.png"), full_page=False)
+    finally:
+        pg.close()
