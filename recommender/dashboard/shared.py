@@ -7,9 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import streamlit as st
-
 import pandas as pd
+import streamlit as st
 
 from .. import RecommenderError, breaks
 from ..atlas import atlas_version, load_atlas
@@ -126,7 +125,8 @@ def show_way(version: tuple, a: str, b: str, style: str, band, direction: str, l
     best fortnight, the comfort by day with the home country's breaks, and those breaks."""
     _ = i18n.translator(lang)
     today = dt.date.today()
-    way = exchange(version, a, b, style, band, today, lang).way(direction)
+    ex = exchange(version, a, b, style, band, today, lang)
+    way = ex.way(direction)
     home, dest = text.local_name(way.home, lang), text.local_name(way.destination, lang)
     st.metric(f"{home} → {dest}", text.days_text(way.days, lang))
     st.caption(" · ".join(x for x in (_("by month: {months}").format(months=text.months_text(way.months, lang)),
@@ -136,7 +136,7 @@ def show_way(version: tuple, a: str, b: str, style: str, band, direction: str, l
     st.text(text.breaks_summary(way, lang))
     if way.breaks:
         with st.expander(_("{home}'s holiday breaks, {dates}").format(
-                home=home, dates=text.dates_text(*exchange(version, a, b, style, band, today, lang).period, lang))):
+                home=home, dates=text.dates_text(*ex.period, lang))):
             st.dataframe(text.break_rows(way, lang), hide_index=True, width="stretch", key=f"breaks_{key}")
 
 

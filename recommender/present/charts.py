@@ -19,7 +19,7 @@ from ..results import CityYear, HomeYear
 from ..rules import GOOD, day_index, runs_mask
 from . import i18n
 from .i18n import translator
-from .text import confidence_badge, dates_text, local_name
+from .text import break_name, confidence_badge, dates_text, local_name
 from .units import convert_temp
 
 LABEL_COLOURS = [[0.0, "#b2182b"], [0.4, "#f4a582"], [0.6, "#f7f7f7"], [0.75, "#92c5de"], [1.0, "#2166ac"]]
@@ -276,10 +276,9 @@ def daily_comfort(way, period: tuple[date, date], lang: str = "en", good: float 
         for b in chosen:
             fig.add_vrect(x0=b.start, x1=b.end + timedelta(days=1), fillcolor=colour, opacity=0.35, line_width=0)
         if chosen:
-            est = " " + _("(estimated)")
             fig.add_scatter(x=[b.start + (b.end - b.start) / 2 for b in chosen], y=[103] * len(chosen), mode="markers",
                             marker={"symbol": "triangle-down", "size": 11, "color": colour}, name=label,
-                            hovertext=[escape(b.name) + (est if b.estimated else "") + "<br>" +
+                            hovertext=[escape(break_name(b, lang)) + "<br>" +
                                        escape(dates_text(b.start, b.end, lang)) for b in chosen], hoverinfo="text")
     ticks = [d for d in dates if d.day == 1]
     fig.update_layout(height=380, margin={"t": 20, "b": 20}, hovermode="closest",

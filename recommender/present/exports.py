@@ -136,9 +136,8 @@ def to_ics(year: HomeYear, lang: str = "en", today: date | None = None, home_bre
                 holders.setdefault(k, []).append(name)
     for k, names in holders.items():
         b = home_breaks[k]
-        label = text.plain(b.name) + (" " + _("(estimated)") if b.estimated else "")
         event(f"{home.id}-break-{b.country}", _("{holiday}: travel window for {cities}").format(
-            holiday=label, cities=text.join(names, lang)), b.start, b.end,
+            holiday=text.break_name(b, lang), cities=text.join(names, lang)), b.start, b.end,
             _("A holiday break of {home}'s country, in the travel window from {home} to {cities}.").format(
                 home=home_name, cities=text.join(names, lang)))
     return cal.to_ical()

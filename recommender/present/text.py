@@ -756,6 +756,13 @@ def breaks_method(lang: str = EN) -> str:
              "days beside them. A break is in a window when more than half of its days are. ") + _(SCHOOL_HOLIDAYS_NOTE)
 
 
+def break_name(b, lang: str = EN, limit: int = 120) -> str:
+    """A holiday break's name (the holidays package's words, as plain text), marked "(estimated)"
+    where the package estimates its dates."""
+    _ = translator(lang)
+    return plain(b.name, limit) + (" " + _("(estimated)") if b.estimated else "")
+
+
 def break_columns(lang: str = EN) -> dict[str, str]:
     _ = translator(lang)
     return {"break": _("holiday break"), "dates": _("dates"), "days": _("days"), "window": _("in the window")}
@@ -769,8 +776,7 @@ def break_rows(way, lang: str = EN) -> list[dict]:
     h = break_columns(lang)
     rows = []
     for b in way.breaks:
-        name = plain(b.name) + (" " + _("(estimated)") if b.estimated else "")
-        rows.append({h["break"]: name, h["dates"]: dates_text(b.start, b.end, lang),
+        rows.append({h["break"]: break_name(b, lang), h["dates"]: dates_text(b.start, b.end, lang),
                      h["days"]: (b.end - b.start).days + 1, h["window"]: "✓ " + _("yes") if b.in_window else "— " + _("no")})
     return rows
 

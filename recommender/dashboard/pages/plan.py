@@ -40,9 +40,8 @@ start = end = None
 if mode == "break":
     if home_breaks:
         k = st.selectbox(_("{home}'s holiday breaks in the coming year").format(home=home_name), range(len(home_breaks)),
-                         format_func=lambda k: text.plain(home_breaks[k].name, 80) + " · " + text.dates_text(
-                             home_breaks[k].start, home_breaks[k].end, lang)
-                         + (" " + _("(estimated)") if home_breaks[k].estimated else ""), key="plan_break")
+                         format_func=lambda k: text.break_name(home_breaks[k], lang, 80) + " · " + text.dates_text(
+                             home_breaks[k].start, home_breaks[k].end, lang), key="plan_break")
         start, end = home_breaks[k].start, home_breaks[k].end
     else:
         st.info(_("No public-holiday calendar is known for {country}; pick your own dates.").format(
