@@ -64,6 +64,8 @@ TIERS: dict[str, tuple[str, ...]] = {
     "test_languages.py": ("unit",),
     "test_layout.py": ("unit",),
     "test_method_text.py": ("unit",),
+    "test_palette.py": ("unit",),
+    "test_chart_text.py": ("unit",),
     "test_notebook.py": ("integration",),
     "test_recommend.py": ("unit",),
     "test_refresh.py": ("integration",),

@@ -90,8 +90,16 @@ def test_empty_states():
 def test_only_the_open_tab_runs_and_the_tab_is_in_the_link():
     at = run(home="urumqi", month="1")
     assert len(at.get("plotly_chart")) == 1 and not at.table          # "Comfort by month" only
+    # the chart's text alternative: a sentence and its data as a table (closed)
+    said = [t.value for t in at.text]
+    assert "In January the most comfortable sister city is Karachi (97); home scores 36." in said[0], said
+    assert [e.label for e in at.expander][-1:] == ["This chart's data as a table"]
+    data = next(d.value for d in at.dataframe if "Jan" in d.value.columns)
+    assert list(data.columns) == ["city", *"Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()]
+    assert data.iloc[0]["city"] == "Ürümqi" and data.iloc[1]["city"] == "Karachi" and data.iloc[1]["Jan"] == 97
     at = run(home="urumqi", month="1", view="Map")
     assert len(at.get("plotly_chart")) == 1 and at.query_params["view"] in ("Map", ["Map"])
+    assert at.text[0].value.startswith("14 sister cities, from Almaty (863 km away) to Narrandera")
 
 
 def test_how_is_this_scored_names_provenance():
@@ -109,7 +117,7 @@ def test_a_month_name_in_the_link_is_understood():
 
 def page_texts(at) -> str:
     """Every string the page shows: headline, captions, markdown, tables, metrics, widgets' labels."""
-    parts = [e.value for e in (*at.subheader, *at.caption, *at.markdown, *at.info, *at.title)]
+    parts = [e.value for e in (*at.subheader, *at.caption, *at.markdown, *at.info, *at.title, *at.text)]
     parts += [t.value.to_csv() for t in at.table] + [d.value.to_csv() for d in at.dataframe]
     parts += [m.label + str(m.value) for m in at.metric] + [s.label for s in at.slider]
     return "\n".join(map(str, parts))
@@ -240,8 +248,11 @@ def test_a_pair_shows_its_windows_in_dates_and_which_breaks_fall_in_them():
     said = [t.value for t in at.text]
     assert any(s.startswith("Ürümqi's holiday breaks in the window: ") and "Spring Festival" in s for s in said), said
     assert len(at.get("plotly_chart")) == 5          # calendar, curves, climate, and the two directions by day
-    breaks = at.dataframe[0].value
+    breaks = next(d.value for d in at.dataframe if "holiday break" in d.value.columns)
     assert list(breaks.columns) == ["holiday break", "dates", "days", "in the window"]
+    # each chart has its text alternative: the calendar, the two directions by day, the curves, the climate
+    assert [e.label for e in at.expander].count("This chart's data as a table") == 5
+    assert "Ürümqi → Karachi: Nov–Mar; Karachi → Ürümqi: Apr–Oct." in said
     assert breaks["in the window"].isin(["✓ yes", "— no"]).all()
 
 

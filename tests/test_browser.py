@@ -83,7 +83,7 @@ def wait_idle(pg):
 def test_pick_urumqi_january_pakistan_and_download_csv(server, page):
     OUT.mkdir(exist_ok=True)
     page.goto(server + "/?home=karachi&month=7")   # start somewhere else, then choose like a person
-    page.get_by_text("most comfortable").wait_for()
+    page.locator("h3").get_by_text("most comfortable").first.wait_for()
     pick(page, "Home city", "Ürümqi", "Ürümqi (CN)")
     wait_idle(page)
     pick(page, "Month", "Jan", "January")
@@ -111,7 +111,7 @@ def test_pick_urumqi_january_pakistan_and_download_csv(server, page):
 
 def test_tabs_render_charts(server, page):
     page.goto(server + "/?home=urumqi&month=1&style=urban")
-    page.get_by_text("most comfortable").wait_for()
+    page.locator("h3").get_by_text("most comfortable").first.wait_for()
     for tab in ("Comfort by month", "Heatmap", "Climate", "Map", "Travel windows"):
         page.get_by_role("tab", name=tab, exact=True).click()
         page.locator("[role=tabpanel]:visible .js-plotly-plot").first.wait_for()
@@ -125,7 +125,7 @@ def test_tabs_render_charts(server, page):
 
 def test_the_pages_are_reached_by_the_navigation_and_by_their_links(server, page):
     page.goto(server + "/?home=urumqi&month=1")
-    page.get_by_text("most comfortable").wait_for()
+    page.locator("h3").get_by_text("most comfortable").first.wait_for()
     page.get_by_role("link", name="All pairs").click()
     page.get_by_text("pairs with climate at both ends").first.wait_for()
     assert "/pairs" in page.url
@@ -164,7 +164,7 @@ def test_a_link_cannot_draw_an_image_a_link_or_markup(server, page, query):
     requests = []
     page.on("request", lambda r: requests.append(r.url))
     page.goto(server + "/?" + query)
-    page.get_by_text("most comfortable").wait_for()
+    page.locator("h3").get_by_text("most comfortable").first.wait_for()
     wait_idle(page)
     notes = page.locator("[data-testid=stAlert]")
     assert notes.count() >= 1
@@ -222,7 +222,7 @@ LANGUAGE = __import__("recommender.present.i18n", fromlist=["i18n"]).picker_labe
 
 def test_chinese_then_urdu_name_karachi_and_urdu_reads_right_to_left(server, page):
     page.goto(server + "/?home=karachi&month=7&lang=en")
-    page.get_by_text("most comfortable").wait_for()
+    page.locator("h3").get_by_text("most comfortable").first.wait_for()
     pick(page, "Home city", "Ürümqi", "Ürümqi (CN)")
     wait_idle(page)
     pick(page, "Month", "Jan", "January")
@@ -237,7 +237,7 @@ def test_chinese_then_urdu_name_karachi_and_urdu_reads_right_to_left(server, pag
     icons = page.evaluate("() => [...document.querySelectorAll('[data-testid=stAlertDynamicIcon], "
                           "[data-testid=stAlertDynamicIcon] *')].map(e => getComputedStyle(e).fontFamily)")
     assert icons and not any("CJK" in f for f in icons), icons
-    page.screenshot(path=str(OUT / "desktop-zh.png"), full_page=True)
+    page.screenshot(path=str(OUT / "desktop-full-zh.png"), full_page=True)
 
     pick(page, LANGUAGE, "اردو", "اردو")
     wait_idle(page)
@@ -248,7 +248,7 @@ def test_chinese_then_urdu_name_karachi_and_urdu_reads_right_to_left(server, pag
     assert page.evaluate("() => getComputedStyle(document.querySelector('[data-testid=stSidebarContent]')).direction") == "rtl"
     # the glyphs are drawn by an Urdu font, not boxes: the headline is as wide as its words need
     assert page.evaluate("() => document.fonts.check('16px \"Noto Nastaliq Urdu\"', 'کراچی')")
-    page.screenshot(path=str(OUT / "desktop-ur.png"), full_page=True)
+    page.screenshot(path=str(OUT / "desktop-full-ur.png"), full_page=True)
 
 
 def karachi(lang: str) -> str:
@@ -264,7 +264,8 @@ def test_each_language_on_a_phone_with_the_sidebar_out_of_the_way(server, page):
     """Every declared language at 390 px: the headline names Karachi (in its letters where the
     registry knows them: Карачи, カラチ, Karatschi, …), nothing is wider than the
     screen, and the collapsed sidebar is wholly off screen (in Urdu it was drawn as a strip of
-    one-letter lines over the headline)."""
+    one-letter lines over the headline). On a desktop the same page keeps its sidebar open beside
+    the headline; a screenshot of each (desktop-<lang>.png, phone-390px-<lang>.png)."""
     from recommender.present import i18n
 
     pg = page.context.browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
@@ -279,6 +280,15 @@ def test_each_language_on_a_phone_with_the_sidebar_out_of_the_way(server, page):
                                 " return s ? s.getBoundingClientRect().right : -1; }")
             assert right <= 1, (lang, right)                 # collapsed: nothing of it on the screen
             pg.screenshot(path=str(OUT / f"phone-390px-{lang}.png"), full_page=False)
+            page.goto(server + f"/?home=urumqi&month=1&lang={lang}")
+            page.locator("h3").first.get_by_text(karachi(lang)).wait_for(timeout=30_000)
+            wait_idle(page)
+            side = page.evaluate("() => document.querySelector('[data-testid=stSidebar]').getBoundingClientRect()"
+                                 ".toJSON()")
+            main = page.evaluate("() => document.querySelector('h3').getBoundingClientRect().toJSON()")
+            assert side["width"] >= 200 and (side["right"] <= main["left"] + 1 or main["right"] <= side["left"] + 1), \
+                (lang, side, main)                        # open, and beside the headline, not over it
+            page.screenshot(path=str(OUT / f"desktop-{lang}.png"), full_page=False)
     finally:
         pg.close()
 

@@ -58,3 +58,16 @@ def test_the_language_picker_names_every_language_in_itself():
     words = i18n.picker_label().split(" · ")
     assert words[0] == "Language" and words[-2:] == ["语言", "زبان"] and "Sprache" in words and "言語" in words
     assert len(words) == len(set(words)) == len(i18n.LANGUAGES)       # the word in each language, once
+
+
+def test_french_puts_a_no_break_space_before_high_punctuation():
+    # French typography (Imprimerie nationale; CLDR's own French data): U+00A0 before ":", a narrow
+    # U+202F before ";", "!" and "?" — a plain space there lets the mark wrap to a line of its own.
+    import re
+
+    from recommender.present import i18n
+
+    bad = [s for s in i18n.catalog("fr").values() if re.search(r"(\S ?|^)[:;!?](?=\s|$)", s.replace("\u00a0:", "")
+                                                                  .replace("\u202f;", "").replace("\u202f!", "")
+                                                                  .replace("\u202f?", ""))]
+    assert not bad, bad[:3]

@@ -14,7 +14,7 @@ from .. import RecommenderError, breaks
 from ..atlas import atlas_version, load_atlas
 from ..climate.calendar import parse_month
 from ..comfort.indices import styles
-from ..present import charts, i18n, text
+from ..present import chart_text, charts, i18n, text
 from ..present.units import UNITS, convert_temp, f_to_c
 from ..recommend import Recommender
 from ..results import Exchange, HomeYear, PairRanking, Plan, Recommendation
@@ -97,6 +97,16 @@ FIGURES = {
 }
 
 
+# Each chart's text alternative (present/chart_text.py): a summary sentence and its data as a table.
+ALTERNATIVES = {
+    "curves": lambda y, month, partner, unit, lang: chart_text.ranking(y, month, lang),
+    "heatmap": lambda y, month, partner, unit, lang: chart_text.ranking(y, month, lang),
+    "climate": lambda y, month, partner, unit, lang: chart_text.climate(y, partner, unit, lang),
+    "map": lambda y, month, partner, unit, lang: chart_text.partner_map(y, month, lang),
+    "windows": lambda y, month, partner, unit, lang: chart_text.window_strip(y, month, lang),
+}
+
+
 @st.cache_resource(show_spinner=False, max_entries=512)
 def figure(kind: str, year: tuple, month: int, partner: str | None, unit: str, lang: str):
     """A chart of a cached year (`year`: the arguments of home_year or pair_year, first "home" or
@@ -104,6 +114,29 @@ def figure(kind: str, year: tuple, month: int, partner: str | None, unit: str, l
     changed after they are built). An unknown kind is a KeyError, never another chart."""
     y = home_year(*year[1:]) if year[0] == "home" else pair_year(*year[1:])
     return FIGURES[kind](y, month, partner, unit, lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def alternative(kind: str, year: tuple, month: int, partner: str | None, unit: str, lang: str) -> chart_text.ChartText:
+    """A cached chart's text alternative (the arguments of `figure`)."""
+    y = home_year(*year[1:]) if year[0] == "home" else pair_year(*year[1:])
+    return ALTERNATIVES[kind](y, month, partner, unit, lang)
+
+
+def chart(kind: str, year: tuple, month: int, partner: str | None, unit: str, lang: str, key: str) -> None:
+    """A cached chart (`figure`) and below it its text alternative (`text_alternative`)."""
+    st.plotly_chart(figure(kind, year, month, partner, unit, lang), width="stretch", key=key)
+    text_alternative(alternative(kind, year, month, partner, unit, lang), lang, key)
+
+
+def text_alternative(alt: chart_text.ChartText, lang: str, key: str) -> None:
+    """A chart's summary sentence (plain text: names are never markup) and its data as a table in
+    a closed expander (WCAG 1.1.1: what the chart shows, for a screen reader or a colour-blind eye)."""
+    if alt.summary:
+        st.text(alt.summary)
+    if alt.rows:
+        with st.expander(i18n.translator(lang)(chart_text.TABLE_TITLE)):
+            st.dataframe(pd.DataFrame(alt.rows), hide_index=True, width="stretch", key=f"{key}_data")
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
@@ -120,6 +153,13 @@ def daily_figure(version: tuple, a: str, b: str, style: str, band, today: dt.dat
     return charts.daily_comfort(ex.way(direction), ex.period, lang)
 
 
+@st.cache_resource(show_spinner=False, max_entries=512)
+def daily_text(version: tuple, a: str, b: str, style: str, band, today: dt.date, lang: str, direction: str):
+    """The text alternative of one direction's comfort by day (chart_text.daily)."""
+    ex = exchange(version, a, b, style, band, today, lang)
+    return chart_text.daily(ex.way(direction), ex.period, lang)
+
+
 def show_way(version: tuple, a: str, b: str, style: str, band, direction: str, lang: str, key: str) -> None:
     """One direction of a pair in dates: the window ("Nov 9 – Mar 22") and its month summary, the
     best fortnight, the comfort by day with the home country's breaks, and those breaks."""
@@ -133,6 +173,7 @@ def show_way(version: tuple, a: str, b: str, style: str, band, direction: str, l
                                       text.fortnight_text(way.fortnight, lang)) if x))
     st.plotly_chart(daily_figure(version, a, b, style, band, today, lang, direction), width="stretch",
                     key=f"chart_days_{key}")
+    text_alternative(daily_text(version, a, b, style, band, today, lang, direction), lang, f"chart_days_{key}")
     st.text(text.breaks_summary(way, lang))
     if way.breaks:
         with st.expander(_("{home}'s holiday breaks, {dates}").format(

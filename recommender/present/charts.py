@@ -17,12 +17,12 @@ from ..climate.variables import SPEC
 from ..paths import DATA_DIR
 from ..results import CityYear, HomeYear
 from ..rules import GOOD, day_index, runs_mask
-from . import i18n
+from . import i18n, palette
 from .i18n import translator
 from .text import break_name, confidence_badge, dates_text, local_name
 from .units import convert_temp
 
-LABEL_COLOURS = [[0.0, "#b2182b"], [0.4, "#f4a582"], [0.6, "#f7f7f7"], [0.75, "#92c5de"], [1.0, "#2166ac"]]
+LABEL_COLOURS = palette.plotly_scale()
 
 
 def _months(lang: str) -> list[str]:
@@ -53,16 +53,19 @@ def comfort_curves(year: HomeYear, month: int, lang: str = "en") -> go.Figure:
 
     hover = "%{x}: %{y:.0f} (%{customdata[0]})<br>%{customdata[1]}<extra>"
     fig = go.Figure()
-    for p in year.ranked(month):
+    n = len(palette.SERIES)
+    for k, p in enumerate(year.ranked(month)):
         name = _name(p, lang)
-        fig.add_scatter(x=MONTHS, y=list(p.scores), mode="lines+markers", name=name, line={"width": 1.5},
+        fig.add_scatter(x=MONTHS, y=list(p.scores), mode="lines+markers", name=name,
+                        line={"width": 1.5, "color": palette.SERIES[k % n]},
+                        marker={"symbol": palette.SERIES_SYMBOLS[(k // n) % len(palette.SERIES_SYMBOLS)], "size": 7},
                         customdata=labels(p), hovertemplate=hover + name + "</extra>")
     h = year.home
     if h.has_climate:
         fig.add_scatter(x=MONTHS, y=list(h.scores), mode="lines+markers", name=_name(h, lang),
-                        line={"width": 4, "color": "black", "dash": "dot"}, customdata=labels(h),
+                        line={"width": 4, "color": palette.HOME, "dash": "dot"}, customdata=labels(h),
                         hovertemplate=hover + _("home") + "</extra>")
-    fig.add_vrect(x0=month - 1.5, x1=month - 0.5, fillcolor="gold", opacity=0.25, line_width=0)
+    fig.add_vrect(x0=month - 1.5, x1=month - 0.5, fillcolor=palette.MONTH_MARK, opacity=0.25, line_width=0)
     fig.add_hrect(y0=year.good, y1=100, fillcolor="green", opacity=0.05, line_width=0)
     fig.update_layout(yaxis={"range": [0, 100], "title": _("comfort score (0–100)")}, height=420,
                       margin={"t": 30, "b": 30}, legend={"orientation": "h", "y": -0.15})
@@ -102,8 +105,8 @@ def climate_panel(year: HomeYear, partner: str, unit: str = "°C", lang: str = "
         f"{label('rhum_pct')} ({SPEC['rhum_pct'].unit})",
         _("{variable} ({unit}/day)").format(variable=label("sun_hours"), unit=SPEC["sun_hours"].unit)),
         vertical_spacing=0.14)
-    for c, colour, fill in ((year.home, "#444444", "rgba(68,68,68,0.12)"),
-                            (year.partner(partner), "#2a9d8f", "rgba(42,157,143,0.15)")):
+    for c, colour, fill in ((year.home, palette.HOME_SERIES, palette.rgba(palette.HOME_SERIES, 0.12)),
+                            (year.partner(partner), palette.PARTNER, palette.rgba(palette.PARTNER, 0.15))):
         k = c.climate
         if k is None:
             continue
@@ -186,7 +189,7 @@ def partner_map(year: HomeYear, month: int, lang: str = "en") -> go.Figure:
                     marker={"size": 12, "color": [0 if np.isnan(s) else s for s in scores], "cmin": 0, "cmax": 100,
                             "colorscale": LABEL_COLOURS, "colorbar": {"title": _("score")}, "line": {"width": 0.6, "color": "black"}})
     fig.add_scatter(x=[hlon], y=[hlat], mode="markers+text", text=[_name(home, lang)], textposition="bottom center",
-                    marker={"size": 16, "symbol": "star", "color": "black"}, name=_("home"), hoverinfo="text")
+                    marker={"size": 16, "symbol": "star", "color": palette.HOME}, name=_("home"), hoverinfo="text")
     # Frame home and partners with a margin (at least 40° of longitude, 25° of latitude).
     all_lon, all_lat = np.array([hlon, *lons]), np.array([hlat, *lats])
     cx, cy = (all_lon.min() + all_lon.max()) / 2, (all_lat.min() + all_lat.max()) / 2
@@ -213,7 +216,7 @@ def window_strip(year: HomeYear, month: int, lang: str = "en") -> go.Figure:
     for k, p in enumerate(rows):
         z[k, np.array(p.window, dtype=int) - 1] = 1
     fig = go.Figure(go.Heatmap(z=z, x=MONTHS, y=[local_name(p.city, lang) for p in rows], zmin=0, zmax=1,
-                               showscale=False, colorscale=[[0, "#eeeeee"], [1, "#2a9d8f"]], xgap=3, ygap=3,
+                               showscale=False, colorscale=[[0, palette.NO_WINDOW], [1, palette.WINDOW]], xgap=3, ygap=3,
                                hovertemplate="%{y}, %{x}<extra></extra>"))
     fig.update_layout(height=max(200, 26 * len(rows) + 90), margin={"t": 20, "b": 20}, yaxis={"autorange": "reversed"})
     return fig
@@ -229,7 +232,7 @@ def exchange_calendar(pair, lang: str = "en") -> go.Figure:
         for m in (m for r in runs for m in r):
             z[k, m - 1] = 1
     fig = go.Figure(go.Heatmap(z=z, x=MONTHS, y=rows, zmin=0, zmax=1, showscale=False, xgap=3, ygap=3,
-                               colorscale=[[0, "#eeeeee"], [1, "#2a9d8f"]], hovertemplate="%{y}, %{x}<extra></extra>"))
+                               colorscale=[[0, palette.NO_WINDOW], [1, palette.WINDOW]], hovertemplate="%{y}, %{x}<extra></extra>"))
     fig.update_layout(height=200, margin={"t": 20, "b": 20}, yaxis={"autorange": "reversed"})
     return fig
 
@@ -258,26 +261,27 @@ def daily_comfort(way, period: tuple[date, date], lang: str = "en", good: float 
     fig = go.Figure()
     window = runs_mask([(s.start, s.end) for s in way.days])
     for a, b in _runs(window[days]):
-        fig.add_vrect(x0=dates[a], x1=dates[b] + timedelta(days=1), fillcolor="#2a9d8f", opacity=0.18, line_width=0,
+        fig.add_vrect(x0=dates[a], x1=dates[b] + timedelta(days=1), fillcolor=palette.WINDOW, opacity=0.18, line_width=0,
                       layer="below")
     # the shading's legend entry (a shape has none)
-    fig.add_scatter(x=[None], y=[None], mode="markers", marker={"symbol": "square", "size": 12, "color": "#a9ddd7"},
+    fig.add_scatter(x=[None], y=[None], mode="markers", marker={"symbol": "square", "size": 12, "color": palette.blend(palette.WINDOW, 0.4)},
                     name=_("travel window {home} → {city}").format(home=escape(home), city=escape(dest)))
-    for scores, name, line in ((way.destination_daily, dest, {"width": 3, "color": "#1d6f66"}),
-                               (way.home_daily, _("{city} (home)").format(city=home), {"width": 1.5, "color": "#555555",
+    for scores, name, line in ((way.destination_daily, dest, {"width": 3, "color": palette.DESTINATION}),
+                               (way.home_daily, _("{city} (home)").format(city=home), {"width": 1.5, "color": palette.HOME_DAILY,
                                                                                        "dash": "dot"})):
         if len(scores):
             fig.add_scatter(x=dates, y=np.asarray(scores, dtype=float)[days], mode="lines", name=escape(name), line=line,
                             hovertemplate="%{x|%Y-%m-%d}: %{y:.0f}<extra>" + escape(name) + "</extra>")
     fig.add_hline(y=good, line={"dash": "dash", "color": "#888888", "width": 1})
-    for inside, colour, label in ((True, "#e76f51", _("holiday break in the window")),
-                                  (False, "#9e9e9e", _("holiday break outside the window"))):
+    for inside, colour, symbol, label in ((True, palette.BREAK_IN, "triangle-down", _("holiday break in the window")),
+                                          (False, palette.BREAK_OUT, "triangle-down-open",
+                                           _("holiday break outside the window"))):
         chosen = [b for b in way.breaks if b.in_window == inside]
         for b in chosen:
             fig.add_vrect(x0=b.start, x1=b.end + timedelta(days=1), fillcolor=colour, opacity=0.35, line_width=0)
         if chosen:
             fig.add_scatter(x=[b.start + (b.end - b.start) / 2 for b in chosen], y=[103] * len(chosen), mode="markers",
-                            marker={"symbol": "triangle-down", "size": 11, "color": colour}, name=label,
+                            marker={"symbol": symbol, "size": 11, "color": colour}, name=label,
                             hovertext=[escape(break_name(b, lang)) + "<br>" +
                                        escape(dates_text(b.start, b.end, lang)) for b in chosen], hoverinfo="text")
     ticks = [d for d in dates if d.day == 1]

@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
@@ -243,6 +244,13 @@ def date_text(d, lang: str = DEFAULT_LANGUAGE) -> str:
     from babel.dates import format_date
 
     return format_date(d, format="long", locale=language(lang))
+
+
+def month_year(year: int, month: int, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A month of a year in the language's CLDR words ("Jan 2027", "2027年1月", "янв. 2027 г.")."""
+    from babel.dates import format_skeleton
+
+    return format_skeleton("yMMM", date(year, month, 1), locale=language(lang))
 
 
 def date_interval(start, end, lang: str = DEFAULT_LANGUAGE, with_year: bool = False) -> str:

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from recommender.dashboard import shared, state
-from recommender.present import charts, i18n, text
+from recommender.present import chart_text, charts, i18n, text
 
 ch = shared.choices()
 lang, style, band = ch.lang, ch.style, ch.band
@@ -38,5 +38,6 @@ st.dataframe(pd.DataFrame(text.exchange_rows(top, lang)), hide_index=True, width
 k = st.selectbox(_("Open a pair's exchange calendar"), range(len(top)), key="ex_pair",
                  format_func=lambda i: f"{text.local_name(top[i].a, lang)} ↔ {text.local_name(top[i].b, lang)}")
 st.plotly_chart(charts.exchange_calendar(top[k], lang), width="stretch", key="chart_exchange")
+shared.text_alternative(chart_text.exchange_calendar(top[k], lang), lang, "chart_exchange")
 st.page_link(shared.PAGE_FILES["pair"], label=_("Open this pair's exchange calendar"), icon=":material/sync_alt:",
              query_params={"a": top[k].a.id, "b": top[k].b.id})

@@ -7,7 +7,7 @@ import streamlit as st
 
 from recommender import RecommenderError
 from recommender.dashboard import shared, state
-from recommender.present import charts, i18n, text
+from recommender.present import chart_text, charts, i18n, text
 
 ch = shared.choices()
 lang, style, unit, band = ch.lang, ch.style, ch.unit, ch.band
@@ -42,6 +42,7 @@ name_a, name_b = text.local_name(ex.a, lang), text.local_name(ex.b, lang)
 st.subheader(text.exchange_brief(ex, lang))
 st.caption(text.method_caption(ex.index, lang))
 st.plotly_chart(charts.exchange_calendar(ex, lang), width="stretch", key="chart_pair_calendar")
+shared.text_alternative(chart_text.exchange_calendar(ex, lang), lang, "chart_pair_calendar")
 st.subheader(_("In dates"))
 st.caption(text.day_window_rule(lang))
 for direction in ("a_to_b", "b_to_a"):
@@ -50,6 +51,5 @@ year_key = ("pair", version, ex.a.id, ex.b.id, style, band)
 year = shared.pair_year(*year_key[1:])
 if year.home.has_climate and year.partners[0].has_climate:
     month = state.value("month", 1)
-    st.plotly_chart(shared.figure("curves", year_key, month, None, "°C", lang), width="stretch", key="chart_pair_curves")
-    st.plotly_chart(shared.figure("climate", year_key, month, ex.b.id, unit, lang), width="stretch",
-                    key="chart_pair_climate")
+    shared.chart("curves", year_key, month, None, "°C", lang, "chart_pair_curves")
+    shared.chart("climate", year_key, month, ex.b.id, unit, lang, "chart_pair_climate")

@@ -111,25 +111,25 @@ def report_figures() -> dict:
 
 if t_curves.open:
     with t_curves:
-        st.plotly_chart(chart("curves"), width="stretch", key="chart_curves")
+        shared.chart("curves", year_key, month, None, "°C", lang, "chart_curves")
 if t_heat.open:
     with t_heat:
-        st.plotly_chart(chart("heatmap"), width="stretch", key="chart_heatmap")
+        shared.chart("heatmap", year_key, month, None, "°C", lang, "chart_heatmap")
 if t_climate.open:
     with t_climate:
         if with_data:
             pick = st.selectbox(_("Partner"), with_data, format_func=local, key=state.kept("climate_partner"))
-            st.plotly_chart(chart("climate", pick, unit), width="stretch", key="chart_climate")
+            shared.chart("climate", year_key, month, pick, unit, lang, "chart_climate")
         else:
             st.info(_("No partner with climate data to compare."))
 if t_map.open:
     with t_map:
-        st.plotly_chart(chart("map"), width="stretch", key="chart_map")
+        shared.chart("map", year_key, month, None, "°C", lang, "chart_map")
 if t_windows.open:
     with t_windows:
         st.markdown(text.window_rule(text.local_name(res.home, lang), lang))
         if with_data:
-            st.plotly_chart(chart("windows"), width="stretch", key="chart_windows")
+            shared.chart("windows", year_key, month, None, "°C", lang, "chart_windows")
             other = st.selectbox(_("Exchange view with"), with_data, format_func=local, key=state.kept("exchange_partner"))
             st.caption(text.day_window_rule(lang))
             shared.show_way(version, home, other, style, band, "a_to_b", lang, "where")
