@@ -2,7 +2,10 @@
 `streamlit run app.py` server on a loopback port, each session a websocket client speaking
 Streamlit's own protocol (the protobuf messages its browser front end sends and receives).
 
-    python benchmarks/bench_load.py [--sessions 8] [--reruns 12]
+    python benchmarks/bench_load.py [--sessions 8] [--reruns 12] [--url http://127.0.0.1:8501]
+
+With --url it loads a running server (one worker, or the load balancer of `bash scripts/serve.sh`;
+loopback addresses only) instead of starting one.
 
 A rerun is timed from sending the widget change to the server's "script finished" message,
 and it must have changed the headline. Each rerun changes the month or the home city, as a
@@ -35,8 +38,9 @@ MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augus
 class Session:
     """One browser tab's worth of protocol: run, then rerun with changed widgets."""
 
-    def __init__(self, url: str, query: str):
-        self.ws = connect(url.replace("http", "ws") + "/_stcore/stream", subprotocols=["streamlit"], max_size=None)
+    def __init__(self, url: str, query: str, cookie: str | None = None):
+        self.ws = connect(url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"], max_size=None,
+                          additional_headers={"Cookie": cookie} if cookie else None)
         self.query = query
         self.widgets: dict[str, tuple[str, list[str]]] = {}   # key → (id, option labels)
         self.headline = ""
@@ -135,8 +139,16 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sessions", type=int, default=8)
     ap.add_argument("--reruns", type=int, default=12)
+    ap.add_argument("--url", help="a running server on this machine (e.g. the load balancer of scripts/serve.sh)")
     args = ap.parse_args()
-    proc, url = start_server()
+    if args.url:
+        from urllib.parse import urlparse
+
+        if urlparse(args.url).hostname not in ("127.0.0.1", "localhost", "::1"):
+            raise SystemExit("error: --url must be a loopback address (http://127.0.0.1:PORT): load stays on this machine")
+        proc, url = None, args.url.rstrip("/")
+    else:
+        proc, url = start_server()
     try:
         load(url, 1, 2)   # warm-up: the server loads and scores the atlas once
         alone = load(url, 1, args.reruns * 2)
@@ -146,8 +158,9 @@ def main() -> None:
         print(f"{args.sessions} concurrent sessions: rerun median {statistics.median(many) * 1000:.0f} ms, "
               f"p95 {pct(many, 95) * 1000:.0f} ms ({len(many)} reruns; target p95 < 500 ms)")
     finally:
-        proc.terminate()
-        proc.wait(10)
+        if proc is not None:
+            proc.terminate()
+            proc.wait(10)
 
 
 if __name__ == "__main__":

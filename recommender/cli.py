@@ -10,7 +10,6 @@ import argparse
 import errno
 import logging
 import os
-import re
 import sys
 
 from .errors import RecommenderError, shown
@@ -77,18 +76,11 @@ def _cmd_refresh(args) -> int:
     return 0 if not summary.failed else (1 if summary.saved else 2)
 
 
-_BAND = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[-–]\s*(-?\d+(?:\.\d+)?)\s*$")
-
-
 def _band(text: str | None):
-    """'18-24' (or '-5-10', '18–24') → (18.0, 24.0); None when not given."""
-    if not text:
-        return None
-    m = _BAND.match(text)
-    if not m or not float(m.group(1)) < float(m.group(2)):
+    """'18-24' (or '-5-10', '18–24') → (18.0, 24.0); None when not given (options.parse_band)."""
+    from .options import parse_band
 
-        raise RecommenderError(f"--band takes LOW-HIGH in °C with LOW < HIGH, e.g. 18-24; got {shown(text)}.")
-    return float(m.group(1)), float(m.group(2))
+    return parse_band(text)
 
 
 def _emit(obj: dict, fmt: str, table_rows: list[dict], header: str, footer: str = "") -> None:
@@ -202,12 +194,9 @@ def _cmd_windows(args) -> int:
 
 
 def _date(text: str):
-    import datetime
+    from .options import parse_date
 
-    try:
-        return datetime.date.fromisoformat(str(text).strip())
-    except ValueError:
-        raise RecommenderError(f"Date {shown(text)} is not a date; give it as YYYY-MM-DD, e.g. 2027-02-06.") from None
+    return parse_date(text)
 
 
 def _cmd_plan(args) -> int:
@@ -338,7 +327,60 @@ def build_parser() -> argparse.ArgumentParser:
                    help="wall-clock limit for the whole run (1–86400, default 1800)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.set_defaults(func=_cmd_refresh)
+    api = sub.add_parser("api", help="serve the JSON documents over HTTP (FastAPI; OpenAPI docs at /docs)")
+    api.add_argument("--port", type=_port, default=8000, help="TCP port (default 8000)")
+    api.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
+    api.add_argument("--workers", type=int, default=1, choices=range(1, 17), metavar="N",
+                     help="processes sharing the port (1–16, default 1)")
+    api.add_argument("--root-path", default="", help="the prefix a proxy serves it under, e.g. /api")
+    api.set_defaults(func=_cmd_api)
+    pp = sub.add_parser("prepare", help="prepare the scored atlas every process reads at start (recommender/prepared.py)")
+    pp.set_defaults(func=_cmd_prepare)
+    sv = sub.add_parser("serve", help="N dashboard and API workers behind HAProxy (scripts/serve.sh); Ctrl-C stops all")
+    sv.add_argument("--workers", type=int, default=2, choices=range(1, 17), metavar="N",
+                    help="dashboard workers (1–16, default 2); as many API workers unless --api-workers")
+    sv.add_argument("--api-workers", type=int, choices=range(0, 17), metavar="N", help="API workers (0–16)")
+    sv.add_argument("--port", type=_port, default=8501, help="HAProxy's port (default 8501)")
+    sv.add_argument("--host", default="127.0.0.1", help="HAProxy's address (default 127.0.0.1; 0.0.0.0 in a container)")
+    sv.add_argument("--run-dir", help="folder for HAProxy's configuration, the workers' logs and workers.tsv "
+                                      "(default: a new temporary folder)")
+    sv.set_defaults(func=_cmd_serve)
     return p
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 1–65535; got {shown(text)}")
+    return int(text)
+
+
+def _cmd_prepare(args) -> int:
+    import time
+
+    from . import prepared
+
+    t = time.perf_counter()
+    path = prepared.cache_dir() / (prepared.key() + prepared.SUFFIX)
+    had = path.exists()
+    prepared.recommender()
+    print(f"{'already prepared' if had else 'prepared'}: {path} ({time.perf_counter() - t:.1f} s)")
+    return 0
+
+
+def _cmd_serve(args) -> int:
+    from pathlib import Path
+
+    from .serve import Supervisor
+
+    return Supervisor(args.workers, args.port, args.host, args.api_workers,
+                      Path(args.run_dir) if args.run_dir else None).run()
+
+
+def _cmd_api(args) -> int:
+    from .api import serve
+
+    serve(port=args.port, host=args.host, workers=args.workers, root_path=args.root_path)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

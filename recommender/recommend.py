@@ -414,7 +414,9 @@ def default_recommender() -> Recommender:
     global _default
     version = atlas_version()
     if _default is None or _default[0] != version:
-        _default = (version, Recommender(load_atlas()))
+        from .prepared import recommender
+
+        _default = (version, recommender())
     return _default[1]
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 from .climate import confidence as grading
 from .climate import daily as dailyclim
 from .climate.calendar import days_in_month
-from .climate.variables import VARIABLES, src_column
+from .climate.variables import PROVENANCE, VARIABLES, src_column
 from .comfort.indices import ComfortIndex, index_for, styles
 from .comfort.score import INPUT_COLUMNS, provenance_codes, score_arrays, score_atlas
 from .errors import RecommenderError, shown
@@ -96,10 +96,12 @@ class ScoredAtlas:
         with that day's normals; provenance is the day's month's. Kept once computed."""
         n = len(self.ids)
         if self._daily is None:
-            self._daily, self._daily_done = np.full((n, dailyclim.DAYS), np.nan), np.zeros(n, dtype=bool)
+            # rows are read only once computed (_daily_done): no need to fill (and touch) 16k × 365 floats first
+            self._daily, self._daily_done = np.empty((n, dailyclim.DAYS)), np.zeros(n, dtype=bool)
         rows = np.arange(n) if rows is None else np.asarray(rows, dtype=int)
-        todo = np.unique(rows[~self._daily_done[rows]])
-        if len(todo):
+        missing = ~self._daily_done[rows]
+        if missing.any():                      # (np.unique only when something is left to score)
+            todo = np.unique(rows[missing])
             self._daily[todo] = self._score_days(todo)
             self._daily_done[todo] = True
         return self._daily[rows]
@@ -116,7 +118,11 @@ class ScoredAtlas:
 
     def daily_of(self, j: int | None) -> np.ndarray:
         """Row `j`'s 365 daily scores; NaN for a city without climate data (None)."""
-        return self.daily([j])[0] if j is not None else np.full(dailyclim.DAYS, np.nan)
+        if j is None:
+            return np.full(dailyclim.DAYS, np.nan)
+        if self._daily_done is None or not self._daily_done[j]:
+            self.daily([j])
+        return self._daily[j].copy()
 
     def flag_codes(self, j: int | None, month: int) -> tuple[str, ...]:
         """The flags of row `j`'s month (flags.FLAG_CODES; () without climate data)."""
@@ -195,11 +201,13 @@ def score(atlas: pd.DataFrame, index: ComfortIndex, band: tuple[float, float] | 
 def origins(atlas: pd.DataFrame) -> dict[str, str]:
     """Where each city's climate comes from: "station" (Meteostat or a station table), "gridded"
     (some value from the gridded climatologies) or "imputed" (some value from a model)."""
-    src = atlas[[src_column(v) for v in VARIABLES]].astype(str).to_numpy()
+    n = len(atlas)
+    codes = np.stack([provenance_codes(atlas.get(src_column(v)), n) for v in VARIABLES], axis=1)
     ids = atlas["city_id"].to_numpy()
-    imputed = pd.Series((src == "imputed").any(axis=1)).groupby(ids).any()
-    grid = pd.Series((src == "gridded").any(axis=1)).groupby(ids).any()
-    return {c: "imputed" if imputed[c] else "gridded" if grid[c] else "station" for c in imputed.index}
+    imputed = pd.Series((codes == PROVENANCE.index("imputed")).any(axis=1)).groupby(ids).any()
+    grid = pd.Series((codes == PROVENANCE.index("gridded")).any(axis=1)).groupby(ids).any()
+    kind = np.where(imputed.to_numpy(), "imputed", np.where(grid.reindex(imputed.index).to_numpy(), "gridded", "station"))
+    return dict(zip(imputed.index, kind.tolist()))
 
 
 class ScoreCache:

@@ -6,13 +6,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian's Chromium for the browser test, and fonts that draw Chinese and Urdu in its screenshots.
-if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ]; then
+# Debian's Chromium for the browser test, fonts that draw Chinese, Japanese and Urdu in its
+# screenshots, and HAProxy for the serving test (tests/test_serve.py).
+if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ] || [ ! -x /usr/sbin/haproxy ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  echo "Installing Debian's Chromium and Noto fonts for the browser test…"
+  echo "Installing Debian's Chromium, Noto fonts and HAProxy for the browser and serving tests…"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-core >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-core haproxy >/dev/null
 fi
 
 # Editable: the package reads data/ beside it (pyproject.toml). The lock pins the tested versions;

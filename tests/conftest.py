@@ -1,4 +1,5 @@
 import os
+import tempfile
 from fnmatch import fnmatch
 from pathlib import Path
 
@@ -11,6 +12,9 @@ REPO = Path(__file__).resolve().parent.parent
 # A sentence missing from a language's catalog raises instead of showing English (the app's
 # subprocesses inherit this too).
 os.environ["RECOMMENDER_STRICT_I18N"] = "1"
+# The prepared Recommender (recommender/prepared.py) of the tests' runs, apart from the user's own
+# cache; keyed by the data and the code, so a file from an earlier run is used only when it fits.
+os.environ.setdefault("RECOMMENDER_CACHE", str(Path(tempfile.gettempdir()) / f"recommender-test-cache-{os.getuid()}"))
 
 SHARED = Path(os.environ.get("RECOMMENDER_SHARED_DATA", REPO.parent / "shared" / "data"))
 
@@ -36,6 +40,7 @@ def atlas():
 # `browser` — Chromium against a real server (also `slow`). `pytest -m unit`, `-m "not slow"`.
 # `slow` keeps its meaning (more than a few seconds) and stays on the tests themselves.
 TIERS: dict[str, tuple[str, ...]] = {
+    "test_api.py": ("integration",),
     "test_app.py": ("integration",),
     "test_atlas.py": ("integration",),
     "test_atlas_checks.py": ("unit",),
@@ -67,10 +72,12 @@ TIERS: dict[str, tuple[str, ...]] = {
     "test_palette.py": ("unit",),
     "test_chart_text.py": ("unit",),
     "test_notebook.py": ("integration",),
+    "test_prepared.py": ("unit",),
     "test_recommend.py": ("unit",),
     "test_refresh.py": ("integration",),
     "test_registry.py": ("unit",),
     "test_rules.py": ("unit",),
+    "test_serve.py": ("integration", "slow"),
     "test_skill.py": ("unit",),
     "test_sources.py": ("unit",),
     "test_validation_cases.py": ("unit",),

@@ -85,7 +85,7 @@ def test_the_daily_sentence_names_the_days_and_the_rows_the_months(rec):
     assert f"highest {round(y.max())} around" in alt.summary and f"lowest {round(y.min())} around" in alt.summary
     assert f"{int((y >= 60).sum())} days score 60 or more" in alt.summary
     assert [r["month"] for r in alt.rows][:2] == ["Dec 2026", "Jan 2027"] and len(alt.rows) == 13
-    january = [d.month == 1 for d in trace.x]
+    january = [dt.date.fromisoformat(d).month == 1 for d in trace.x]
     assert alt.rows[1]["Karachi"] == round(float(y[january].mean()))
 
 
@@ -100,3 +100,24 @@ def test_every_language_says_it_in_its_own_words_and_numbers(urumqi, lang):
     alt = chart_text.ranking(urumqi, 1, lang)
     assert i18n.translator(lang)(chart_text.RANKED).split("{")[0] in alt.summary
     assert i18n.number(97, lang) in alt.summary and i18n.month_names(lang)[0] in alt.summary
+
+
+def test_the_map_labels_no_two_names_on_top_of_each_other_and_keeps_every_name_on_hover(urumqi):
+    fig = charts.partner_map(urumqi, 1)
+    dots = next(t for t in fig.data if t.name == "sister cities")
+    xs, ys = fig.layout.xaxis.range, fig.layout.yaxis.range
+    labelled = [(x, y) for x, y, t in zip(dots.x, dots.y, dots.text) if t]
+    for k, (x, y) in enumerate(labelled):
+        for x2, y2 in labelled[k + 1:]:
+            assert abs(x - x2) >= 0.09 * (xs[1] - xs[0]) or abs(y - y2) >= 0.06 * (ys[1] - ys[0])
+    assert "Karachi" in dots.text                                   # the month's best is always named
+    assert sorted(c[2] for c in dots.customdata) == sorted(p.city.name for p in urumqi.partners)
+    # the central Asian cluster (Almaty, Bishkek, Dushanbe, …) no longer draws its names over one another
+    assert 0 < len(labelled) < len(dots.x)
+
+
+def test_label_mask_keeps_the_higher_priority_of_two_close_points():
+    import numpy as np
+
+    keep = charts.label_mask(np.array([0.0, 1.0, 50.0]), np.array([0.0, 0.5, 0.0]), np.array([1, 2, 0]), 100, 100)
+    assert keep.tolist() == [False, True, True]

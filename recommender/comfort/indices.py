@@ -158,6 +158,13 @@ class ComfortIndex:
     def weights(self) -> dict[str, float]:
         return {c.key: c.weight for c in self.components}
 
+    def __reduce__(self):
+        """Pickled by key: unpickling gives the registered index itself (its rating functions are
+        code, not data). An index that is not registered cannot be pickled."""
+        if INDICES.get(self.key) is not self:
+            raise TypeError(f"the index '{self.key}' is not registered; only registered indices pickle")
+        return (index_for, (self.key,))
+
     @property
     def heat_onset_utci(self) -> float:
         """UTCI (°C) above which the heat penalty starts: where `heat_onset_class` starts (26 °C for

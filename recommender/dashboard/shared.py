@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from .. import RecommenderError, breaks
-from ..atlas import atlas_version, load_atlas
+from ..atlas import atlas_version
 from ..climate.calendar import parse_month
 from ..comfort.indices import styles
 from ..present import chart_text, charts, i18n, text
@@ -54,8 +54,10 @@ class Choices:
 @st.cache_resource(show_spinner=False)
 def get_recommender(version: tuple) -> Recommender:
     """One Recommender per atlas version; it scores each (style, band) once and keeps the arrays."""
+    from ..prepared import recommender
+
     i18n.preload()      # catalogs and CLDR data read once, so a switch of language does not wait for them
-    return Recommender(load_atlas())
+    return recommender()     # read from the prepared file when another process (or an earlier run) made it
 
 
 def recommender() -> tuple[tuple, Recommender]:
@@ -136,7 +138,7 @@ def text_alternative(alt: chart_text.ChartText, lang: str, key: str) -> None:
         st.text(alt.summary)
     if alt.rows:
         with st.expander(i18n.translator(lang)(chart_text.TABLE_TITLE)):
-            st.dataframe(pd.DataFrame(alt.rows), hide_index=True, width="stretch", key=f"{key}_data")
+            st.dataframe(alt.frame, hide_index=True, width="stretch", key=f"{key}_data")
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
@@ -195,11 +197,27 @@ def home_breaks(country: str, today: dt.date, lang: str) -> list:
     return breaks.breaks(country, start, end, lang) if breaks.supported(country) else []
 
 
-def partner_table(res: Recommendation, unit: str, lang: str, key: str) -> None:
-    """The ranked partners (text.partner_rows) as a table, with the score as a bar."""
+@st.cache_resource(show_spinner=False, max_entries=512)
+def recommendation(version: tuple, home: str, month: int, style: str, band, country: str | None,
+                   second: bool) -> Recommendation:
+    """A home city's ranked partners for a month (Recommender.recommend), shared by every session."""
+    return get_recommender(version).recommend(home, month, style=style, comfort_band=band, country=country,
+                                              second_degree=second)
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def partner_frame(version: tuple, home: str, month: int, style: str, band, country: str | None, second: bool,
+                  unit: str, lang: str) -> pd.DataFrame:
+    """That recommendation's partner table (text.partner_rows) as a data frame, built once per choice."""
+    res = recommendation(version, home, month, style, band, country, second)
+    return pd.DataFrame(text.partner_rows(res, unit, lang))
+
+
+def partner_table(frame: pd.DataFrame, lang: str, key: str) -> None:
+    """The ranked partners (a frame of text.partner_rows) as a table, with the score as a bar."""
     _ = i18n.translator(lang)
     cols = text.partner_columns(lang)
-    st.dataframe(pd.DataFrame(text.partner_rows(res, unit, lang)), hide_index=True, width="stretch", key=key,
+    st.dataframe(frame, hide_index=True, width="stretch", key=key,
                  column_config={cols["score"]: st.column_config.ProgressColumn(cols["score"], min_value=0, max_value=100,
                                                                               format="%.0f"),
                                 cols["confidence"]: st.column_config.TextColumn(cols["confidence"], help=_(
@@ -218,7 +236,7 @@ def strongest_pairs(version: tuple, style: str, band, country: str | None, city:
     return get_recommender(version).pair_ranking(style=style, comfort_band=band, country=country, city=city, limit=200)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)     # shared, not copied at each read (16k labels: ~5 % of a rerun)
 def city_options(version: tuple, lang: str) -> tuple[list[str], dict[str, str]]:
     """City ids in alphabetical order and their labels: the name in the language, the registry's
     name and native names (all searchable), and a note where there is no climate data."""

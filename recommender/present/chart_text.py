@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 
 import numpy as np
 
@@ -38,6 +39,13 @@ class ChartText:
 
     summary: str
     rows: list[dict]
+
+    @cached_property
+    def frame(self):
+        """The rows as a pandas DataFrame, built once (a cached alternative is drawn at every rerun)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.rows)
 
 
 def _name(c: CityYear, lang: str) -> str:

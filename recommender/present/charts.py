@@ -42,34 +42,45 @@ def _name(c: CityYear, lang: str) -> str:
     return local_name(c.city, lang)
 
 
+def _vband(x0, x1, **style) -> dict:
+    """A vertical band over the whole plot height (plotly's add_vrect, as a layout shape)."""
+    return {"type": "rect", "xref": "x", "yref": "y domain", "x0": x0, "x1": x1, "y0": 0, "y1": 1, **style}
+
+
+def _hband(y0, y1, **style) -> dict:
+    """A horizontal band over the whole plot width (add_hrect)."""
+    return {"type": "rect", "xref": "x domain", "yref": "y", "x0": 0, "x1": 1, "y0": y0, "y1": y1, **style}
+
+
 def comfort_curves(year: HomeYear, month: int, lang: str = "en") -> go.Figure:
     """12-month comfort curve of home (bold) and each partner with climate data (ranked by the
-    month's score), with the chosen month marked and the good band shaded."""
+    month's score), with the chosen month marked and the good band shaded. Built as one figure
+    description, validated once (a dozen add_* calls cost ~8× more: plotly re-validates at each)."""
     _ = translator(lang)
     MONTHS = _months(lang)
 
-    def labels(c: CityYear) -> np.ndarray:     # the score classes and confidence of the 12 months, in the language
-        return np.stack([[_(x) for x in c.labels], _badges(c, lang)], axis=-1)
+    def labels(c: CityYear) -> list:     # the score classes and confidence of the 12 months, in the language
+        return np.stack([[_(x) for x in c.labels], _badges(c, lang)], axis=-1).tolist()
 
     hover = "%{x}: %{y:.0f} (%{customdata[0]})<br>%{customdata[1]}<extra>"
-    fig = go.Figure()
     n = len(palette.SERIES)
+    data = []
     for k, p in enumerate(year.ranked(month)):
         name = _name(p, lang)
-        fig.add_scatter(x=MONTHS, y=list(p.scores), mode="lines+markers", name=name,
-                        line={"width": 1.5, "color": palette.SERIES[k % n]},
-                        marker={"symbol": palette.SERIES_SYMBOLS[(k // n) % len(palette.SERIES_SYMBOLS)], "size": 7},
-                        customdata=labels(p), hovertemplate=hover + name + "</extra>")
+        data.append({"type": "scatter", "x": MONTHS, "y": list(p.scores), "mode": "lines+markers", "name": name,
+                     "line": {"width": 1.5, "color": palette.SERIES[k % n]},
+                     "marker": {"symbol": palette.SERIES_SYMBOLS[(k // n) % len(palette.SERIES_SYMBOLS)], "size": 7},
+                     "customdata": labels(p), "hovertemplate": hover + name + "</extra>"})
     h = year.home
     if h.has_climate:
-        fig.add_scatter(x=MONTHS, y=list(h.scores), mode="lines+markers", name=_name(h, lang),
-                        line={"width": 4, "color": palette.HOME, "dash": "dot"}, customdata=labels(h),
-                        hovertemplate=hover + _("home") + "</extra>")
-    fig.add_vrect(x0=month - 1.5, x1=month - 0.5, fillcolor=palette.MONTH_MARK, opacity=0.25, line_width=0)
-    fig.add_hrect(y0=year.good, y1=100, fillcolor="green", opacity=0.05, line_width=0)
-    fig.update_layout(yaxis={"range": [0, 100], "title": _("comfort score (0–100)")}, height=420,
-                      margin={"t": 30, "b": 30}, legend={"orientation": "h", "y": -0.15})
-    return fig
+        data.append({"type": "scatter", "x": MONTHS, "y": list(h.scores), "mode": "lines+markers", "name": _name(h, lang),
+                     "line": {"width": 4, "color": palette.HOME, "dash": "dot"}, "customdata": labels(h),
+                     "hovertemplate": hover + _("home") + "</extra>"})
+    shapes = [_vband(month - 1.5, month - 0.5, fillcolor=palette.MONTH_MARK, opacity=0.25, line={"width": 0}),
+              _hband(year.good, 100, fillcolor="green", opacity=0.05, line={"width": 0})]
+    return go.Figure({"data": data, "layout": {
+        "yaxis": {"range": [0, 100], "title": {"text": _("comfort score (0–100)")}}, "height": 420,
+        "margin": {"t": 30, "b": 30}, "legend": {"orientation": "h", "y": -0.15}, "shapes": shapes}})
 
 
 def partner_heatmap(year: HomeYear, month: int, lang: str = "en") -> go.Figure:
@@ -160,6 +171,18 @@ def great_circle(lat1: float, lon1: float, lat2: float, lon2: float, n: int = 32
     return xs, ys
 
 
+def label_mask(x, y, priority, x_span: float, y_span: float, fx: float = 0.09, fy: float = 0.06) -> np.ndarray:
+    """Which points get a text label so that no two labels overlap: in order of `priority`
+    (highest first), a point is labelled unless a labelled point lies within fx of the x span and
+    fy of the y span (a name's box at 10 px on a ~800 × 400 px plot)."""
+    order = np.argsort(-np.asarray(priority, dtype=float), kind="stable")
+    keep = np.zeros(len(order), dtype=bool)
+    for k in order:
+        near = keep & (np.abs(x - x[k]) < fx * x_span) & (np.abs(y - y[k]) < fy * y_span)
+        keep[k] = not near.any()
+    return keep
+
+
 def partner_map(year: HomeYear, month: int, lang: str = "en") -> go.Figure:
     """Home and every partner on country outlines (Natural Earth, shipped in the repository;
     drawn offline), partners coloured by the month's score, great-circle lines from home."""
@@ -181,20 +204,26 @@ def partner_map(year: HomeYear, month: int, lang: str = "en") -> go.Figure:
         ys += gy + [None]
     fig.add_scatter(x=xs, y=ys, mode="lines", line={"width": 0.8, "color": "#5b6b7a"}, hoverinfo="skip",
                     showlegend=False, name="routes")
-    fig.add_scatter(x=lons, y=lats, mode="markers+text", name=_("sister cities"),
-                    text=[local_name(p.city, lang) for p in partners], textposition="top center", textfont={"size": 10},
-                    customdata=[[i18n.number(s, lang) if not np.isnan(s) else _("no climate data"), b]
-                                for s, b in zip(scores, badges)],
-                    hovertemplate="%{text}: %{customdata[0]}<br>%{customdata[1]}<extra></extra>",
-                    marker={"size": 12, "color": [0 if np.isnan(s) else s for s in scores], "cmin": 0, "cmax": 100,
-                            "colorscale": LABEL_COLOURS, "colorbar": {"title": _("score")}, "line": {"width": 0.6, "color": "black"}})
-    fig.add_scatter(x=[hlon], y=[hlat], mode="markers+text", text=[_name(home, lang)], textposition="bottom center",
-                    marker={"size": 16, "symbol": "star", "color": palette.HOME}, name=_("home"), hoverinfo="text")
     # Frame home and partners with a margin (at least 40° of longitude, 25° of latitude).
     all_lon, all_lat = np.array([hlon, *lons]), np.array([hlat, *lats])
     cx, cy = (all_lon.min() + all_lon.max()) / 2, (all_lat.min() + all_lat.max()) / 2
     half_x = max(20.0, (all_lon.max() - all_lon.min()) / 2 + 12)
     half_y = max(12.5, (all_lat.max() - all_lat.min()) / 2 + 8)
+    names = [escape(local_name(p.city, lang)) for p in partners]
+    # Names where they do not collide (the month's best first, home's place kept free); every
+    # partner keeps its name on hover and in the text alternative.
+    shown = label_mask(np.array([hlon, *lons]), np.array([hlat, *lats]),
+                       np.r_[np.inf, np.nan_to_num(np.array(scores, dtype=float), nan=-1.0)], 2 * half_x, 2 * half_y)[1:]
+    fig.add_scatter(x=lons, y=lats, mode="markers+text", name=_("sister cities"),
+                    text=[n if keep else "" for n, keep in zip(names, shown)], textposition="top center",
+                    textfont={"size": 10},
+                    customdata=[[i18n.number(s, lang) if not np.isnan(s) else _("no climate data"), b, n]
+                                for s, b, n in zip(scores, badges, names)],
+                    hovertemplate="%{customdata[2]}: %{customdata[0]}<br>%{customdata[1]}<extra></extra>",
+                    marker={"size": 12, "color": [0 if np.isnan(s) else s for s in scores], "cmin": 0, "cmax": 100,
+                            "colorscale": LABEL_COLOURS, "colorbar": {"title": _("score")}, "line": {"width": 0.6, "color": "black"}})
+    fig.add_scatter(x=[hlon], y=[hlat], mode="markers+text", text=[_name(home, lang)], textposition="bottom center",
+                    marker={"size": 16, "symbol": "star", "color": palette.HOME}, name=_("home"), hoverinfo="text")
     axis = {"showgrid": True, "gridcolor": "#e5e5e5", "zeroline": False, "dtick": 10 if half_x < 40 else 30,
             "constrain": "domain"}
     fig.update_xaxes(range=[max(-180, cx - half_x), min(180, cx + half_x)], title=_("longitude (°)"), **axis)
@@ -252,42 +281,49 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
 def daily_comfort(way, period: tuple[date, date], lang: str = "en", good: float = GOOD) -> go.Figure:
     """One direction of an exchange (results.Way) by day over the period's dates: the visited
     city's daily score (bold) and home's, the day window shaded, the good line, and the home
-    country's holiday breaks marked (orange in the window, grey outside; names on hover)."""
+    country's holiday breaks marked (orange and filled in the window, grey and open outside;
+    names on hover). Built as one figure description, validated once."""
     _ = translator(lang)
     start, end = period
     dates = [start + timedelta(days=k) for k in range((end - start).days + 1)]
     days = np.array([day_index(d) for d in dates])
+    iso = [d.isoformat() for d in dates]
     home, dest = local_name(way.home, lang), local_name(way.destination, lang)
-    fig = go.Figure()
+    data, shapes = [], []
     window = runs_mask([(s.start, s.end) for s in way.days])
     for a, b in _runs(window[days]):
-        fig.add_vrect(x0=dates[a], x1=dates[b] + timedelta(days=1), fillcolor=palette.WINDOW, opacity=0.18, line_width=0,
-                      layer="below")
+        shapes.append(_vband(iso[a], (dates[b] + timedelta(days=1)).isoformat(), fillcolor=palette.WINDOW, opacity=0.18,
+                             line={"width": 0}, layer="below"))
     # the shading's legend entry (a shape has none)
-    fig.add_scatter(x=[None], y=[None], mode="markers", marker={"symbol": "square", "size": 12, "color": palette.blend(palette.WINDOW, 0.4)},
-                    name=_("travel window {home} → {city}").format(home=escape(home), city=escape(dest)))
+    data.append({"type": "scatter", "x": [None], "y": [None], "mode": "markers",
+                 "marker": {"symbol": "square", "size": 12, "color": palette.blend(palette.WINDOW, 0.4)},
+                 "name": _("travel window {home} → {city}").format(home=escape(home), city=escape(dest))})
     for scores, name, line in ((way.destination_daily, dest, {"width": 3, "color": palette.DESTINATION}),
-                               (way.home_daily, _("{city} (home)").format(city=home), {"width": 1.5, "color": palette.HOME_DAILY,
-                                                                                       "dash": "dot"})):
+                               (way.home_daily, _("{city} (home)").format(city=home),
+                                {"width": 1.5, "color": palette.HOME_DAILY, "dash": "dot"})):
         if len(scores):
-            fig.add_scatter(x=dates, y=np.asarray(scores, dtype=float)[days], mode="lines", name=escape(name), line=line,
-                            hovertemplate="%{x|%Y-%m-%d}: %{y:.0f}<extra>" + escape(name) + "</extra>")
-    fig.add_hline(y=good, line={"dash": "dash", "color": "#888888", "width": 1})
+            data.append({"type": "scatter", "x": iso, "y": np.asarray(scores, dtype=float)[days].tolist(),
+                         "mode": "lines", "name": escape(name), "line": line,
+                         "hovertemplate": "%{x|%Y-%m-%d}: %{y:.0f}<extra>" + escape(name) + "</extra>"})
+    shapes.append({"type": "line", "xref": "x domain", "yref": "y", "x0": 0, "x1": 1, "y0": good, "y1": good,
+                   "line": {"dash": "dash", "color": "#888888", "width": 1}})
     for inside, colour, symbol, label in ((True, palette.BREAK_IN, "triangle-down", _("holiday break in the window")),
                                           (False, palette.BREAK_OUT, "triangle-down-open",
                                            _("holiday break outside the window"))):
         chosen = [b for b in way.breaks if b.in_window == inside]
         for b in chosen:
-            fig.add_vrect(x0=b.start, x1=b.end + timedelta(days=1), fillcolor=colour, opacity=0.35, line_width=0)
+            shapes.append(_vband(b.start.isoformat(), (b.end + timedelta(days=1)).isoformat(), fillcolor=colour,
+                                 opacity=0.35, line={"width": 0}))
         if chosen:
-            fig.add_scatter(x=[b.start + (b.end - b.start) / 2 for b in chosen], y=[103] * len(chosen), mode="markers",
-                            marker={"symbol": symbol, "size": 11, "color": colour}, name=label,
-                            hovertext=[escape(break_name(b, lang)) + "<br>" +
-                                       escape(dates_text(b.start, b.end, lang)) for b in chosen], hoverinfo="text")
+            data.append({"type": "scatter", "x": [(b.start + (b.end - b.start) / 2).isoformat() for b in chosen],
+                         "y": [103] * len(chosen), "mode": "markers", "name": label,
+                         "marker": {"symbol": symbol, "size": 11, "color": colour},
+                         "hovertext": [escape(break_name(b, lang)) + "<br>" + escape(dates_text(b.start, b.end, lang))
+                                       for b in chosen], "hoverinfo": "text"})
     ticks = [d for d in dates if d.day == 1]
-    fig.update_layout(height=380, margin={"t": 20, "b": 20}, hovermode="closest",
-                      legend={"orientation": "h", "y": -0.15},
-                      xaxis={"type": "date", "tickvals": ticks, "ticktext": [_months(lang)[d.month - 1] + (f" {d.year}" if d.month == 1 or
-                                                              d == ticks[0] else "") for d in ticks]},
-                      yaxis={"range": [0, 106], "title": _("comfort score")})
-    return fig
+    return go.Figure({"data": data, "layout": {
+        "height": 380, "margin": {"t": 20, "b": 20}, "hovermode": "closest", "legend": {"orientation": "h", "y": -0.15},
+        "xaxis": {"type": "date", "tickvals": [d.isoformat() for d in ticks],
+                  "ticktext": [_months(lang)[d.month - 1] + (f" {d.year}" if d.month == 1 or d == ticks[0] else "")
+                               for d in ticks]},
+        "yaxis": {"range": [0, 106], "title": {"text": _("comfort score")}}, "shapes": shapes}})

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from recommender import RecommenderError
@@ -69,4 +70,4 @@ st.caption(_("Each score is the mean of the city's daily scores over these {n} d
 if not res.partners:
     st.info(text.sister_cities_note(res, lang))
     st.stop()
-shared.partner_table(res, unit, lang, "plan_table")
+shared.partner_table(pd.DataFrame(text.partner_rows(res, unit, lang)), lang, "plan_table")

@@ -40,7 +40,7 @@ with st.sidebar:
     second = st.checkbox(_("Include sisters of sisters"), key=state.kept("second_degree", False))
 st.query_params.update(home=home, month=str(month), style=style, lang=lang)
 
-res = rec.recommend(home, month, style=style, comfort_band=band, country=country or None, second_degree=second)
+res = shared.recommendation(version, home, month, style, band, country or None, second)
 year_key = ("home", version, home, style, band, country or None, second)
 st.title("✈ " + _("Sister-city travel comfort"))
 head = text.headline(res, unit, lang)
@@ -75,7 +75,8 @@ if not res.partners:
     st.info(text.sister_cities_note(res, lang))
     st.stop()
 
-shared.partner_table(res, unit, lang, "partner_table")
+shared.partner_table(shared.partner_frame(version, home, month, style, band, country or None, second, unit, lang), lang,
+                     "partner_table")
 if res.home_confidence is not None:
     st.caption(text.home_confidence_line(res, lang))
 if not res.ranked:

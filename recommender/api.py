@@ -1,0 +1,310 @@
+"""The JSON API: the CLI's documents over HTTP (FastAPI on uvicorn), for a city's web site to embed.
+
+    python -m recommender api --port 8000        # then http://127.0.0.1:8000/docs
+
+Every answer is the same JSON document the CLI's `--format json` prints (present/documents.py,
+one serializer); `/v1/calendar.ics` is the dashboard's calendar export. Bad input is a 4xx JSON
+error naming the parameter, `{"error": {"parameter": "home", "message": "…"}}` (400 for a value
+that cannot be understood, 404 for a city that is not in the registry), never a 500 or a
+traceback. Answers carry an `ETag` (from the atlas version, the day, the path and the query) and
+`Cache-Control`; `If-None-Match` gets a 304. CORS is open for GET, so any site can embed the
+answers. Documents are cached in the process (an LRU of the serialized bytes), so a repeated
+question costs a dictionary lookup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import OrderedDict
+from functools import lru_cache
+from threading import Lock
+from enum import Enum
+from typing import Literal
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .atlas import atlas_version
+from .comfort.indices import styles
+from .errors import RecommenderError, UnknownCityError
+from .recommend import default_recommender
+
+VERSION = "v1"
+MAX_AGE_S = 3600          # an answer changes only with the atlas (ETag) or the day (holiday breaks)
+CACHE_ENTRIES = 4096
+Style = Enum("Style", {k: k for k in styles()}, type=str)     # the trip styles, as declared
+
+
+class ApiError(Exception):
+    """A request the API cannot answer: the HTTP status, the parameter at fault and why."""
+
+    def __init__(self, status: int, parameter: str | None, message: str):
+        super().__init__(message)
+        self.status, self.parameter, self.message = status, parameter, message
+
+
+def _error(status: int, parameter: str | None, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"parameter": parameter, "message": message}}, status_code=status,
+                        headers={"Cache-Control": "no-store"})
+
+
+class _Cache:
+    """The serialized answers of this process (key → (etag, media type, bytes)), least recently used out."""
+
+    def __init__(self, size: int = CACHE_ENTRIES):
+        self.size, self.items, self.lock = size, OrderedDict(), Lock()
+
+    def get(self, key):
+        with self.lock:
+            hit = self.items.get(key)
+            if hit is not None:
+                self.items.move_to_end(key)
+            return hit
+
+    def put(self, key, value) -> None:
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+def _param(name: str, call):
+    """Run `call`, turning a RecommenderError into an ApiError naming the parameter (404 for an
+    unknown city, 400 otherwise)."""
+    try:
+        return call()
+    except UnknownCityError as exc:
+        raise ApiError(404, name, str(exc)) from None
+    except RecommenderError as exc:
+        raise ApiError(400, name, str(exc).replace("--band", "band")) from None
+
+
+def _city(rec, name: str, value: str) -> str:
+    return _param(name, lambda: rec.city(value))
+
+
+def _band(value: str | None):
+    from .options import parse_band
+
+    return _param("band", lambda: parse_band(value, option="band"))
+
+
+def _country(value: str | None) -> str | None:
+    from .places.countries import country_code
+
+    return _param("country", lambda: country_code(value)) if value else None
+
+
+def _lang(value: str | None) -> str:
+    from .present import i18n
+
+    if value is None:
+        return i18n.DEFAULT_LANGUAGE
+    if value not in i18n.LANGUAGES:
+        raise ApiError(400, "lang", f"Unknown language {value!r}; one of {', '.join(i18n.LANGUAGES)}.")
+    return value
+
+
+def _atlas_tag() -> str:
+    """A short tag of the atlas version (its files' times and the store's state; no paths)."""
+    return hashlib.sha256(repr(atlas_version()).encode()).hexdigest()[:12]
+
+
+@lru_cache(maxsize=2)
+def _search_names(version: tuple):
+    """Per city id: its registry name, ASCII name and native names, normalized and joined by "|"
+    (what `/v1/cities?q=` searches: "karachi", "卡拉奇" and "کراچی" all find Karachi)."""
+    from .atlas import load_names
+    from .places.names import normalize_name
+
+    rec = default_recommender()
+    names = load_names()
+    native = names.assign(key=names["name"].map(normalize_name)).groupby("city_id", sort=False)["key"].agg("|".join)
+    return (rec.cities["name"].map(normalize_name) + "|" + rec.cities["ascii_name"].map(normalize_name) + "|"
+            + native.reindex(rec.cities.index).fillna(""))
+
+
+def create_app() -> FastAPI:
+    """The API application (uvicorn runs it; tests drive it with FastAPI's TestClient)."""
+    app = FastAPI(title="Sister-city seasonal travel recommender", version=VERSION,
+                  description="When to visit each sister city: comfort scores from climate normals (HCI:Urban, "
+                              "HCI:Beach, TCI), travel windows by month and by day, pairs ranked by exchange. The "
+                              "documents are the CLI's `--format json`.")
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "OPTIONS"],
+                       allow_headers=["If-None-Match"], expose_headers=["ETag"], max_age=86400)
+    cache = _Cache()
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError):
+        return _error(exc.status, exc.parameter, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError):
+        first = exc.errors()[0] if exc.errors() else {}
+        loc = [str(x) for x in first.get("loc", ()) if x not in ("query", "path")]
+        return _error(400, loc[-1] if loc else None, str(first.get("msg", "invalid request")))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):    # no such path, method not allowed
+        message = {404: "No such endpoint; see /docs for the API's endpoints.",
+                   405: "Only GET (and HEAD) is served."}.get(exc.status_code, str(exc.detail))
+        return _error(exc.status_code, None, message)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):      # never a traceback to the caller
+        return _error(500, None, "The server could not answer this request.")
+
+    def answer(request: Request, build, media: str = "application/json", download: str | None = None) -> Response:
+        """The cached answer to this path and query (built by `build()` → dict or bytes), with its
+        ETag and Cache-Control; 304 when the caller already holds it."""
+        key = (atlas_version(), dt.date.today().isoformat(), request.url.path, str(request.url.query))
+        hit = cache.get(key)
+        if hit is None:
+            body = build()
+            if isinstance(body, dict):
+                body = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            etag = '"' + hashlib.sha256(repr(key).encode() + body).hexdigest()[:20] + '"'
+            hit = (etag, body)
+            cache.put(key, hit)
+        etag, body = hit
+        headers = {"ETag": etag, "Cache-Control": f"public, max-age={MAX_AGE_S}"}
+        if download:
+            headers["Content-Disposition"] = f'attachment; filename="{download}"'
+        if etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
+            return Response(status_code=304, headers=headers)
+        return Response(body, media_type=media, headers=headers)
+
+    @app.get("/healthz", include_in_schema=False)
+    def health():
+        return {"status": "ok", "atlas": _atlas_tag()}
+
+    @app.get(f"/{VERSION}/cities", summary="Cities of the registry by name, id or country")
+    def cities(request: Request, q: str | None = Query(None, max_length=100, description="part of a name or id"),
+               country: str | None = Query(None, max_length=60, description="ISO code or country name"),
+               limit: int = Query(50, ge=1, le=1000)):
+        def build():
+            from .places.names import normalize_name
+            from .present.documents import city
+
+            rec = default_recommender()
+            frame = rec.cities
+            iso = _country(country)
+            if iso:
+                frame = frame[frame["country"] == iso]
+            if q is not None:
+                key = normalize_name(q)
+                if not key.strip():
+                    raise ApiError(400, "q", "The search has no letters or digits; give part of a city's name.")
+                names = _search_names(atlas_version()).reindex(frame.index)
+                frame = frame[names.str.contains(key, regex=False)
+                              | frame["city_id"].str.contains(key.replace(" ", "-"), regex=False)]
+            total = len(frame)
+            rows = frame.reset_index(drop=True).sort_values(["ascii_name", "city_id"]).head(limit)
+            return {"total": total, "cities": [city(rec.city_ref(c)) | {"has_climate": bool(h)}
+                                               for c, h in zip(rows["city_id"], rows["has_climate"])]}
+        return answer(request, build)
+
+    @app.get(f"/{VERSION}/recommend", summary="A home city's sister cities ranked for a month")
+    def recommend(request: Request, home: str = Query(..., max_length=100),
+                  month: str = Query(..., max_length=20, description="1–12 or an English month name"),
+                  style: Style = Style.urban, band: str | None = Query(None, max_length=20, description="°C, e.g. 18-24"),
+                  country: str | None = Query(None, max_length=60), second_degree: bool = False,
+                  lang: str | None = Query(None, max_length=10, description="adds the headline in this language")):
+        def build():
+            from .climate.calendar import parse_month
+            from .present import text
+            from .present.documents import document
+
+            rec = default_recommender()
+            h, m, b, c, lg = _city(rec, "home", home), _param("month", lambda: parse_month(month)), _band(band), \
+                _country(country), _lang(lang)
+            res = rec.recommend(h, m, style=style.value, comfort_band=b, country=c, second_degree=second_degree)
+            doc = document(res)
+            if lang is not None:
+                doc["headline"] = {"lang": lg, "text": text.headline(res, "°C", lg)}
+            return doc
+        return answer(request, build)
+
+    @app.get(f"/{VERSION}/profile", summary="Twelve months of comfort for one city")
+    def profile(request: Request, city: str = Query(..., max_length=100), style: Style = Style.urban,
+                band: str | None = Query(None, max_length=20), daily: bool = False):
+        def build():
+            from .present.documents import document
+
+            rec = default_recommender()
+            return document(rec.profile(_city(rec, "city", city), style=style.value, comfort_band=_band(band), daily=daily))
+        return answer(request, build)
+
+    @app.get(f"/{VERSION}/windows", summary="When each side of a pair should visit the other")
+    def windows(request: Request, a: str = Query(..., max_length=100), b: str = Query(..., max_length=100),
+                style: Style = Style.urban, band: str | None = Query(None, max_length=20),
+                year: int | None = Query(None, ge=1950, le=2100, description="holiday breaks of this year")):
+        def build():
+            from .present.documents import document
+
+            rec = default_recommender()
+            ca, cb = _city(rec, "a", a), _city(rec, "b", b)
+            if ca == cb:
+                raise ApiError(400, "b", "A city is not its own partner; give two different cities.")
+            return document(rec.exchange(ca, cb, style=style.value, comfort_band=_band(band), year=year))
+        return answer(request, build)
+
+    @app.get(f"/{VERSION}/plan", summary="A home city's sister cities ranked for a span of dates")
+    def plan(request: Request, home: str = Query(..., max_length=100), start: dt.date = Query(..., alias="from"),
+             end: dt.date = Query(..., alias="to"), style: Style = Style.urban, band: str | None = Query(None, max_length=20),
+             country: str | None = Query(None, max_length=60)):
+        def build():
+            from .present.documents import document
+
+            rec = default_recommender()
+            h = _city(rec, "home", home)
+            if end < start:
+                raise ApiError(400, "to", "The last day comes before the first; give from ≤ to.")
+            res = _param("to", lambda: rec.plan(h, start, end, style=style.value, comfort_band=_band(band),
+                                                country=_country(country)))
+            return document(res)
+        return answer(request, build)
+
+    @app.get(f"/{VERSION}/pairs", summary="Sister-city pairs ranked by two-way exchange potential")
+    def pairs(request: Request, country: str | None = Query(None, max_length=60),
+              city: str | None = Query(None, max_length=100),
+              sort: Literal["exchange", "complementarity", "name"] = "exchange", limit: int = Query(100, ge=1, le=5000),
+              style: Style = Style.urban, band: str | None = Query(None, max_length=20)):
+        def build():
+            from .present.documents import document
+
+            rec = default_recommender()
+            c = _city(rec, "city", city) if city else None
+            return document(rec.pair_ranking(style=style.value, comfort_band=_band(band), country=_country(country), city=c,
+                                             sort=sort, limit=limit))
+        return answer(request, build)
+
+    @app.get(f"/{VERSION}/calendar.ics", summary="The travel windows of the coming year as calendar events",
+             response_class=Response, responses={200: {"content": {"text/calendar": {}}}})
+    def calendar(request: Request, home: str = Query(..., max_length=100), style: Style = Style.urban,
+                 band: str | None = Query(None, max_length=20), lang: str | None = Query(None, max_length=10)):
+        def build():
+            from .present.exports import to_ics
+
+            rec = default_recommender()
+            h = _city(rec, "home", home)
+            return to_ics(rec.year(h, style=style.value, comfort_band=_band(band)), _lang(lang), dt.date.today())
+        return answer(request, build, "text/calendar; charset=utf-8", download=f"{home}.ics")
+
+    return app
+
+
+def serve(port: int = 8000, host: str = "127.0.0.1", workers: int = 1, root_path: str = "") -> None:
+    """Run the API on uvicorn (`workers` processes share the port; `root_path` when a proxy serves
+    it under a prefix such as /api)."""
+    import uvicorn
+
+    default_recommender()                 # load and score before the first request (workers > 1: each worker)
+    uvicorn.run("recommender.api:create_app", factory=True, host=host, port=port, workers=workers,
+                root_path=root_path, log_level="warning", access_log=False)
