@@ -31,12 +31,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .atlas import atlas_version
 from .comfort.indices import styles
-from .errors import RecommenderError, UnknownCityError
+from .errors import AtlasError, RecommenderError, UnknownCityError
 from .recommend import default_recommender
 
 VERSION = "v1"
 MAX_AGE_S = 3600          # an answer changes only with the atlas (ETag) or the day (holiday breaks)
 CACHE_ENTRIES = 4096
+CACHE_MAX_BODY = 512 * 1024   # bytes: a larger answer (all pairs) is built again rather than kept (≤ 2 GB a worker)
+PARAMETERS = {"q", "country", "limit", "home", "month", "style", "band", "second_degree", "lang", "city", "daily",
+              "a", "b", "year", "from", "to", "sort"}
 Style = Enum("Style", {k: k for k in styles()}, type=str)     # the trip styles, as declared
 
 
@@ -80,7 +83,9 @@ def _param(name: str, call):
     try:
         return call()
     except UnknownCityError as exc:
-        raise ApiError(404, name, str(exc)) from None
+        message = str(exc).replace("run `python -m recommender cities` to list the known cities",
+                                   "/v1/cities?q= finds the known cities")
+        raise ApiError(404, name, message) from None
     except RecommenderError as exc:
         raise ApiError(400, name, str(exc).replace("--band", "band")) from None
 
@@ -150,11 +155,21 @@ def create_app() -> FastAPI:
         loc = [str(x) for x in first.get("loc", ()) if x not in ("query", "path")]
         return _error(400, loc[-1] if loc else None, str(first.get("msg", "invalid request")))
 
+    @app.exception_handler(AtlasError)
+    async def _atlas(request: Request, exc: AtlasError):        # the data behind the answers cannot be read
+        return _error(503, None, "The climate atlas cannot be read on this server; try again later.")
+
+    @app.exception_handler(RecommenderError)
+    async def _recommender(request: Request, exc: RecommenderError):
+        return _error(400, None, str(exc))
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):    # no such path, method not allowed
         message = {404: "No such endpoint; see /docs for the API's endpoints.",
                    405: "Only GET (and HEAD) is served."}.get(exc.status_code, str(exc.detail))
-        return _error(exc.status_code, None, message)
+        response = _error(exc.status_code, None, message)
+        response.headers.update(exc.headers or {})
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):      # never a traceback to the caller
@@ -163,7 +178,9 @@ def create_app() -> FastAPI:
     def answer(request: Request, build, media: str = "application/json", download: str | None = None) -> Response:
         """The cached answer to this path and query (built by `build()` → dict or bytes), with its
         ETag and Cache-Control; 304 when the caller already holds it."""
-        key = (atlas_version(), dt.date.today().isoformat(), request.url.path, str(request.url.query))
+        # the question: the endpoint's own parameters in a fixed order (unknown ones and their order make no new entry)
+        asked = tuple(sorted((k, v) for k, v in request.query_params.multi_items() if k in PARAMETERS))
+        key = (atlas_version(), dt.date.today().isoformat(), request.url.path, asked)
         hit = cache.get(key)
         if hit is None:
             body = build()
@@ -171,7 +188,8 @@ def create_app() -> FastAPI:
                 body = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
             etag = '"' + hashlib.sha256(repr(key).encode() + body).hexdigest()[:20] + '"'
             hit = (etag, body)
-            cache.put(key, hit)
+            if len(body) <= CACHE_MAX_BODY:
+                cache.put(key, hit)
         etag, body = hit
         headers = {"ETag": etag, "Cache-Control": f"public, max-age={MAX_AGE_S}"}
         if download:
@@ -181,10 +199,10 @@ def create_app() -> FastAPI:
         return Response(body, media_type=media, headers=headers)
 
     @app.get("/healthz", include_in_schema=False)
-    def health():
+    async def health():                  # on the event loop: answers while the worker threads are busy
         return {"status": "ok", "atlas": _atlas_tag()}
 
-    @app.get(f"/{VERSION}/cities", summary="Cities of the registry by name, id or country")
+    @app.api_route(methods=["GET", "HEAD"], path=f"/{VERSION}/cities", summary="Cities of the registry by name, id or country")
     def cities(request: Request, q: str | None = Query(None, max_length=100, description="part of a name or id"),
                country: str | None = Query(None, max_length=60, description="ISO code or country name"),
                limit: int = Query(50, ge=1, le=1000)):
@@ -210,7 +228,7 @@ def create_app() -> FastAPI:
                                                for c, h in zip(rows["city_id"], rows["has_climate"])]}
         return answer(request, build)
 
-    @app.get(f"/{VERSION}/recommend", summary="A home city's sister cities ranked for a month")
+    @app.api_route(methods=["GET", "HEAD"], path=f"/{VERSION}/recommend", summary="A home city's sister cities ranked for a month")
     def recommend(request: Request, home: str = Query(..., max_length=100),
                   month: str = Query(..., max_length=20, description="1–12 or an English month name"),
                   style: Style = Style.urban, band: str | None = Query(None, max_length=20, description="°C, e.g. 18-24"),
@@ -231,7 +249,7 @@ def create_app() -> FastAPI:
             return doc
         return answer(request, build)
 
-    @app.get(f"/{VERSION}/profile", summary="Twelve months of comfort for one city")
+    @app.api_route(methods=["GET", "HEAD"], path=f"/{VERSION}/profile", summary="Twelve months of comfort for one city")
     def profile(request: Request, city: str = Query(..., max_length=100), style: Style = Style.urban,
                 band: str | None = Query(None, max_length=20), daily: bool = False):
         def build():
@@ -241,7 +259,7 @@ def create_app() -> FastAPI:
             return document(rec.profile(_city(rec, "city", city), style=style.value, comfort_band=_band(band), daily=daily))
         return answer(request, build)
 
-    @app.get(f"/{VERSION}/windows", summary="When each side of a pair should visit the other")
+    @app.api_route(methods=["GET", "HEAD"], path=f"/{VERSION}/windows", summary="When each side of a pair should visit the other")
     def windows(request: Request, a: str = Query(..., max_length=100), b: str = Query(..., max_length=100),
                 style: Style = Style.urban, band: str | None = Query(None, max_length=20),
                 year: int | None = Query(None, ge=1950, le=2100, description="holiday breaks of this year")):
@@ -255,7 +273,7 @@ def create_app() -> FastAPI:
             return document(rec.exchange(ca, cb, style=style.value, comfort_band=_band(band), year=year))
         return answer(request, build)
 
-    @app.get(f"/{VERSION}/plan", summary="A home city's sister cities ranked for a span of dates")
+    @app.api_route(methods=["GET", "HEAD"], path=f"/{VERSION}/plan", summary="A home city's sister cities ranked for a span of dates")
     def plan(request: Request, home: str = Query(..., max_length=100), start: dt.date = Query(..., alias="from"),
              end: dt.date = Query(..., alias="to"), style: Style = Style.urban, band: str | None = Query(None, max_length=20),
              country: str | None = Query(None, max_length=60)):
@@ -271,7 +289,7 @@ def create_app() -> FastAPI:
             return document(res)
         return answer(request, build)
 
-    @app.get(f"/{VERSION}/pairs", summary="Sister-city pairs ranked by two-way exchange potential")
+    @app.api_route(methods=["GET", "HEAD"], path=f"/{VERSION}/pairs", summary="Sister-city pairs ranked by two-way exchange potential")
     def pairs(request: Request, country: str | None = Query(None, max_length=60),
               city: str | None = Query(None, max_length=100),
               sort: Literal["exchange", "complementarity", "name"] = "exchange", limit: int = Query(100, ge=1, le=5000),
@@ -285,17 +303,18 @@ def create_app() -> FastAPI:
                                              sort=sort, limit=limit))
         return answer(request, build)
 
-    @app.get(f"/{VERSION}/calendar.ics", summary="The travel windows of the coming year as calendar events",
+    @app.api_route(methods=["GET", "HEAD"], path=f"/{VERSION}/calendar.ics", summary="The travel windows of the coming year as calendar events",
              response_class=Response, responses={200: {"content": {"text/calendar": {}}}})
     def calendar(request: Request, home: str = Query(..., max_length=100), style: Style = Style.urban,
                  band: str | None = Query(None, max_length=20), lang: str | None = Query(None, max_length=10)):
+        h = _city(default_recommender(), "home", home)           # the city id: ASCII, safe in a header
+
         def build():
             from .present.exports import to_ics
 
             rec = default_recommender()
-            h = _city(rec, "home", home)
             return to_ics(rec.year(h, style=style.value, comfort_band=_band(band)), _lang(lang), dt.date.today())
-        return answer(request, build, "text/calendar; charset=utf-8", download=f"{home}.ics")
+        return answer(request, build, "text/calendar; charset=utf-8", download=f"{h}.ics")
 
     return app
 
@@ -305,6 +324,8 @@ def serve(port: int = 8000, host: str = "127.0.0.1", workers: int = 1, root_path
     it under a prefix such as /api)."""
     import uvicorn
 
-    default_recommender()                 # load and score before the first request (workers > 1: each worker)
+    if workers == 1:
+        default_recommender()             # read the prepared atlas before the first request (each of several workers
+        #                                   reads it at its own first request: this parent never serves one)
     uvicorn.run("recommender.api:create_app", factory=True, host=host, port=port, workers=workers,
                 root_path=root_path, log_level="warning", access_log=False)

@@ -75,17 +75,43 @@ def key(data_dir: Path | None = None, store_dir: Path | None = None) -> str:
                                                    "city_names.csv", "build_info.json")),
              # an empty store is the same everywhere; a store that holds cities is keyed by its folder too
              store_state if all(s is None for s in store_state) else (str(store), store_state),
-             code_version(), sys.version, platform.machine(), _pandas_version())
+             code_version(), sys.version, platform.machine(), _library_versions())
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
-def _pandas_version() -> str:
+def _library_versions() -> tuple[str, str]:
+    """pandas and numpy: the pickled frames and arrays are theirs."""
+    import numpy
     import pandas
 
-    return pandas.__version__
+    return pandas.__version__, numpy.__version__
+
+
+def _trusted(folder: Path) -> bool:
+    """Is the folder this user's own and writable by no one else? A pickle runs code when read: one
+    in a folder another user can write to is never read (nor written)."""
+    try:
+        st = folder.stat()
+    except OSError:
+        return False
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
+
+
+def _folder(folder: Path) -> bool:
+    """Create the cache folder (mode 0700) when missing; True when it can be trusted."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return False
+    if not _trusted(folder):
+        log.warning("not using the cache folder %s: it is not this user's own or others can write to it", folder)
+        return False
+    return True
 
 
 def _read(path: Path):
+    if not path.exists() or not _trusted(path.parent):
+        return None
     try:
         with open(path, "rb") as f:
             return pickle.load(f)
@@ -97,8 +123,9 @@ def _read(path: Path):
 
 
 def _write(path: Path, rec) -> None:
+    if not _folder(path.parent):
+        return
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as f:
@@ -113,7 +140,13 @@ def _write(path: Path, rec) -> None:
 
 
 def _prune(folder: Path) -> None:
-    files = sorted(folder.glob("*" + SUFFIX), key=lambda p: p.stat().st_mtime, reverse=True)
+    def mtime(p: Path) -> float:
+        try:
+            return p.stat().st_mtime
+        except FileNotFoundError:       # another process pruned it a moment ago
+            return 0.0
+
+    files = sorted(folder.glob("*" + SUFFIX), key=mtime, reverse=True)
     for old in files[KEEP:]:
         old.unlink(missing_ok=True)
 

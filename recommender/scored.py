@@ -6,6 +6,7 @@ month, %, h of sunshine per day (`sun_per_day`), UTCI °C.
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,6 +43,9 @@ def comfort_band(band) -> tuple[float, float] | None:
     if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
         raise RecommenderError(f"Comfort band {lo:g}–{hi:g} °C: the low end must be below the high end.")
     return lo, hi
+
+
+_DAILY_LOCK = threading.RLock()      # daily scores are filled lazily, per row, by whichever thread asks first
 
 
 @dataclass
@@ -94,6 +98,10 @@ class ScoredAtlas:
         """Daily scores (len(rows), 365) of `rows` (default: every city), from the daily climatology
         through the same index engine (comfort.score.score_arrays): each day is rated as a month
         with that day's normals; provenance is the day's month's. Kept once computed."""
+        with _DAILY_LOCK:              # the API's threads share one atlas: one fills a row, the others wait
+            return self._daily_rows(rows)
+
+    def _daily_rows(self, rows) -> np.ndarray:
         n = len(self.ids)
         if self._daily is None:
             # rows are read only once computed (_daily_done): no need to fill (and touch) 16k × 365 floats first
@@ -120,9 +128,10 @@ class ScoredAtlas:
         """Row `j`'s 365 daily scores; NaN for a city without climate data (None)."""
         if j is None:
             return np.full(dailyclim.DAYS, np.nan)
-        if self._daily_done is None or not self._daily_done[j]:
-            self.daily([j])
-        return self._daily[j].copy()
+        with _DAILY_LOCK:
+            if self._daily_done is None or not self._daily_done[j]:
+                self._daily_rows([j])
+            return self._daily[j].copy()
 
     def flag_codes(self, j: int | None, month: int) -> tuple[str, ...]:
         """The flags of row `j`'s month (flags.FLAG_CODES; () without climate data)."""

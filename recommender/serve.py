@@ -20,6 +20,7 @@ Each response through HAProxy names the worker that served it (`X-Served-By`), f
 
 from __future__ import annotations
 
+import http.client
 import os
 import shutil
 import signal
@@ -61,10 +62,12 @@ class Worker:
     env: dict = field(default_factory=dict)
 
     def start(self) -> None:
-        out = open(self.log, "ab") if self.log else subprocess.DEVNULL
-        # its own session: a Ctrl-C in the terminal reaches the supervisor only, which stops the children in order
-        self.proc = subprocess.Popen(self.command, cwd=REPO, env={**os.environ, **self.env}, stdin=subprocess.DEVNULL,
-                                     stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        # its own session: a Ctrl-C in the terminal reaches the supervisor only, which stops the children in order;
+        # the log is the child's own copy of the descriptor (closed here at once, so restarts leak none)
+        with open(self.log or os.devnull, "ab") as out:
+            self.proc = subprocess.Popen(self.command, cwd=REPO, env={**os.environ, **self.env},
+                                         stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                         start_new_session=True, preexec_fn=_die_with_parent)
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -72,6 +75,17 @@ class Worker:
     def stop(self) -> None:
         if self.alive():
             self.proc.terminate()
+
+
+def _die_with_parent() -> None:
+    """In the child, before it runs: receive SIGTERM when the supervisor dies, however it dies
+    (Linux's PR_SET_PDEATHSIG), so a killed supervisor leaves no worker or HAProxy holding the port."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)     # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):
+        pass
 
 
 def dashboard_command(port: int) -> list[str]:
@@ -161,8 +175,16 @@ def healthy(port: int, path: str, timeout: float = 1.0) -> bool:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=timeout) as r:
             return r.status == 200
-    except OSError:
+    except (OSError, http.client.HTTPException):     # not listening yet, or not speaking HTTP
         return False
+
+
+def _tail(path: Path, lines: int = 3) -> str:
+    """The last lines of a log, for an error message."""
+    try:
+        return " | ".join(path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-lines:]) or "(no output)"
+    except OSError:
+        return "(no log)"
 
 
 class Supervisor:
@@ -179,17 +201,19 @@ class Supervisor:
         self.host, self.port = host, port
         try:                               # HAProxy would fail to bind, over and over: say it now, once
             with socket.socket() as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as HAProxy binds: TIME_WAIT is no obstacle
                 probe.bind((host, port))
         except OSError as exc:
             raise RecommenderError(f"Cannot listen on {host}:{port} ({exc.strerror or exc}); another program uses "
                                    "the port: choose another with --port.") from None
         self.run_dir = Path(run_dir or tempfile.mkdtemp(prefix="recommender-serve-"))
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        self.dashboards = [Worker(f"w{k + 1}", "dashboard", p, dashboard_command(p), log=self.run_dir / f"w{k + 1}.log")
-                           for k, p in enumerate(self._ports(workers))]
         n_api = workers if api_workers is None else api_workers
+        ports = self._ports(workers + n_api, taken={port})          # all at once: no two children share one
+        self.dashboards = [Worker(f"w{k + 1}", "dashboard", p, dashboard_command(p), log=self.run_dir / f"w{k + 1}.log")
+                           for k, p in enumerate(ports[:workers])]
         self.apis = [Worker(f"api{k + 1}", "api", p, api_command(p), log=self.run_dir / f"api{k + 1}.log")
-                     for k, p in enumerate(self._ports(n_api))]
+                     for k, p in enumerate(ports[workers:])]
         cfg = self.run_dir / "haproxy.cfg"
         self.stats_socket = self.run_dir / "haproxy.sock"
         cfg.write_text(haproxy_config(host, port, self.dashboards, self.apis, self.stats_socket), encoding="utf-8")
@@ -198,11 +222,11 @@ class Supervisor:
         self.stopping = False
 
     @staticmethod
-    def _ports(n: int) -> list[int]:
+    def _ports(n: int, taken: set[int]) -> list[int]:
         ports: list[int] = []
         while len(ports) < n:
             p = free_port()
-            if p not in ports:
+            if p not in ports and p not in taken:
                 ports.append(p)
         return ports
 
@@ -219,14 +243,25 @@ class Supervisor:
 
     def start(self, ready_timeout_s: float = 120.0) -> None:
         # the scored atlas every worker reads at start, prepared once here (recommender/prepared.py)
-        subprocess.run([sys.executable, "-m", "recommender", "prepare"], cwd=REPO, check=False,
-                       stdout=subprocess.DEVNULL, stderr=open(self.run_dir / "prepare.log", "ab"))
+        with open(self.run_dir / "prepare.log", "ab") as log:
+            prep = subprocess.Popen([sys.executable, "-m", "recommender", "prepare"], cwd=REPO,
+                                    stdout=subprocess.DEVNULL, stderr=log)
+        while prep.poll() is None:
+            if self.stopping:                      # Ctrl-C or SIGTERM while preparing: stop it, start nothing
+                prep.terminate()
+                prep.wait()
+                return
+            time.sleep(0.1)
+        if prep.returncode == 2:                   # a user's error (a damaged atlas …): the workers would fail alike
+            raise RecommenderError("Preparing the scored atlas failed: " + _tail(self.run_dir / "prepare.log"))
         for w in self.children:
             w.start()
         self.write_state()
         deadline = time.monotonic() + ready_timeout_s
         waiting = [w for w in [*self.dashboards, *self.apis]]
         while waiting and time.monotonic() < deadline and not self.stopping:
+            if self.haproxy.proc.poll() is not None:
+                raise RecommenderError("HAProxy did not start: " + _tail(self.haproxy.log))
             up = servers_up(self.stats_socket)           # ready when HAProxy itself sends them people
             waiting = [w for w in waiting if not (healthy(w.port, HEALTH[w.kind]) and up.get(w.name))]
             if waiting:

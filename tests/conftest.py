@@ -14,6 +14,7 @@ REPO = Path(__file__).resolve().parent.parent
 os.environ["RECOMMENDER_STRICT_I18N"] = "1"
 # The prepared Recommender (recommender/prepared.py) of the tests' runs, apart from the user's own
 # cache; keyed by the data and the code, so a file from an earlier run is used only when it fits.
+# (prepared.py reads it only when it is this user's own folder, writable by no one else.)
 os.environ.setdefault("RECOMMENDER_CACHE", str(Path(tempfile.gettempdir()) / f"recommender-test-cache-{os.getuid()}"))
 
 SHARED = Path(os.environ.get("RECOMMENDER_SHARED_DATA", REPO.parent / "shared" / "data"))

@@ -143,3 +143,15 @@ def test_the_api_option_rejects_a_bad_port_in_one_line():
     p = subprocess.run([sys.executable, "-m", "recommender", "api", "--port", "99999"], cwd=REPO,
                        capture_output=True, text=True)
     assert p.returncode == 2 and p.stderr.strip().splitlines()[-1].startswith("error:") and "Traceback" not in p.stderr
+
+
+def test_head_a_calendar_of_any_name_and_unknown_parameters(client):
+    assert client.head("/v1/profile?city=karachi").status_code == 200
+    # a city whose name is not Latin-1 (Adapazarı): the download is named by its ASCII id
+    ics = client.get("/v1/calendar.ics", params={"home": "Adapazarı"})
+    assert ics.status_code == 200 and ics.headers["content-disposition"] == 'attachment; filename="adapazari.ics"'
+    # parameters the endpoint does not take, and their order, ask the same question (one cached answer)
+    a = client.get("/v1/recommend?home=lahore&month=2&x=1")
+    b = client.get("/v1/recommend?month=2&home=lahore&x=2")
+    assert a.status_code == b.status_code == 200 and a.headers["etag"] == b.headers["etag"]
+    assert client.get("/healthz").json()["status"] == "ok"

@@ -75,3 +75,14 @@ def test_the_prepared_recommender_is_the_one_this_process_reads_again(monkeypatc
     monkeypatch.setenv("RECOMMENDER_CACHE", str(tmp_path))
     first = prepared.recommender()
     assert prepared.recommender() is first and len(calls) == 1 and calls[0].parent == tmp_path
+
+
+def test_a_folder_others_can_write_to_is_never_read(tmp_path):
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    path = folder / ("k" + prepared.SUFFIX)
+    path.write_bytes(pickle.dumps({"planted": True}))
+    folder.chmod(0o777)
+    assert prepared._read(path) is None                  # a pickle there could run anyone's code
+    folder.chmod(0o700)
+    assert prepared._read(path) == {"planted": True}

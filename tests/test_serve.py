@@ -54,8 +54,15 @@ def served(tmp_path_factory):
             break
     assert line.startswith("ready:"), line + proc.stdout.read() if proc.poll() is not None else line
     yield proc, f"http://127.0.0.1:{port}", run_dir
-    if proc.poll() is None:
-        proc.kill()
+    if proc.poll() is None:                   # a test before Ctrl-C's failed: stop it as a person would, then be sure
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    for _kind, _port, pid in workers(run_dir).values():
+        if alive(pid):
+            os.kill(pid, signal.SIGKILL)
 
 
 def test_the_dashboard_is_sticky_and_its_websocket_passes_the_proxy(served):

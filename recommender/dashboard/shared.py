@@ -51,6 +51,7 @@ class Choices:
 
 
 # ------------------------------------------------------------------ cached per atlas version
+_LOADED: set[tuple] = set()        # the atlas versions this process has loaded (get_recommender)
 @st.cache_resource(show_spinner=False)
 def get_recommender(version: tuple) -> Recommender:
     """One Recommender per atlas version; it scores each (style, band) once and keeps the arrays."""
@@ -64,9 +65,13 @@ def recommender() -> tuple[tuple, Recommender]:
     """(atlas version, its Recommender); an atlas that cannot be loaded is one note and the page stops."""
     _ = i18n.translator(st.session_state.get("lang", i18n.DEFAULT_LANGUAGE))
     try:
-        with st.spinner(_("Loading the climate atlas…")):
-            version = atlas_version()
+        version = atlas_version()
+        if version in _LOADED:                 # no spinner (two more messages a rerun) once it is loaded
             return version, get_recommender(version)
+        with st.spinner(_("Loading the climate atlas…")):
+            rec = get_recommender(version)
+        _LOADED.add(version)
+        return version, rec
     except RecommenderError as exc:
         st.error(_("The climate atlas could not be loaded: {reason}").format(
             reason=text.literal(text.without_server_paths(exc), 600)))
@@ -138,7 +143,7 @@ def text_alternative(alt: chart_text.ChartText, lang: str, key: str) -> None:
         st.text(alt.summary)
     if alt.rows:
         with st.expander(i18n.translator(lang)(chart_text.TABLE_TITLE)):
-            st.dataframe(alt.frame, hide_index=True, width="stretch", key=f"{key}_data")
+            st.dataframe(alt.table, hide_index=True, width="stretch", key=f"{key}_data")
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
@@ -207,13 +212,21 @@ def recommendation(version: tuple, home: str, month: int, style: str, band, coun
 
 @st.cache_resource(show_spinner=False, max_entries=512)
 def partner_frame(version: tuple, home: str, month: int, style: str, band, country: str | None, second: bool,
-                  unit: str, lang: str) -> pd.DataFrame:
-    """That recommendation's partner table (text.partner_rows) as a data frame, built once per choice."""
+                  unit: str, lang: str):
+    """That recommendation's partner table (text.partner_rows) as an Arrow table, built once per choice."""
     res = recommendation(version, home, month, style, band, country, second)
-    return pd.DataFrame(text.partner_rows(res, unit, lang))
+    return arrow_table(pd.DataFrame(text.partner_rows(res, unit, lang)))
 
 
-def partner_table(frame: pd.DataFrame, lang: str, key: str) -> None:
+def arrow_table(frame: pd.DataFrame):
+    """A frame as an Arrow table, which st.dataframe sends as it is (a pandas frame is converted
+    again at every rerun: ~10 % of a loaded worker's time)."""
+    import pyarrow as pa
+
+    return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+def partner_table(frame, lang: str, key: str) -> None:
     """The ranked partners (a frame of text.partner_rows) as a table, with the score as a bar."""
     _ = i18n.translator(lang)
     cols = text.partner_columns(lang)

@@ -41,11 +41,13 @@ class ChartText:
     rows: list[dict]
 
     @cached_property
-    def frame(self):
-        """The rows as a pandas DataFrame, built once (a cached alternative is drawn at every rerun)."""
+    def table(self):
+        """The rows as an Arrow table, built once (a cached alternative is drawn at every rerun and
+        st.dataframe sends an Arrow table as it is)."""
         import pandas as pd
+        import pyarrow as pa
 
-        return pd.DataFrame(self.rows)
+        return pa.Table.from_pandas(pd.DataFrame(self.rows), preserve_index=False)
 
 
 def _name(c: CityYear, lang: str) -> str:

@@ -22,7 +22,7 @@ index = styles()[style]
 st.markdown(text.index_weights_line(index, band, unit, lang))
 home = state.value("home_city", shared.DEFAULT_HOME)
 c1, c2 = st.columns(2)
-who = c1.selectbox(_("City"), ids, format_func=lambda c: labels[c], key=state.kept("method_city", home))
+who = c1.selectbox(_("City"), ids, format_func=labels.__getitem__, key=state.kept("method_city", home))
 month = c2.selectbox(_("Month"), list(MONTHS), format_func=lambda m: text.month_name(m, lang),
                      key=state.kept("method_month", state.value("month", 1)))
 detail = rec.month_detail(who, month, style=style, comfort_band=band)

@@ -30,11 +30,11 @@ for key, asked in (("pair_a", st.query_params.get("a")), ("pair_b", st.query_par
 
 st.title("↔ " + _("A pair"))
 c1, c2 = st.columns(2)
-a = c1.selectbox(_("City A"), ids, format_func=lambda c: labels[c], key=state.kept("pair_a", a_default))
+a = c1.selectbox(_("City A"), ids, format_func=labels.__getitem__, key=state.kept("pair_a", a_default))
 # B, until chosen: A's most comfortable sister city in the chosen month (else any sister, else A).
 best = rec.recommend(a, state.value("month", 1), style=style, comfort_band=band).ranked
 b_default = best[0].city.id if best else next((p for p, _d, _v in rec.partners(a)), a)
-b = c2.selectbox(_("City B"), ids, format_func=lambda c: labels[c], key=state.kept("pair_b", b_default))
+b = c2.selectbox(_("City B"), ids, format_func=labels.__getitem__, key=state.kept("pair_b", b_default))
 st.query_params.update(a=a, b=b, lang=lang)
 
 ex = rec.exchange(a, b, style=style, comfort_band=band)

@@ -27,7 +27,7 @@ today = dt.date.today()
 
 with st.sidebar:
     st.header(_("Your trip"))
-    home = st.selectbox(_("Home city"), ids, format_func=lambda c: labels[c], key=state.kept("home_city"),
+    home = st.selectbox(_("Home city"), ids, format_func=labels.__getitem__, key=state.kept("home_city"),
                         help=_("Type to search; native names are shown where known."))
 st.query_params.update(home=home, lang=lang)
 

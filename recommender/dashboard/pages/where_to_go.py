@@ -31,7 +31,7 @@ def local(cid: str) -> str:
 
 with st.sidebar:
     st.header(_("Your trip"))
-    home = st.selectbox(_("Home city"), ids, format_func=lambda c: labels[c], key=state.kept("home_city"),
+    home = st.selectbox(_("Home city"), ids, format_func=labels.__getitem__, key=state.kept("home_city"),
                         help=_("Type to search; native names are shown where known."))
     month = st.selectbox(_("Month"), list(MONTHS), format_func=lambda m: text.month_name(m, lang),
                          key=state.kept("month"))
