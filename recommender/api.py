@@ -202,7 +202,7 @@ def create_app() -> FastAPI:
     async def health():                  # on the event loop: answers while the worker threads are busy
         return {"status": "ok", "atlas": _atlas_tag()}
 
-    @app.api_route(methods=["GET", "HEAD"], path=f"/{VERSION}/cities", summary="Cities of the registry by name, id or country")
+    @app.get(f"/{VERSION}/cities", summary="Cities of the registry by name, id or country")
     def cities(request: Request, q: str | None = Query(None, max_length=100, description="part of a name or id"),
                country: str | None = Query(None, max_length=60, description="ISO code or country name"),
                limit: int = Query(50, ge=1, le=1000)):
@@ -228,7 +228,7 @@ def create_app() -> FastAPI:
                                                for c, h in zip(rows["city_id"], rows["has_climate"])]}
         return answer(request, build)
 
-    @app.api_route(methods=["GET", "HEAD"], path=f"/{VERSION}/recommend", summary="A home city's sister cities ranked for a month")
+    @app.get(f"/{VERSION}/recommend", summary="A home city's sister cities ranked for a month")
     def recommend(request: Request, home: str = Query(..., max_length=100),
                   month: str = Query(..., max_length=20, description="1–12 or an English month name"),
                   style: Style = Style.urban, band: str | None = Query(None, max_length=20, description="°C, e.g. 18-24"),
@@ -249,7 +249,7 @@ def create_app() -> FastAPI:
             return doc
         return answer(request, build)
 
-    @app.api_route(methods=["GET", "HEAD"], path=f"/{VERSION}/profile", summary="Twelve months of comfort for one city")
+    @app.get(f"/{VERSION}/profile", summary="Twelve months of comfort for one city")
     def profile(request: Request, city: str = Query(..., max_length=100), style: Style = Style.urban,
                 band: str | None = Query(None, max_length=20), daily: bool = False):
         def build():
@@ -259,7 +259,7 @@ def create_app() -> FastAPI:
             return document(rec.profile(_city(rec, "city", city), style=style.value, comfort_band=_band(band), daily=daily))
         return answer(request, build)
 
-    @app.api_route(methods=["GET", "HEAD"], path=f"/{VERSION}/windows", summary="When each side of a pair should visit the other")
+    @app.get(f"/{VERSION}/windows", summary="When each side of a pair should visit the other")
     def windows(request: Request, a: str = Query(..., max_length=100), b: str = Query(..., max_length=100),
                 style: Style = Style.urban, band: str | None = Query(None, max_length=20),
                 year: int | None = Query(None, ge=1950, le=2100, description="holiday breaks of this year")):
@@ -273,7 +273,7 @@ def create_app() -> FastAPI:
             return document(rec.exchange(ca, cb, style=style.value, comfort_band=_band(band), year=year))
         return answer(request, build)
 
-    @app.api_route(methods=["GET", "HEAD"], path=f"/{VERSION}/plan", summary="A home city's sister cities ranked for a span of dates")
+    @app.get(f"/{VERSION}/plan", summary="A home city's sister cities ranked for a span of dates")
     def plan(request: Request, home: str = Query(..., max_length=100), start: dt.date = Query(..., alias="from"),
              end: dt.date = Query(..., alias="to"), style: Style = Style.urban, band: str | None = Query(None, max_length=20),
              country: str | None = Query(None, max_length=60)):
@@ -289,7 +289,7 @@ def create_app() -> FastAPI:
             return document(res)
         return answer(request, build)
 
-    @app.api_route(methods=["GET", "HEAD"], path=f"/{VERSION}/pairs", summary="Sister-city pairs ranked by two-way exchange potential")
+    @app.get(f"/{VERSION}/pairs", summary="Sister-city pairs ranked by two-way exchange potential")
     def pairs(request: Request, country: str | None = Query(None, max_length=60),
               city: str | None = Query(None, max_length=100),
               sort: Literal["exchange", "complementarity", "name"] = "exchange", limit: int = Query(100, ge=1, le=5000),
@@ -303,7 +303,7 @@ def create_app() -> FastAPI:
                                              sort=sort, limit=limit))
         return answer(request, build)
 
-    @app.api_route(methods=["GET", "HEAD"], path=f"/{VERSION}/calendar.ics", summary="The travel windows of the coming year as calendar events",
+    @app.get(f"/{VERSION}/calendar.ics", summary="The travel windows of the coming year as calendar events",
              response_class=Response, responses={200: {"content": {"text/calendar": {}}}})
     def calendar(request: Request, home: str = Query(..., max_length=100), style: Style = Style.urban,
                  band: str | None = Query(None, max_length=20), lang: str | None = Query(None, max_length=10)):
@@ -316,6 +316,12 @@ def create_app() -> FastAPI:
             return to_ics(rec.year(h, style=style.value, comfort_band=_band(band)), _lang(lang), dt.date.today())
         return answer(request, build, "text/calendar; charset=utf-8", download=f"{h}.ics")
 
+    # HEAD for every endpoint (FastAPI's get() serves GET only), kept out of the OpenAPI description
+    from fastapi.routing import APIRoute
+
+    for route in [r for r in app.routes if isinstance(r, APIRoute) and "GET" in r.methods]:
+        app.add_api_route(route.path, route.endpoint, methods=["HEAD"], include_in_schema=False,
+                          response_class=route.response_class)
     return app
 
 

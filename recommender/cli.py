@@ -358,11 +358,12 @@ def _cmd_prepare(args) -> int:
     import time
 
     from . import prepared
+    from .recommend import Recommender
 
     t = time.perf_counter()
     path = prepared.cache_dir() / (prepared.key() + prepared.SUFFIX)
     had = path.exists()
-    prepared.recommender()
+    prepared.recommender(Recommender)
     print(f"{'already prepared' if had else 'prepared'}: {path} ({time.perf_counter() - t:.1f} s)")
     return 0
 

@@ -155,8 +155,9 @@ _lock = threading.Lock()
 _loaded: dict[str, object] = {}       # key → the Recommender this process read or built (the newest only)
 
 
-def recommender():
-    """The Recommender over the current atlas (data/ and the user's store): the one this process
+def recommender(kind: type):
+    """The Recommender (`kind`: recommend.Recommender, given by the caller so that this module
+    needs nothing of it) over the current atlas (data/ and the user's store): the one this process
     already has for the current key, else read from the cache folder when prepared, else built
     (atlas loaded and validated, the default style scored) and written there for the next
     process. Threads asking at once wait for one load (a dashboard worker warms up in the
@@ -165,17 +166,15 @@ def recommender():
         k = key()
         if k not in _loaded:
             _loaded.clear()
-            _loaded[k] = _read_or_build(cache_dir() / (k + SUFFIX))
+            _loaded[k] = _read_or_build(cache_dir() / (k + SUFFIX), kind)
         return _loaded[k]
 
 
-def _read_or_build(path: Path):
-    from .recommend import Recommender
-
+def _read_or_build(path: Path, kind: type):
     rec = _read(path)
-    if isinstance(rec, Recommender):
+    if isinstance(rec, kind):
         return rec
-    rec = Recommender()
+    rec = kind()
     for style in PREPARED_STYLES:
         rec.scored(style)              # by month; by day each city when first asked (its partners' windows in dates)
     rec.city(rec.cities.index[0])      # the name index (≈ 0.4 s)

@@ -416,7 +416,7 @@ def default_recommender() -> Recommender:
     if _default is None or _default[0] != version:
         from .prepared import recommender
 
-        _default = (version, recommender())
+        _default = (version, recommender(Recommender))
     return _default[1]
 
 

@@ -70,11 +70,11 @@ def test_a_registered_index_pickles_as_itself_and_another_does_not():
 
 def test_the_prepared_recommender_is_the_one_this_process_reads_again(monkeypatch, tmp_path):
     calls = []
-    monkeypatch.setattr(prepared, "_read_or_build", lambda path: calls.append(path) or object())
+    monkeypatch.setattr(prepared, "_read_or_build", lambda path, kind: calls.append(path) or kind())
     monkeypatch.setattr(prepared, "_loaded", {})
     monkeypatch.setenv("RECOMMENDER_CACHE", str(tmp_path))
-    first = prepared.recommender()
-    assert prepared.recommender() is first and len(calls) == 1 and calls[0].parent == tmp_path
+    first = prepared.recommender(object)
+    assert prepared.recommender(object) is first and len(calls) == 1 and calls[0].parent == tmp_path
 
 
 def test_a_folder_others_can_write_to_is_never_read(tmp_path):

@@ -58,7 +58,7 @@ def get_recommender(version: tuple) -> Recommender:
     from ..prepared import recommender
 
     i18n.preload()      # catalogs and CLDR data read once, so a switch of language does not wait for them
-    return recommender()     # read from the prepared file when another process (or an earlier run) made it
+    return recommender(Recommender)     # read from the prepared file when another process (or an earlier run) made it
 
 
 def recommender() -> tuple[tuple, Recommender]:

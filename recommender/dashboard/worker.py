@@ -51,10 +51,11 @@ def warm_up(port: int | None = None) -> None:
 
         from ..prepared import recommender
         from ..present import charts, chart_text, i18n  # noqa: F401
+        from ..recommend import Recommender
         from . import shared  # noqa: F401
 
         i18n.preload()
-        recommender()
+        recommender(Recommender)
     except Exception:       # the page's own load shows the reason, once, to the person who asked
         pass
 
