@@ -71,3 +71,12 @@ def test_french_puts_a_no_break_space_before_high_punctuation():
                                                                   .replace("\u202f;", "").replace("\u202f!", "")
                                                                   .replace("\u202f?", ""))]
     assert not bad, bad[:3]
+
+
+def test_a_number_keeps_its_unit_on_its_line_where_words_have_no_spaces():
+    # the Japanese headline was drawn "午後は28 / °C" across two lines: there a space breaks like any other
+    from recommender.present import i18n, units
+
+    assert units.temp(28, "°C", lang="ja") == "28\u00a0°C" and units.value("prcp_mm", 61, lang="zh") == "61\u00a0mm"
+    assert units.temp(28, "°C", lang="en") == "28 °C"                  # spaced scripts keep a plain space
+    assert {lang for lang in i18n.LANGUAGES if i18n.unit_space(lang) != " "} == {"ja", "zh"}

@@ -67,6 +67,10 @@ DECLARED_LANGUAGES: tuple[Language, ...] = (
     Language("ur", "اردو", "Arab", "rtl", fonts=("Noto Nastaliq Urdu", "Noto Naskh Arabic")),
 )
 DEFAULT_LANGUAGE = "en"
+# Scripts written without spaces between words: there a space is a line-break opportunity like any
+# other, so the space between a number and its unit ("28 °C") is a no-break space (U+00A0) or the
+# browser may put "°C" on the next line (it did, in the Japanese headline).
+NO_WORD_SPACES = {"Jpan", "Hans", "Hant", "Thai", "Khmr", "Laoo", "Mymr"}
 BY_CODE: dict[str, Language] = {lang.code: lang for lang in DECLARED_LANGUAGES}
 LANGUAGES: dict[str, str] = {lang.code: lang.name for lang in DECLARED_LANGUAGES}   # code → its own name
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
@@ -211,6 +215,12 @@ def month_names(lang: str, width: str = "wide") -> tuple[str, ...]:
 
 
 LRI, PDI = "\u2066", "\u2069"    # Unicode left-to-right isolate and its end (UAX #9)
+
+
+def unit_space(lang: str = DEFAULT_LANGUAGE) -> str:
+    """The space between a number and its unit in the language: U+00A0 where the script has no
+    spaces between words (NO_WORD_SPACES), else a plain space."""
+    return "\u00a0" if declaration(lang).script in NO_WORD_SPACES else " "
 
 
 def isolate(s: str, lang: str = DEFAULT_LANGUAGE) -> str:

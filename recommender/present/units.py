@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..climate.variables import SPEC
-from .i18n import isolate, number
+from .i18n import isolate, number, unit_space
 
 UNITS = ("°C", "°F")
 
@@ -35,12 +35,13 @@ def temp(t_c: float | None, unit: str = "°C", decimals: int = 0, lang: str = "e
     minus sign: "−7 °C", "19 °F" (isolated left to right inside right-to-left text)."""
     if _missing(t_c):
         return "—"
-    return isolate(f"{number(float(convert_temp(t_c, unit)), lang, decimals)} {unit}", lang)
+    return isolate(f"{number(float(convert_temp(t_c, unit)), lang, decimals)}{unit_space(lang)}{unit}", lang)
 
 
 def temp_difference(dt_c: float, unit: str = "°C", decimals: int = 0, lang: str = "en") -> str:
     """A temperature *difference* in the chosen unit (no offset): "5 °C" → "9 °F"."""
-    return isolate(f"{number(float(dt_c) * (9.0 / 5.0 if unit == '°F' else 1.0), lang, decimals)} {unit}", lang)
+    return isolate(f"{number(float(dt_c) * (9.0 / 5.0 if unit == '°F' else 1.0), lang, decimals)}{unit_space(lang)}{unit}",
+                   lang)
 
 
 def value(variable: str, x: float | None, unit: str = "°C", decimals: int | None = None, lang: str = "en") -> str:
@@ -51,5 +52,5 @@ def value(variable: str, x: float | None, unit: str = "°C", decimals: int | Non
         return temp(x, unit, spec.decimals if decimals is None else decimals, lang)
     if _missing(x):
         return "—"
-    suffix = "" if spec.unit == "days" else (" " + spec.unit)
+    suffix = "" if spec.unit == "days" else (unit_space(lang) + spec.unit)
     return isolate(f"{number(float(x), lang, 0 if decimals is None else decimals)}{suffix}", lang)
