@@ -23,10 +23,15 @@ shared.atlas_warnings(rec)
 shared.read_link(rec)
 st.session_state["_choices"] = shared.shared_choices(lang)
 
-pages = {key: st.Page(file, title=_(title), icon=icon, url_path=url, default=key == "where")
+# The default page lives at "/" (its url_path only reserves a name, here "start"); its own path,
+# /where?home=… in the links people share, opens the same page through a hidden twin instead of
+# Streamlit's "Page not found" dialog.
+pages = {key: st.Page(file, title=_(title), icon=icon, url_path="start" if key == "where" else url, default=key == "where")
          for key, (file, url, title, icon) in shared.PAGES.items()}
-page = st.navigation(list(pages.values()))
+file, url, title, icon = shared.PAGES["where"]
+where_link = st.Page(file, title=_(title), icon=icon, url_path=url, visibility="hidden")
+page = st.navigation([*pages.values(), where_link])
 legacy = shared.legacy_page(st.query_params.get("view"))
-if legacy and page is pages["where"]:
+if legacy and page in (pages["where"], where_link):
     st.switch_page(pages[legacy], query_params={k: v for k, v in st.query_params.items() if k != "view"})
 page.run()

@@ -422,6 +422,7 @@ def test_every_page_gives_its_answer_on_a_phone_without_sideways_scroll(server, 
             wait_idle(pg)
             wide = pg.evaluate("() => document.documentElement.scrollWidth")
             assert wide <= 400, (path, lang, wide)
+            assert not pg.get_by_text("Page not found").count(), path     # /where is the default page's own link
             name = path.strip("/").split("?")[0]
             pg.screenshot(path=str(OUT / f"phone-390px-{name}-{lang}.png"), full_page=False)
     finally:
