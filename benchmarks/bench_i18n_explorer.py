@@ -37,7 +37,8 @@ def main(n: int = 12) -> None:
         at.query_params[k] = v
     first = timed(at)
     # the old link opens the All pairs page: its ranking is the page's one table
-    assert len(at.dataframe) == 1 and at.selectbox(key="ex_country"), "the explorer did not render"
+    # the ranking, then the exchange calendar's data table (its text alternative)
+    assert len(at.dataframe) >= 1 and at.selectbox(key="ex_country"), "the explorer did not render"
     print(f"explorer first render (fresh process, atlas loaded and scored): {first:.2f} s (target < 3 s)")
 
     units = []

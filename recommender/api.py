@@ -161,7 +161,9 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(RecommenderError)
     async def _recommender(request: Request, exc: RecommenderError):
-        return _error(400, None, str(exc))
+        from .present.text import without_server_paths
+
+        return _error(400, None, without_server_paths(str(exc)))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):    # no such path, method not allowed
