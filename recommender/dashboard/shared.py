@@ -95,23 +95,27 @@ def pair_year(version: tuple, a: str, b: str, style: str, band) -> HomeYear:
     return get_recommender(version).pair_year(a, b, style=style, comfort_band=band)
 
 
-FIGURES = {
-    "curves": lambda y, month, partner, unit, lang: charts.comfort_curves(y, month, lang),
-    "heatmap": lambda y, month, partner, unit, lang: charts.partner_heatmap(y, month, lang),
-    "climate": lambda y, month, partner, unit, lang: charts.climate_panel(y, partner, unit, lang),
-    "map": lambda y, month, partner, unit, lang: charts.partner_map(y, month, lang),
-    "windows": lambda y, month, partner, unit, lang: charts.window_strip(y, month, lang),
+# Each chart kind, declared once: its figure (present/charts.py) and its text alternative
+# (present/chart_text.py: a summary sentence and its data as a table), both of (year, month,
+# partner, unit, lang).
+CHARTS = {
+    "curves": (lambda y, month, partner, unit, lang: charts.comfort_curves(y, month, lang),
+               lambda y, month, partner, unit, lang: chart_text.ranking(y, month, lang)),
+    "heatmap": (lambda y, month, partner, unit, lang: charts.partner_heatmap(y, month, lang),
+                lambda y, month, partner, unit, lang: chart_text.ranking(y, month, lang)),
+    "climate": (lambda y, month, partner, unit, lang: charts.climate_panel(y, partner, unit, lang),
+                lambda y, month, partner, unit, lang: chart_text.climate(y, partner, unit, lang)),
+    "map": (lambda y, month, partner, unit, lang: charts.partner_map(y, month, lang),
+            lambda y, month, partner, unit, lang: chart_text.partner_map(y, month, lang)),
+    "windows": (lambda y, month, partner, unit, lang: charts.window_strip(y, month, lang),
+                lambda y, month, partner, unit, lang: chart_text.window_strip(y, month, lang)),
 }
 
 
-# Each chart's text alternative (present/chart_text.py): a summary sentence and its data as a table.
-ALTERNATIVES = {
-    "curves": lambda y, month, partner, unit, lang: chart_text.ranking(y, month, lang),
-    "heatmap": lambda y, month, partner, unit, lang: chart_text.ranking(y, month, lang),
-    "climate": lambda y, month, partner, unit, lang: chart_text.climate(y, partner, unit, lang),
-    "map": lambda y, month, partner, unit, lang: chart_text.partner_map(y, month, lang),
-    "windows": lambda y, month, partner, unit, lang: chart_text.window_strip(y, month, lang),
-}
+def cached_year(year: tuple) -> HomeYear:
+    """The cached year a chart is drawn from (`year`: the arguments of home_year or pair_year, first
+    "home" or "pair")."""
+    return home_year(*year[1:]) if year[0] == "home" else pair_year(*year[1:])
 
 
 @st.cache_resource(show_spinner=False, max_entries=512)
@@ -119,15 +123,13 @@ def figure(kind: str, year: tuple, month: int, partner: str | None, unit: str, l
     """A chart of a cached year (`year`: the arguments of home_year or pair_year, first "home" or
     "pair"), built once per process for each choice and shared by every session (figures are not
     changed after they are built). An unknown kind is a KeyError, never another chart."""
-    y = home_year(*year[1:]) if year[0] == "home" else pair_year(*year[1:])
-    return FIGURES[kind](y, month, partner, unit, lang)
+    return CHARTS[kind][0](cached_year(year), month, partner, unit, lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=512)
 def alternative(kind: str, year: tuple, month: int, partner: str | None, unit: str, lang: str) -> chart_text.ChartText:
     """A cached chart's text alternative (the arguments of `figure`)."""
-    y = home_year(*year[1:]) if year[0] == "home" else pair_year(*year[1:])
-    return ALTERNATIVES[kind](y, month, partner, unit, lang)
+    return CHARTS[kind][1](cached_year(year), month, partner, unit, lang)
 
 
 def chart(kind: str, year: tuple, month: int, partner: str | None, unit: str, lang: str, key: str) -> None:
