@@ -107,9 +107,10 @@ def test_ctrl_c_at_start_up_is_one_line_and_status_130(delay):
     out, err = pr.communicate(timeout=30)
     if pr.returncode == 0:
         pytest.skip("finished before the signal")
-    if pr.returncode == 1 and "recommender/__main__.py" not in err and "recommender/cli.py" not in err:
-        # the interpreter (runpy, importing the package) had not reached our first line: no Python
-        # code can catch a signal there
+    if "Traceback" in err and "recommender/__main__.py" not in err and "recommender/cli.py" not in err:
+        # the interpreter (runpy, importing the package) had not reached our entry point: no code of
+        # ours can catch a signal there (the status is 1, or 130 / −2 when CPython re-raises it at exit;
+        # a faster start, with the prepared atlas, makes this window a larger share of the first 30 ms)
         pytest.skip("the signal arrived while the interpreter itself was starting, before any of our code ran")
     # 130, or ended by SIGINT itself (CPython re-raises the signal at exit in a few start-up windows):
     # either way the shell reports status 130
