@@ -38,9 +38,8 @@ MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augus
 class Session:
     """One browser tab's worth of protocol: run, then rerun with changed widgets."""
 
-    def __init__(self, url: str, query: str, cookie: str | None = None):
-        self.ws = connect(url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"], max_size=None,
-                          additional_headers={"Cookie": cookie} if cookie else None)
+    def __init__(self, url: str, query: str):
+        self.ws = connect(url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"], max_size=None)
         self.query = query
         self.widgets: dict[str, tuple[str, list[str]]] = {}   # key → (id, option labels)
         self.headline = ""

@@ -102,10 +102,24 @@ def api_command(port: int) -> list[str]:
 
 def haproxy_config(host: str, port: int, dashboards: list[Worker], apis: list[Worker], stats_socket: Path) -> str:
     """HAProxy's configuration: one front end, the dashboard and API back ends with health checks."""
-    def servers(ws, sticky: bool):
-        return "\n".join(f"    server {w.name} 127.0.0.1:{w.port} check inter 1s fall 2 rise 1"
-                         + (f" cookie {w.name}" if sticky else "") for w in ws)
+    def backend(kind: str, workers: list[Worker], rules: str) -> str:
+        """One back end: its own rules, then what both share (the health check, another server when
+        one fails, the serving worker's name on the answer) and its servers."""
+        sticky = kind == "dashboard"           # a Streamlit session lives in one process
+        servers = "\n".join(f"    server {w.name} 127.0.0.1:{w.port} check inter 1s fall 2 rise 1"
+                            + (f" cookie {w.name}" if sticky else "") for w in workers)
+        return f"""backend {kind}
+{rules}
+    option httpchk GET {HEALTH[kind]}
+    http-check expect status 200
+    option redispatch
+    retries 2
+    http-response set-header X-Served-By %[srv_name]
+{servers}
+"""
 
+    dashboard = backend("dashboard", dashboards, "    balance leastconn\n    cookie SRV insert indirect nocache httponly")
+    api = backend("api", apis, "    balance roundrobin\n    http-request replace-path ^/api(/.*)$ \\1")
     return f"""# written by recommender/serve.py; regenerated at each start
 global
     maxconn 4096
@@ -128,26 +142,8 @@ frontend web
     use_backend api if {{ path_beg /api/ }}
     default_backend dashboard
 
-backend dashboard
-    balance leastconn
-    cookie SRV insert indirect nocache httponly
-    option httpchk GET {HEALTH["dashboard"]}
-    http-check expect status 200
-    option redispatch
-    retries 2
-    http-response set-header X-Served-By %[srv_name]
-{servers(dashboards, sticky=True)}
-
-backend api
-    balance roundrobin
-    http-request replace-path ^/api(/.*)$ \\1
-    option httpchk GET {HEALTH["api"]}
-    http-check expect status 200
-    option redispatch
-    retries 2
-    http-response set-header X-Served-By %[srv_name]
-{servers(apis, sticky=False)}
-"""
+{dashboard}
+{api}"""
 
 
 def servers_up(stats_socket: Path) -> dict[str, bool]:
