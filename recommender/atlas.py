@@ -12,7 +12,6 @@ overlaid per city by the sources' declared priority (refreshed Meteostat normals
 from __future__ import annotations
 
 import difflib
-import logging
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,15 +19,14 @@ import numpy as np
 import pandas as pd
 
 from .climate import confidence
-from .climate.validate import validate_normals
+from .climate.validate import city_problems, validate_normals
 from .climate.variables import NORMALS_COLUMNS, PROVENANCE, SRC_COLUMNS, VARIABLES
-from .errors import AtlasError, UnknownCityError
+from .errors import AtlasError, UnknownCityError, shown
 from .paths import data_dir as default_data_dir, user_store_dir
 from .places.names import normalize_name
 from .sources import by_priority
 from .storage import NormalsStore
 
-log = logging.getLogger(__name__)
 
 CHECK_MAX_C = 100.0   # two estimates of a monthly mean temperature cannot differ by more
 CITY_COLUMNS = ["city_id", "name", "ascii_name", "country", "lat", "lon", "elevation_m", "timezone",
@@ -39,14 +37,66 @@ _CITY_DTYPES = {"city_id": str, "name": str, "ascii_name": str, "country": str, 
                 "gridded_km": float, "gridded_dz_m": float, "elevation_src": str}
 
 
-def _read_csv(path: Path, **kw) -> pd.DataFrame:
+MAX_DATA_FILE_BYTES = 256 * 1024 * 1024   # ten times the largest data file: anything bigger is damaged or foreign
+
+
+def _data_file(path: Path) -> Path:
+    """`path` if it is a readable data file of a sane size, else AtlasError naming what is wrong."""
     if not path.exists():
         raise AtlasError(f"Missing data file {path}; restore it from the repository or rebuild with "
                          "`python -m recommender build-atlas`.")
+    if not path.is_file():
+        raise AtlasError(f"{path} is a folder or a device, not a data file; restore the file from the repository.")
+    size = path.stat().st_size
+    if size > MAX_DATA_FILE_BYTES:
+        raise AtlasError(f"{path} is {size:,} bytes, far larger than any data file of this product "
+                         f"({MAX_DATA_FILE_BYTES:,} at most): it is damaged or foreign. Restore it from the repository.")
+    return path
+
+
+def _read_csv(path: Path, **kw) -> pd.DataFrame:
+    _data_file(path)
     try:
         return pd.read_csv(path, keep_default_na=False, na_values=[""], **kw)
-    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise AtlasError(f"Cannot read {path}: {exc}. Restore the file from the repository.") from exc
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
+        raise AtlasError(f"Cannot read {path}: {shown(exc, 200)}. Restore the file from the repository.") from None
+
+
+# Each numeric column of data/cities.csv and its physical range (units in data/README.md).
+CITY_RANGES = {"lat": (-90.0, 90.0), "lon": (-180.0, 180.0), "elevation_m": (-500.0, 9000.0),
+               "population": (0.0, 5e7), "gridded_km": (0.0, 20000.0), "gridded_dz_m": (-9000.0, 9000.0)}
+CITY_REQUIRED = ["city_id", "name", "country", "lat", "lon"]   # a city without these cannot be shown or placed
+
+
+def _first_bad(path: Path, mask, column: str, why) -> None:
+    """AtlasError naming the file, line and column of the first row where mask holds; why(i)
+    says what is wrong with row i (position)."""
+    mask = np.asarray(mask, dtype=bool)
+    if mask.any():
+        i = int(np.flatnonzero(mask)[0])
+        raise AtlasError(f"{path.name} line {i + 2}, column {column}: {why(i)}; restore the file from the repository "
+                         "or rebuild it with `python -m recommender build-atlas`.")
+
+
+def _check_cities(df: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """The registry with typed columns, or AtlasError naming the line and column of the first bad
+    cell: required cells present, numbers that are numbers inside their physical range, ids unique."""
+    for c in CITY_REQUIRED:
+        _first_bad(path, df[c].isna() | (df[c].astype(str).str.strip() == ""), c, lambda i: "the cell is empty")
+    for c, (lo, hi) in CITY_RANGES.items():
+        if c not in df:
+            continue
+        raw = df[c]
+        x = pd.to_numeric(raw, errors="coerce")
+        _first_bad(path, raw.notna() & x.isna(), c, lambda i, raw=raw: f"{shown(raw.iloc[i])} is not a number")
+        _first_bad(path, x.notna() & ~x.between(lo, hi), c,
+                   lambda i, x=x, lo=lo, hi=hi: f"{x.iloc[i]:g} is outside the range {lo:g} to {hi:g}")
+        df[c] = x.astype(float)
+    ids = df["city_id"].astype(str)
+    _first_bad(path, ~ids.str.fullmatch(r"[a-z0-9][a-z0-9-]*"), "city_id",
+               lambda i: f"{shown(ids.iloc[i])} is not a city id (lower-case letters, digits and hyphens)")
+    _first_bad(path, ids.duplicated(), "city_id", lambda i: f"repeats the city id {ids.iloc[i]!r}")
+    return df
 
 
 def _mtime(path: Path) -> float:
@@ -59,14 +109,14 @@ def _normals_mtime(data_dir: Path) -> float:
 
 @lru_cache(maxsize=4)
 def _cities(data_dir: str, _version: float) -> pd.DataFrame:
-    df = _read_csv(Path(data_dir) / "cities.csv", dtype=_CITY_DTYPES)
+    path = Path(data_dir) / "cities.csv"
+    df = _read_csv(path, dtype=str)
     missing = [c for c in CITY_COLUMNS if c not in df.columns]
     if missing:
         raise AtlasError(f"data/cities.csv lacks the columns {', '.join(missing)}; rebuild the atlas.")
+    df = _check_cities(df, path)
     df["has_climate"] = df["has_climate"].astype(str).str.lower() == "true"
     df["station_ids"] = df["station_ids"].fillna("")
-    if df["city_id"].duplicated().any():
-        raise AtlasError(f"data/cities.csv repeats the city id '{df.loc[df.city_id.duplicated(), 'city_id'].iloc[0]}'.")
     return df
 
 
@@ -116,14 +166,16 @@ def _pairs(data_dir: str, _version: float) -> pd.DataFrame:
     df = _read_csv(Path(data_dir) / "pairs.csv", dtype=str)
     if list(df.columns[:2]) != ["city_a", "city_b"]:
         raise AtlasError("data/pairs.csv must start with the columns city_a, city_b; rebuild the atlas.")
-    known = set(_cities(data_dir, _mtime(Path(data_dir) / "cities.csv"))["city_id"])
-    for i, (a, b) in enumerate(zip(df["city_a"], df["city_b"]), start=2):
-        problem = ("has an empty city" if pd.isna(a) or pd.isna(b) else
-                   f"names the unknown city {a if a not in known else b!r}" if a not in known or b not in known else
-                   "pairs a city with itself" if a == b else None)
-        if problem:
-            raise AtlasError(f"data/pairs.csv line {i} {problem}; restore the file from the repository or rebuild "
-                             "it with `python -m recommender build-atlas`.")
+    path = Path(data_dir) / "pairs.csv"
+    known = _cities(data_dir, _mtime(path.parent / "cities.csv"))["city_id"]
+    a, b = df["city_a"], df["city_b"]
+    for c in ("city_a", "city_b"):
+        _first_bad(path, df[c].isna() | (df[c].str.strip() == ""), c, lambda i: "the cell is empty")
+        _first_bad(path, ~df[c].isin(known), c, lambda i, c=c: f"names the unknown city {shown(df[c].iloc[i])}")
+    _first_bad(path, a == b, "city_b", lambda i: f"pairs the city {a.iloc[i]!r} with itself")
+    key = pd.Series(np.where(a < b, a + "|" + b, b + "|" + a))     # a pair in either order is the same pair
+    _first_bad(path, key.duplicated(), "city_a",
+               lambda i: f"repeats the pair {a.iloc[i]} – {b.iloc[i]} (an earlier line has it, in either order)")
     return df
 
 
@@ -140,9 +192,7 @@ def _read_normals(data_dir: Path) -> pd.DataFrame:
         dtypes = {"city_id": str, "month": int, "period": str, **{v: float for v in VARIABLES},
                   **{s: str for s in SRC_COLUMNS}}
         return _read_csv(data_dir / "normals.csv", dtype=dtypes)
-    if not path.exists():
-        raise AtlasError(f"Missing data file {path}; restore it from the repository or rebuild with "
-                         "`python -m recommender build-atlas`.")
+    _data_file(path)
     try:
         df = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises several types for a damaged file
@@ -150,10 +200,8 @@ def _read_normals(data_dir: Path) -> pd.DataFrame:
     missing = [c for c in NORMALS_COLUMNS if c not in df.columns]
     if missing:
         raise AtlasError(f"{path} lacks the columns {', '.join(missing)}; restore it from the repository or rebuild.")
-    for v in VARIABLES:
-        df[v] = df[v].astype(float)
     if "check_c" in df:   # the cross-source difference (°C): never negative, never beyond the range of normals
-        check = df["check_c"].astype(float)
+        check = pd.to_numeric(df["check_c"], errors="coerce")
         bad = check.notna() & ~check.between(0.0, CHECK_MAX_C)
         if bad.any():
             i = bad.idxmax()
@@ -170,22 +218,13 @@ def read_store(store_dir: Path | None = None) -> tuple[pd.DataFrame | None, list
 
 
 def _valid_cities(frame: pd.DataFrame, lat: pd.Series, what: str, warnings: list[str]) -> pd.DataFrame:
-    """The rows of the cities of `frame` that pass validation; each rejected city is named in
-    `warnings` (one bad city never hides the others)."""
-    frame = frame[frame["city_id"].isin(lat.index)]
-    try:
-        validate_normals(frame, lat, allow_empty=True)
-        return frame
-    except AtlasError:
-        pass
-    keep = []
-    for cid, rows in frame.groupby("city_id", sort=True):
-        try:
-            validate_normals(rows, lat)
-            keep.append(rows)
-        except AtlasError as exc:
-            warnings.append(f"{what}: city '{cid}' ignored, the others kept. {exc}")
-    return pd.concat(keep) if keep else frame.iloc[:0]
+    """The rows of the cities of `frame` that pass validation (climate.validate.city_problems);
+    each rejected city is named in `warnings` (one bad city never hides the others)."""
+    problems = city_problems(frame, lat)
+    for reason in problems.values:
+        warnings.append(f"{what}: ignored, the other cities kept. {reason}. Refresh that city again.")
+    keep = frame[~frame["city_id"].isin(problems.index)]
+    return keep.assign(month=keep["month"].astype(int), **{v: pd.to_numeric(keep[v]).astype(float) for v in VARIABLES})
 
 
 def overlay(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -214,11 +253,10 @@ def _atlas(data_dir: str, store_dir: str, _m1: float, _m2: float, _m3: tuple) ->
     lat = cities.set_index("city_id")["lat"]
     embedded = _read_normals(Path(data_dir))
     validate_normals(embedded, lat)
-    fresh, warnings = read_store(Path(store_dir))
-    for w in warnings:
-        log.warning("%s", w)
+    embedded = embedded.astype({"month": int, **{v: float for v in VARIABLES}})
+    fresh, warnings = read_store(Path(store_dir))   # shown by the CLI (warning: lines) and on every page
     if fresh is not None and len(fresh):
-        fresh = _valid_cities(fresh, lat, f"Refreshed data in {NormalsStore(Path(store_dir)).folder}", warnings)
+        fresh = _valid_cities(fresh, lat, f"Refreshed data in {NormalsStore(Path(store_dir)).db}", warnings)
     gridded_only = embedded["city_id"].isin(cities.loc[cities["climate_note"] == "gridded", "city_id"])
     if fresh is not None and len(fresh):
         fresh = _check_against(fresh, embedded)

@@ -42,6 +42,7 @@ def atlas():
 # `slow` keeps its meaning (more than a few seconds) and stays on the tests themselves.
 TIERS: dict[str, tuple[str, ...]] = {
     "test_api.py": ("integration",),
+    "test_api_fuzz.py": ("integration", "slow"),
     "test_app.py": ("integration",),
     "test_atlas.py": ("integration",),
     "test_atlas_checks.py": ("unit",),
@@ -59,14 +60,18 @@ TIERS: dict[str, tuple[str, ...]] = {
     "test_exchange.py": ("integration",),
     "test_exports.py": ("unit",),
     "test_daily.py": ("unit",),
+    "test_data_fuzz.py": ("integration", "slow"),
     "test_documents.py": ("unit",),
+    "test_downloads.py": ("integration",),
     "test_breaks.py": ("unit",),
     "test_faults.py": ("integration",),
     "test_fetch_on_demand.py": ("integration",),
     "test_flags.py": ("unit",),
     "test_gridded.py": ("unit",),
     "test_heat.py": ("unit",),
+    "test_hostile_names.py": ("unit",),          # its CLI and AppTest tests are marked integration
     "test_i18n.py": ("unit",),
+    "test_inputs.py": ("integration",),
     "test_languages.py": ("unit",),
     "test_layout.py": ("unit",),
     "test_method_text.py": ("unit",),
@@ -81,6 +86,7 @@ TIERS: dict[str, tuple[str, ...]] = {
     "test_serve.py": ("integration", "slow"),
     "test_skill.py": ("unit",),
     "test_sources.py": ("unit",),
+    "test_store.py": ("integration",),
     "test_validation_cases.py": ("unit",),
     "test_wetdays.py": ("unit",),
 }

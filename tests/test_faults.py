@@ -154,6 +154,43 @@ def _inf_tmax(n):
     return n
 
 
+def _city_cell(city_id, column, value):
+    """Set one cell of data/cities.csv (by city id and column name)."""
+    def apply(path):
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+        df.loc[df.city_id == city_id, column] = value
+        df.to_csv(path, index=False)
+    return apply
+
+
+def _reversed_pair(t):
+    a, b, *rest = t.splitlines()[1].split(",")
+    return t + ",".join([b, a, *rest]) + "\n"
+
+
+def _folder(path):
+    path.unlink()
+    path.mkdir()
+
+
+def _sparse(path):
+    with open(path, "r+b") as f:           # 8 GB that take no disk: a reader must not try to load them
+        f.truncate(8 * 1024 ** 3)
+
+
+def _text_tmax(n):
+    """tmax_c stored as text (a string column, as a spreadsheet export writes it), one cell not a number."""
+    n["tmax_c"] = n["tmax_c"].map(lambda x: None if pd.isna(x) else f"{x:g}")
+    n.loc[(n.city_id == "karachi") & (n.month == 3), "tmax_c"] = "hot"
+    return n
+
+
+def _half_month(n):
+    n["month"] = n["month"].astype(float)
+    n.loc[(n.city_id == "karachi") & (n.month == 3), "month"] = 3.5
+    return n
+
+
 def _negative_check(n):
     n.loc[(n.city_id == "karachi") & (n.month == 2), "check_c"] = -3.0   # a difference is never negative
     return n
@@ -162,8 +199,27 @@ def _negative_check(n):
 CASES = {
     "pair with an unknown city": ("pairs.csv", _text_change(lambda t: t + "atlantis,karachi,hekman\n"),
                                   "names the unknown city 'atlantis'"),
-    "pair with an empty cell": ("pairs.csv", _text_change(lambda t: t + ",karachi,hekman\n"), "has an empty city"),
-    "self-pair": ("pairs.csv", _text_change(lambda t: t + "karachi,karachi,hekman\n"), "pairs a city with itself"),
+    "pair with an empty cell": ("pairs.csv", _text_change(lambda t: t + ",karachi,hekman\n"),
+                                "column city_a: the cell is empty"),
+    "self-pair": ("pairs.csv", _text_change(lambda t: t + "karachi,karachi,hekman\n"),
+                  "pairs the city 'karachi' with itself"),
+    "a pair repeated in the other order": ("pairs.csv", _text_change(_reversed_pair), "(an earlier line has it, in either order)"),
+    "a pair repeated": ("pairs.csv", _text_change(lambda t: t + t.splitlines()[1] + "\n"), "repeats the pair"),
+    "latitude beyond the pole": ("cities.csv", _city_cell("karachi", "lat", "123.5"),
+                                 "column lat: 123.5 is outside the range -90 to 90"),
+    "longitude beyond the date line": ("cities.csv", _city_cell("karachi", "lon", "-200"),
+                                       "column lon: -200 is outside the range -180 to 180"),
+    "text in a numeric column": ("cities.csv", _city_cell("karachi", "elevation_m", "high"),
+                                 "column elevation_m: 'high' is not a number"),
+    "an empty country cell": ("cities.csv", _city_cell("karachi", "country", ""), "column country: the cell is empty"),
+    "an empty name cell": ("cities.csv", _city_cell("karachi", "name", ""), "column name: the cell is empty"),
+    "a repeated city id": ("cities.csv", _text_change(lambda t: t + t.splitlines()[1] + "\n"), "repeats the city id"),
+    "a data file replaced by a folder": ("pairs.csv", _folder, "is a folder or a device, not a data file"),
+    "a huge sparse data file": ("cities.csv", _sparse, "far larger than any data file"),
+    "a binary file for a CSV": ("cities.csv", lambda p: p.write_bytes(bytes(range(256)) * 64), "Cannot read"),
+    "text in a numeric normals column": ("normals.parquet", _normals_change(_text_tmax),
+                                         "column tmax_c holds the text 'hot', not a number"),
+    "a fractional month": ("normals.parquet", _normals_change(_half_month), "is not a whole number 1–12"),
     "truncated registry": ("cities.csv", _text_change(lambda t: t[: len(t) // 2].rsplit("\n", 1)[0] + "\n"),
                            "registry is truncated"),
     "header-only normals": ("normals.parquet", _normals_change(lambda n: n.iloc[:0]), "has no rows"),

@@ -5,9 +5,11 @@ import os
 import pickle
 import time
 
+import pandas as pd
 import pytest
 
 from recommender import prepared
+from recommender.storage import NormalsStore
 from recommender.comfort.indices import ComfortIndex, index_for
 
 
@@ -27,9 +29,12 @@ def test_the_key_follows_the_data_files_and_the_stores_contents(tmp_path):
     (d / "pairs.csv").write_bytes(b"xy")                       # a data file changed
     assert prepared.key(d, empty_a) != k
     k2 = prepared.key(d, empty_a)
-    (empty_a / "normals").mkdir(parents=True)                  # the store now holds something
-    assert prepared.key(d, empty_a) != k2
-    assert prepared.key(d, empty_a) != prepared.key(d, empty_b)
+    karachi = pd.read_parquet(prepared.PACKAGE.parent / "data" / "normals.parquet").query("city_id == 'karachi'")
+    NormalsStore(empty_a).write_city(karachi, "karachi")          # the store now holds a city
+    k3 = prepared.key(d, empty_a)
+    assert k3 != k2 and k3 != prepared.key(d, empty_b)
+    NormalsStore(empty_a).write_city(karachi.assign(tmax_c=karachi["tmax_c"] + 0.1), "karachi")   # and again
+    assert prepared.key(d, empty_a) not in (k2, k3)
 
 
 def test_a_written_file_reads_back_and_a_damaged_one_is_a_miss(tmp_path):

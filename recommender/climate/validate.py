@@ -53,13 +53,63 @@ def row_problems(df: pd.DataFrame, lat: pd.Series | np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(problems, columns=["row", "column", "reason"])
 
 
+def city_problems(df: pd.DataFrame, lat_by_city: pd.Series) -> pd.Series:
+    """The first problem of each city that fails validation: a Series city_id → sentence.
+
+    Vectorised over the whole table (one bad city never hides the others). Checks: the city is
+    in the registry (`lat_by_city`: °N by city id); months are the integers 1–12, once each;
+    values are numbers, not text; provenance values are known and agree with missing values;
+    then `row_problems` (physical ranges and relations).
+    """
+    out: dict[str, str] = {}
+
+    def note(mask, reason) -> None:
+        """Record reason(row) for the first row of each not-yet-failed city where mask holds."""
+        rows = df[np.asarray(mask, dtype=bool) & ~df["city_id"].isin(out.keys()).to_numpy()]
+        for cid, r in rows.groupby("city_id", sort=False).head(1).set_index("city_id").iterrows():
+            out[str(cid)] = reason(cid, r)
+
+    ids = df["city_id"]
+    note(~ids.isin(lat_by_city.index), lambda c, r: (
+        f"City '{c}' has normals but is not in the city registry ({len(lat_by_city):,} cities): the registry is "
+        "truncated or from another build"))
+    month = pd.to_numeric(df["month"], errors="coerce")
+    note(month.isna() | (month % 1 != 0), lambda c, r: f"City '{c}': month {r['month']!r} is not a whole number 1–12")
+    m = month.where(month % 1 == 0)
+    counts = pd.DataFrame({"city_id": ids, "m": m}).groupby("city_id", sort=False)["m"].agg(
+        ["size", "nunique", "min", "max"])
+    bad = counts[(counts["size"] != 12) | (counts["nunique"] != 12) | (counts["min"] != 1) | (counts["max"] != 12)]
+    note(ids.isin(bad.index), lambda c, r: (
+        f"City '{c}' has {int(counts.at[c, 'size'])} monthly rows (months "
+        f"{sorted(df.loc[ids == c, 'month'].tolist())}); every city needs months 1–12 once each"))
+    numbers = {}
+    for v in VARIABLES:
+        x = pd.to_numeric(df[v], errors="coerce")
+        note(x.isna() & df[v].notna(), lambda c, r, v=v: (
+            f"City '{c}', month {r['month']}: column {v} holds the text {str(r[v])[:40]!r}, not a number"))
+        numbers[v] = x
+        src = df[src_column(v)]
+        note(~src.isin(PROVENANCE), lambda c, r, v=v: (
+            f"City '{c}', month {r['month']}: column {src_column(v)} has '{r[src_column(v)]}'; "
+            f"allowed are {', '.join(PROVENANCE)}"))
+        note(x.isna() != (src == "missing"), lambda c, r, v=v: (
+            f"City '{c}', month {r['month']}: column {v} is {'empty' if pd.isna(r[v]) else r[v]} but "
+            f"{src_column(v)} says '{r[src_column(v)]}'"))
+    rest = df.assign(month=m, **numbers)[~ids.isin(out.keys()).to_numpy()]
+    if len(rest):
+        lat = lat_by_city.reindex(rest["city_id"]).to_numpy(dtype=float)
+        problems = row_problems(rest, lat)
+        if len(problems):
+            first = problems.drop_duplicates("row").assign(city_id=lambda p: rest.loc[p["row"], "city_id"].to_numpy())
+            for p in first.drop_duplicates("city_id").itertuples():
+                out[p.city_id] = f"City '{p.city_id}', month {int(rest.at[p.row, 'month'])}, column {p.column}: {p.reason}"
+    return pd.Series(out, dtype=object).reindex(pd.unique(ids)).dropna()
+
+
 def validate_normals(df: pd.DataFrame, lat_by_city: pd.Series, allow_empty: bool = False) -> None:
     """Raise AtlasError naming the city, month and column of the first invalid value.
 
-    Checks: the columns exist; some rows (unless allow_empty); 12 months (1–12) per city;
-    provenance values are known and agree with missing values; every value inside its
-    declared physical range (variables.py); tmin ≤ tmean ≤ tmax; wet_days ≤ days in month;
-    sunshine ≤ astronomical maximum at the city's latitude.
+    Checks: the columns exist; some rows (unless allow_empty); then `city_problems`.
     """
     missing_cols = [c for c in NORMALS_COLUMNS if c not in df.columns]
     if missing_cols:
@@ -70,47 +120,7 @@ def validate_normals(df: pd.DataFrame, lat_by_city: pd.Series, allow_empty: bool
     if df.empty and not allow_empty:
         raise AtlasError("The normals table has no rows; restore data/normals.parquet from the repository or rebuild "
                          "it with `python -m recommender build-atlas`.")
-    counts = df.groupby("city_id")["month"].agg(["count", "nunique", "min", "max"])
-    bad = counts[(counts["count"] != 12) | (counts["nunique"] != 12) | (counts["min"] != 1) | (counts["max"] != 12)]
-    if len(bad):
-        city = bad.index[0]
-        raise AtlasError(
-            f"City '{city}' has {int(bad.iloc[0]['count'])} monthly rows (months "
-            f"{sorted(df.loc[df.city_id == city, 'month'].tolist())}); every city needs months 1–12 "
-            "once each. Rebuild the atlas or delete the refreshed store for that city."
-        )
-    for v in VARIABLES:
-        src = df[src_column(v)]
-        unknown = ~src.isin(PROVENANCE)
-        if unknown.any():
-            r = df[unknown].iloc[0]
-            raise AtlasError(
-                f"City '{r.city_id}', month {r.month}: column {src_column(v)} has '{src[unknown].iloc[0]}'; "
-                f"allowed are {', '.join(PROVENANCE)}."
-            )
-        isna = df[v].isna()
-        clash = isna != (src == "missing")
-        if clash.any():
-            r = df[clash].iloc[0]
-            raise AtlasError(
-                f"City '{r.city_id}', month {r.month}: column {v} is "
-                f"{'empty' if pd.isna(r[v]) else r[v]} but {src_column(v)} says '{r[src_column(v)]}'."
-            )
-    codes, uniques = pd.factorize(df["city_id"])   # per city, not per row
-    known = pd.Index(uniques).isin(lat_by_city.index)
-    unknown_city = ~known[codes]
-    if unknown_city.any():
-        raise AtlasError(
-            f"City '{df.loc[unknown_city, 'city_id'].iloc[0]}' has normals but is not in the city "
-            f"registry (data/cities.csv, {len(lat_by_city):,} cities): the registry is truncated or from another "
-            "build. Restore data/cities.csv from the repository or rebuild with `python -m recommender build-atlas`."
-        )
-    lat = lat_by_city.reindex(uniques).to_numpy()[codes]
-    problems = row_problems(df, lat)
+    problems = city_problems(df, lat_by_city)
     if len(problems):
-        p = problems.iloc[0]
-        r = df.loc[p["row"]]
-        raise AtlasError(
-            f"City '{r.city_id}', month {int(r.month)}, column {p['column']}: {p['reason']}. "
-            "Rebuild the atlas (`python -m recommender build-atlas`) or re-run the refresh for this city."
-        )
+        raise AtlasError(f"{problems.iloc[0]}. Rebuild the atlas (`python -m recommender build-atlas`) or re-run "
+                         "the refresh for this city.")

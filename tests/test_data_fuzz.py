@@ -1,0 +1,104 @@
+"""Damaged copies of each data file, generated (hypothesis): whatever the damage — a cut, bytes
+overwritten, a cell replaced by any text, a line repeated or dropped, a column gone — loading
+either succeeds with valid data or raises AtlasError naming the file; never another exception
+(which would reach a person as a traceback or "internal error")."""
+
+import io
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from conftest import REPO
+from recommender import atlas
+from recommender.errors import AtlasError
+
+CSV_FILES = ["cities.csv", "pairs.csv", "city_names.csv"]
+ORIGINAL = {name: (REPO / "data" / name).read_bytes() for name in [*CSV_FILES, "normals.parquet"]}
+CELL_TEXT = st.one_of(st.text(max_size=12), st.sampled_from(["", " ", "nan", "inf", "-1e309", "1e400", "=1+1",
+                                                              "karachi", "NULL", "12,5", "\x00", "٣"]))
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    d = tmp_path_factory.mktemp("fuzz") / "data"
+    shutil.copytree(REPO / "data", d)
+    return d
+
+
+def _load(d, name):
+    """What reads `name`: the registry, the pairs, the names, or the whole atlas."""
+    atlas.load_cities(d)
+    if name == "pairs.csv":
+        atlas.load_pairs(d)
+    elif name == "city_names.csv":
+        atlas.load_names(d)
+    elif name == "normals.parquet":
+        atlas.load_atlas(d, store_dir=d / "no-store")
+
+
+def _holds(d, name, damaged: bytes):
+    (d / name).write_bytes(damaged)
+    try:
+        _load(d, name)
+    except AtlasError:
+        pass                                   # a clear error naming the problem: fine
+    finally:
+        (d / name).write_bytes(ORIGINAL[name])
+
+
+def _csv_damage(draw, raw: bytes) -> bytes:
+    kind = draw(st.sampled_from(["cut", "overwrite", "cell", "repeat line", "drop line", "drop column"]))
+    if kind == "cut":
+        return raw[: draw(st.integers(0, len(raw)))]
+    if kind == "overwrite":
+        at = draw(st.integers(0, len(raw) - 1))
+        return raw[:at] + draw(st.binary(min_size=1, max_size=16)) + raw[at + 16:]
+    lines = raw.decode("utf-8").splitlines(keepends=True)
+    if kind in ("repeat line", "drop line"):
+        i = draw(st.integers(1, len(lines) - 1))
+        lines = lines[: i + 1] + [lines[i]] + lines[i + 1:] if kind == "repeat line" else lines[:i] + lines[i + 1:]
+        return "".join(lines).encode()
+    df = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False)
+    col = draw(st.sampled_from(list(df.columns)))
+    if kind == "drop column":
+        return df.drop(columns=[col]).to_csv(index=False).encode()
+    df.loc[draw(st.integers(0, len(df) - 1)), col] = draw(CELL_TEXT)
+    return df.to_csv(index=False).encode()
+
+
+@pytest.mark.parametrize("name", CSV_FILES)
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(draw=st.data())
+def test_a_damaged_csv_is_loaded_or_refused_clearly(data, name, draw):
+    _holds(data, name, _csv_damage(draw.draw, ORIGINAL[name]))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(draw=st.data())
+def test_damaged_normals_are_loaded_or_refused_clearly(data, draw):
+    kind = draw.draw(st.sampled_from(["cut", "overwrite", "cell", "month", "drop column"]))
+    raw = ORIGINAL["normals.parquet"]
+    if kind == "cut":
+        damaged = raw[: draw.draw(st.integers(0, len(raw)))]
+    elif kind == "overwrite":
+        at = draw.draw(st.integers(0, len(raw) - 1))
+        damaged = raw[:at] + draw.draw(st.binary(min_size=1, max_size=64)) + raw[at + 64:]
+    else:
+        n = pd.read_parquet(io.BytesIO(raw))
+        i = draw.draw(st.integers(0, len(n) - 1))
+        if kind == "drop column":
+            n = n.drop(columns=[draw.draw(st.sampled_from(list(n.columns)))])
+        elif kind == "month":
+            n["month"] = n["month"].astype(float)
+            n.loc[i, "month"] = draw.draw(st.sampled_from([0.0, 13.0, 1.5, np.nan, -1.0, 1e9]))
+        else:
+            col = draw.draw(st.sampled_from(["tmax_c", "prcp_mm", "sun_hours", "wind_kmh"]))
+            n[col] = n[col].map(lambda x: None if pd.isna(x) else f"{x:g}")
+            n.loc[i, col] = draw.draw(CELL_TEXT)
+        buf = io.BytesIO()
+        n.to_parquet(buf, index=False)
+        damaged = buf.getvalue()
+    _holds(data, "normals.parquet", damaged)
