@@ -173,6 +173,58 @@ class TrickleServer(SilentServer):
             pass
 
 
+class HostileServer(SilentServer):
+    """Answers every request with HTTP 200 and a body from `body()` (an iterable of byte chunks),
+    sent as fast as the reader takes it: an endless stream, or a gzip bomb."""
+
+    def __init__(self, body, headers: str = "Content-Type: application/gzip\r\n"):
+        super().__init__()
+        self.body, self.headers = body, headers
+        self.sent = 0
+
+    def _accept(self):
+        self.sock.settimeout(0.2)
+        while not self._stop:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.conns.append(c)
+            threading.Thread(target=self._serve, args=(c,), daemon=True).start()
+
+    def _serve(self, c: socket.socket):
+        try:
+            c.recv(65536)
+            c.sendall(f"HTTP/1.1 200 OK\r\n{self.headers}Connection: close\r\n\r\n".encode())
+            for chunk in self.body():
+                if self._stop:
+                    break
+                c.sendall(chunk)
+                self.sent += len(chunk)
+            c.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
+
+def endless():
+    """1 MiB chunks for ever."""
+    chunk = b"\x1f\x8b" + b"x" * (1024 * 1024 - 2)
+    while True:
+        yield chunk
+
+
+_BOMBS: dict[int, bytes] = {}
+
+
+def gzip_bomb(inflated_mib: int = 4096) -> bytes:
+    """A valid gzip file of `inflated_mib` MiB of zeros, ~1 MB per GiB: members of 64 MiB each
+    (a multi-member gzip file, which gzip and pandas read whole), built in a fraction of a second."""
+    if inflated_mib not in _BOMBS:
+        member = gzip.compress(bytes(64 * 1024 * 1024), compresslevel=9)
+        _BOMBS[inflated_mib] = member * max(1, inflated_mib // 64)
+    return _BOMBS[inflated_mib]
+
+
 def free_port() -> int:
     s = socket.socket()
     s.bind(("127.0.0.1", 0))

@@ -1,9 +1,8 @@
 """Refresh climate normals from Meteostat into the user store (orchestration only).
 
 For each city: `sources.meteostat.fetch_daily` (nearby stations, daily data, interpolation to
-the city point), `climate.derive.normals_from_daily`, validation, then one atomic write of
-the store (storage.NormalsStore: one file per city, so concurrent refreshes of different cities
-lose nothing). Daily data is used because monthly data has no wind. A damaged entry of
+the city point), `climate.derive.normals_from_daily`, validation, then one transaction per
+city in the store (storage.NormalsStore: SQLite, so concurrent refreshes lose nothing). Daily data is used because monthly data has no wind. A damaged entry of
 meteostat's download cache or a torn station list is discarded and fetched again, once.
 
 Deadlines: meteostat reads its CSV files through pandas/urllib, which ignore its network
@@ -31,8 +30,8 @@ from ..climate.derive import normals_from_daily
 from ..climate.validate import validate_normals
 from ..errors import RecommenderError, RefreshError
 from ..paths import user_store_dir
-from ..sources import meteostat as msrc
-from ..storage import NormalsStore, remove_orphans
+from ..sources import download, meteostat as msrc
+from ..storage import NormalsStore
 
 DEFAULT_TIMEOUT_S = 20
 DEFAULT_CITY_DEADLINE_S = 120.0
@@ -66,6 +65,10 @@ def _reason(err: msrc.FetchError, cache_dir: Path) -> str:
     head = f"no daily data from stations {', '.join(err.stations)}"
     if err.problem == msrc.UNREACHABLE:
         return f"{head} (data server unreachable)"
+    if err.problem == msrc.TOO_SLOW:
+        return f"{head} (the data server answered too slowly for the deadline)"
+    if err.problem in (msrc.TOO_LARGE, msrc.BOMB):
+        return f"{head} (refused a response from the data server: {err.detail or 'too large'})"
     return f"{head} ({err.detail})" if err.detail else head
 
 
@@ -110,28 +113,49 @@ def refresh(city_ids: list[str] | None = None, start: int = 1991, end: int = 202
         store.check_writable()   # before any download
     except RecommenderError as exc:
         raise RefreshError(str(exc)) from None
-    remove_orphans(store.folder)  # temporary files of a refresh killed mid-write
-    remove_orphans(home)
     settings = msrc.Settings.for_store(home, network_timeout_s=int(timeout_s))
+    limits = download.Limits.for_run(deadline_s, timeout_s)   # one deadline for every request, station list included
     with msrc.configured(settings) as (cache_dir, db_file), msrc.collecting() as collector:
+        _station_list(db_file, limits)
         _probe(db_file)
-        summary, results, unreachable = _run(cities, ids, start, end, workers, progress, collector, cache_dir,
-                                             city_deadline_s, deadline_s)
-    summary.store = store.folder
-    if not results and unreachable and unreachable == set(summary.failed):
-        import meteostat as ms
+        summary, results, unreachable, slow = _run(cities, ids, start, end, workers, progress, collector, cache_dir,
+                                                   city_deadline_s, limits)
+    summary.store = store.db
+    import meteostat as ms
 
+    server = ms.config.daily_endpoint.split('{')[0]
+    if not results and slow and (unreachable | slow) == set(summary.failed):
         raise RefreshError(
-            f"Cannot reach Meteostat's data server ({ms.config.daily_endpoint.split('{')[0]}): every request for "
+            f"Meteostat's data server ({server}) answered too slowly: no complete answer for {len(slow)} "
+            f"cit{'y' if len(slow) == 1 else 'ies'} within the deadline (--city-deadline {city_deadline_s:g} s, "
+            f"--deadline {deadline_s:g} s). Try again later or allow more time; the embedded atlas and earlier "
+            "refreshed data are unchanged.")
+    if not results and unreachable and unreachable == set(summary.failed):
+        raise RefreshError(
+            f"Cannot reach Meteostat's data server ({server}): every request for "
             f"{len(unreachable)} cit{'y' if len(unreachable) == 1 else 'ies'} failed or timed out. Check the network "
             "connection and try again; the embedded atlas and earlier refreshed data are unchanged.")
-    for frame in results:  # only after the run: an interrupted run writes nothing
-        try:
-            store.write_city(frame.reset_index(drop=True), frame["city_id"].iloc[0])
-        except RecommenderError as exc:
-            raise RefreshError(str(exc)) from None
+    try:  # only after the run: an interrupted run writes nothing; each city is one transaction
+        store.write_cities((f["city_id"].iloc[0], f.reset_index(drop=True)) for f in results)
+    except RecommenderError as exc:
+        raise RefreshError(str(exc)) from None
     summary.saved.sort()
     return summary
+
+
+def _station_list(db_file: Path, limits: download.Limits) -> None:
+    """The station list, downloaded by us under the run's limits (never by meteostat, unbounded)."""
+    try:
+        msrc.ensure_station_list(db_file, limits.capped(download.STATION_LIST))
+    except download.DownloadError as exc:
+        advice = ("Free space or choose another folder with RECOMMENDER_HOME" if exc.problem == download.DISK_FULL else
+                  "Check the network connection (or the MS_* settings) and try again"
+                  if exc.problem == download.UNREACHABLE else "Try again later (or check the MS_STATIONS_DB_ENDPOINTS "
+                  "setting)")
+        head = (f"Cannot reach Meteostat to download its station list: {exc.detail}" if exc.problem == download.UNREACHABLE
+                else f"Cannot download Meteostat's station list: {exc.detail}")
+        raise RefreshError(f"{head} ({exc.url}). {advice}; the embedded atlas and earlier refreshed data are "
+                           "unchanged.") from None
 
 
 def _probe(db_file: Path) -> None:
@@ -157,13 +181,15 @@ def _probe(db_file: Path) -> None:
             ) from None
 
 
-def _run(cities, ids, start, end, workers, progress, collector, cache_dir, city_deadline_s, deadline_s):
-    """Fetch the cities in at most `workers` daemon threads under the deadlines."""
+def _run(cities, ids, start, end, workers, progress, collector, cache_dir, city_deadline_s, limits):
+    """Fetch the cities in at most `workers` daemon threads under the deadlines (the run's is
+    `limits.deadline`; each worker's downloads are bounded by its city's)."""
     summary = RefreshSummary()
     results: list[pd.DataFrame] = []
     unreachable: set[str] = set()
+    slow: set[str] = set()
     done: queue.Queue = queue.Queue()
-    run_ends = time.monotonic() + deadline_s
+    run_ends = limits.deadline
     pending = list(ids)
     running: dict[str, float] = {}  # city id → its deadline (monotonic s)
     bar = None
@@ -172,19 +198,21 @@ def _run(cities, ids, start, end, workers, progress, collector, cache_dir, city_
 
         bar = tqdm(total=len(ids), desc="Refreshing", unit="city")
 
-    def work(cid: str) -> None:
+    def work(cid: str, ends: float) -> None:
+        bounds = limits.capped(download.DAILY_FILE).until(ends)
         try:
-            try:
-                frame = refresh_city(cities.loc[cid], start, end, collector)
-            except msrc.FetchError as exc:
-                if exc.problem != msrc.DAMAGED_CACHE or not msrc.discard_damaged_cache(cache_dir):
-                    raise
-                frame = refresh_city(cities.loc[cid], start, end, collector)   # once more, from the server
+            with download.using(bounds):
+                try:
+                    frame = refresh_city(cities.loc[cid], start, end, collector)
+                except msrc.FetchError as exc:
+                    if exc.problem != msrc.DAMAGED_CACHE or not msrc.discard_damaged_cache(cache_dir):
+                        raise
+                    frame = refresh_city(cities.loc[cid], start, end, collector)   # once more, from the server
             done.put((cid, frame, None))
         except BaseException as exc:  # reported by the orchestrator
             done.put((cid, None, exc))
 
-    def finish(cid: str, why: str | None, frame=None, is_unreachable=False) -> None:
+    def finish(cid: str, why: str | None, frame=None, is_unreachable=False, is_slow=False) -> None:
         running.pop(cid, None)
         if why is None:
             results.append(frame)
@@ -193,6 +221,8 @@ def _run(cities, ids, start, end, workers, progress, collector, cache_dir, city_
             summary.failed[cid] = why
             if is_unreachable:
                 unreachable.add(cid)
+            if is_slow:
+                slow.add(cid)
         if bar:
             bar.update(1)
 
@@ -201,7 +231,7 @@ def _run(cities, ids, start, end, workers, progress, collector, cache_dir, city_
             while pending and len(running) < max(1, min(workers, MAX_WORKERS)) and time.monotonic() < run_ends:
                 cid = pending.pop(0)
                 running[cid] = min(time.monotonic() + city_deadline_s, run_ends)
-                threading.Thread(target=work, args=(cid,), daemon=True, name=f"refresh-{cid}").start()
+                threading.Thread(target=work, args=(cid, running[cid]), daemon=True, name=f"refresh-{cid}").start()
             if not running:
                 break
             wait = max(0.0, min(running.values()) - time.monotonic())
@@ -212,20 +242,22 @@ def _run(cities, ids, start, end, workers, progress, collector, cache_dir, city_
                 for cid, ends in list(running.items()):
                     if now >= ends:
                         limit = "the run's deadline" if ends >= run_ends else f"{city_deadline_s:g} s"
-                        finish(cid, f"no answer from Meteostat within {limit} (data server unreachable or too slow)",
-                               is_unreachable=True)
+                        finish(cid, f"no complete answer from Meteostat within {limit} (the data server is too slow "
+                                    "or does not answer)", is_slow=True)
                 continue
             if cid not in running:  # already given up on
                 continue
             if exc is None:
                 finish(cid, None, frame)
             elif isinstance(exc, msrc.FetchError):
-                finish(cid, _reason(exc, cache_dir), is_unreachable=exc.problem == msrc.UNREACHABLE)
+                finish(cid, _reason(exc, cache_dir), is_unreachable=exc.problem == msrc.UNREACHABLE,
+                       is_slow=exc.problem == msrc.TOO_SLOW)
             else:
                 finish(cid, str(exc) or type(exc).__name__)
         for cid in pending:  # the run's deadline passed before they started
             summary.failed[cid] = "not started: the run's deadline passed"
+            slow.add(cid)
     finally:
         if bar:
             bar.close()
-    return summary, results, unreachable
+    return summary, results, unreachable, slow

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ..storage import remove_files
+from . import download
 
 SEARCH_RADIUS_M = 75_000
 MAX_STATIONS = 4
@@ -42,6 +43,9 @@ NOT_FOUND = "not_found"          # the server has no file for the station and ye
 SERVER_ERROR = "server_error"    # the server answered with another HTTP error
 UNREACHABLE = "unreachable"      # refused, reset or timed out
 CORRUPT_FILE = "corrupt_file"    # a downloaded file that is not gzip/CSV
+TOO_SLOW = download.TOO_SLOW     # the server answered, too slowly for the deadline
+TOO_LARGE = download.TOO_LARGE   # a response beyond the byte cap
+BOMB = download.BOMB             # a gzip file that would inflate beyond the cap
 DAMAGED_CACHE = "damaged_cache"  # meteostat's local cache holds an unreadable entry
 NO_STATION = "no_station"        # no station within SEARCH_RADIUS_M
 NO_DATA = "no_data"              # stations, but no rows came back
@@ -110,6 +114,7 @@ def configured(settings: Settings):
         setattr(ms.config, theirs, str(value) if isinstance(value, Path) else value)
     db_file = Path(ms.config.stations_db_file).expanduser()
     db_file.parent.mkdir(parents=True, exist_ok=True)  # meteostat does not create it
+    download.install()                                  # every daily file read under download.Limits
     try:
         yield Path(ms.config.cache_directory).expanduser(), db_file
     finally:
@@ -129,15 +134,20 @@ class FetchError(RuntimeError):
         self.problem, self.detail, self.stations = problem, detail, stations
 
 
-def caused_by(exc: BaseException | None, kinds) -> bool:
-    """Is `exc`, or an exception it was raised from, an instance of `kinds`?"""
+def cause(exc: BaseException | None, kinds) -> BaseException | None:
+    """`exc`, or the first exception it was raised from, that is an instance of `kinds`."""
     seen = set()
     while exc is not None and id(exc) not in seen:
         if isinstance(exc, kinds):
-            return True
+            return exc
         seen.add(id(exc))
         exc = exc.__cause__ or exc.__context__
-    return False
+    return None
+
+
+def caused_by(exc: BaseException | None, kinds) -> bool:
+    """Is `exc`, or an exception it was raised from, an instance of `kinds`?"""
+    return cause(exc, kinds) is not None
 
 
 def _raised_in(tb, module: str) -> bool:
@@ -158,6 +168,9 @@ def classify(record: logging.LogRecord) -> str:
     if not record.exc_info:
         return NOT_FOUND
     exc, tb = record.exc_info[1], record.exc_info[2]
+    bounded = cause(exc, download.DownloadError)
+    if bounded is not None:                            # our bounds: the server answered, too slowly or too much
+        return bounded.problem if bounded.problem in (TOO_SLOW, TOO_LARGE, BOMB) else UNREACHABLE
     if _raised_in(tb, "meteostat.core.cache"):
         return DAMAGED_CACHE
     if caused_by(exc, HTTPError):
@@ -233,6 +246,24 @@ def collecting():
 # ---------------------------------------------------------------------------- fetching
 
 
+def ensure_station_list(db_file: Path, limits: download.Limits) -> str | None:
+    """Download meteostat's station list into `db_file` ourselves, bounded by `limits`, when it
+    is missing or stale by meteostat's own rule (older than max(stations_db_ttl, cache_ttl)), so
+    that meteostat finds it fresh and never downloads it unbounded. Returns the URL used (None
+    when the file was fresh). Raises download.DownloadError."""
+    import time
+
+    import meteostat as ms
+
+    try:
+        age = time.time() - db_file.stat().st_mtime
+        if db_file.stat().st_size > 0 and age <= max(ms.config.stations_db_ttl, ms.config.cache_ttl):
+            return None
+    except OSError:
+        pass
+    return download.fetch_file(list(ms.config.stations_db_endpoints), db_file, limits)
+
+
 def probe() -> None:
     """One cheap call that needs the station list: raises when it cannot be had."""
     import meteostat as ms
@@ -258,9 +289,10 @@ def fetch_daily(lat: float, lon: float, elevation_m: float | None, start: int, e
     if df is None or len(df) == 0:
         problems = [classify(r) for r in records]
         first = records[0].getMessage() + (" …" if len(records) > 1 else "") if records else ""
-        for code in (DAMAGED_CACHE, CORRUPT_FILE, SERVER_ERROR, OTHER):
+        for code in (DAMAGED_CACHE, BOMB, TOO_LARGE, CORRUPT_FILE, SERVER_ERROR, TOO_SLOW, OTHER):
             if code in problems:
-                raise FetchError(code, first, stations)
+                bounded = cause(records[problems.index(code)].exc_info[1], download.DownloadError)
+                raise FetchError(code, bounded.detail if bounded is not None else first, stations)
         if problems and all(p == UNREACHABLE for p in problems):
             raise FetchError(UNREACHABLE, first, stations)
         raise FetchError(NOT_FOUND if NOT_FOUND in problems else NO_DATA, first, stations)
