@@ -14,7 +14,7 @@ from .. import RecommenderError, breaks
 from ..atlas import atlas_version
 from ..climate.calendar import parse_month
 from ..comfort.indices import styles
-from ..present import chart_text, charts, i18n, text
+from ..present import chart_text, charts, i18n, safe_text, text
 from ..present.units import UNITS, convert_temp, f_to_c
 from ..recommend import Recommender
 from ..results import Exchange, HomeYear, PairRanking, Plan, Recommendation
@@ -177,7 +177,7 @@ def show_way(version: tuple, a: str, b: str, style: str, band, direction: str, l
     ex = exchange(version, a, b, style, band, today, lang)
     way = ex.way(direction)
     home, dest = text.local_name(way.home, lang), text.local_name(way.destination, lang)
-    st.metric(f"{home} → {dest}", text.days_text(way.days, lang))
+    st.metric(f"{safe_text.markdown(home)} → {safe_text.markdown(dest)}", text.days_text(way.days, lang))
     st.caption(" · ".join(x for x in (_("by month: {months}").format(months=text.months_text(way.months, lang)),
                                       text.fortnight_text(way.fortnight, lang)) if x))
     st.plotly_chart(daily_figure(version, a, b, style, band, today, lang, direction), width="stretch",
@@ -186,7 +186,7 @@ def show_way(version: tuple, a: str, b: str, style: str, band, direction: str, l
     st.text(text.breaks_summary(way, lang))
     if way.breaks:
         with st.expander(_("{home}'s holiday breaks, {dates}").format(
-                home=home, dates=text.dates_text(*ex.period, lang))):
+                home=safe_text.markdown(home), dates=text.dates_text(*ex.period, lang))):
             st.dataframe(text.break_rows(way, lang), hide_index=True, width="stretch", key=f"breaks_{key}")
 
 
@@ -293,7 +293,7 @@ def link_notes(rec: Recommender, lang: str) -> None:
     """The notes of read_link, in the page's language."""
     _ = i18n.translator(lang)
     for message, values in st.session_state.get("url_notes", []):
-        shown = {"default": text.local_name(rec.city_ref(values.get("default", DEFAULT_HOME)), lang),
+        shown = {"default": safe_text.markdown(text.local_name(rec.city_ref(values.get("default", DEFAULT_HOME)), lang)),
                  "shown": (text.month_name(values["shown"], lang) if isinstance(values.get("shown"), int)
                            else _(styles()["urban"].trip_style).lower())}
         st.info(_(message).format(**(values | {k: v for k, v in shown.items() if k in values})))

@@ -4,7 +4,6 @@ HomeYear: home and partners over the 12 months; a PairExchange). Temperatures ar
 
 from __future__ import annotations
 
-import html
 import json
 from datetime import date, timedelta
 from functools import lru_cache
@@ -17,7 +16,7 @@ from ..climate.variables import SPEC
 from ..paths import DATA_DIR
 from ..results import CityYear, HomeYear
 from ..rules import GOOD, day_index, runs_mask
-from . import i18n, palette
+from . import i18n, palette, safe_text
 from .i18n import translator
 from .text import break_name, confidence_badge, dates_text, local_name
 from .units import convert_temp
@@ -35,11 +34,11 @@ def _badges(c: CityYear, lang: str) -> list[str]:
 
 
 def _name(c: CityYear, lang: str) -> str:
-    """A city's name in the language, marked "(home)" for the home city."""
+    """A city's name in the language, marked "(home)" for the home city (escaped for plotly)."""
     if c.degree == 0:
         _ = translator(lang)
-        return _("{city} (home)").format(city=local_name(c.city, lang))
-    return local_name(c.city, lang)
+        return _("{city} (home)").format(city=escape(local_name(c.city, lang)))
+    return escape(local_name(c.city, lang))
 
 
 def _vband(x0, x1, **style) -> dict:
@@ -244,7 +243,7 @@ def window_strip(year: HomeYear, month: int, lang: str = "en") -> go.Figure:
     z = np.zeros((len(rows), 12))
     for k, p in enumerate(rows):
         z[k, np.array(p.window, dtype=int) - 1] = 1
-    fig = go.Figure(go.Heatmap(z=z, x=MONTHS, y=[local_name(p.city, lang) for p in rows], zmin=0, zmax=1,
+    fig = go.Figure(go.Heatmap(z=z, x=MONTHS, y=[escape(local_name(p.city, lang)) for p in rows], zmin=0, zmax=1,
                                showscale=False, colorscale=[[0, palette.NO_WINDOW], [1, palette.WINDOW]], xgap=3, ygap=3,
                                hovertemplate="%{y}, %{x}<extra></extra>"))
     fig.update_layout(height=max(200, 26 * len(rows) + 90), margin={"t": 20, "b": 20}, yaxis={"autorange": "reversed"})
@@ -254,7 +253,7 @@ def window_strip(year: HomeYear, month: int, lang: str = "en") -> go.Figure:
 def exchange_calendar(pair, lang: str = "en") -> go.Figure:
     """A pair's exchange calendar: the months each side should visit the other (PairExchange)."""
     MONTHS = _months(lang)
-    a, b = local_name(pair.a, lang), local_name(pair.b, lang)
+    a, b = escape(local_name(pair.a, lang)), escape(local_name(pair.b, lang))
     rows = [f"{a} → {b}", f"{b} → {a}"]
     z = np.zeros((2, 12))
     for k, runs in enumerate((pair.a_to_b, pair.b_to_a)):
@@ -267,9 +266,9 @@ def exchange_calendar(pair, lang: str = "en") -> go.Figure:
 
 
 def escape(s: str) -> str:
-    """Data text for a plotly label or hover (plotly reads a small HTML subset: no tag or entity
-    of a name may become markup)."""
-    return html.escape(str(s), quote=False)
+    """Data text for a plotly label, legend, hover or hovertemplate (plotly reads a small HTML
+    subset: no tag or entity of a name may become markup, no "%{…}" a placeholder): safe_text.plotly."""
+    return safe_text.plotly(s)
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
@@ -288,7 +287,7 @@ def daily_comfort(way, period: tuple[date, date], lang: str = "en", good: float 
     dates = [start + timedelta(days=k) for k in range((end - start).days + 1)]
     days = np.array([day_index(d) for d in dates])
     iso = [d.isoformat() for d in dates]
-    home, dest = local_name(way.home, lang), local_name(way.destination, lang)
+    home, dest = escape(local_name(way.home, lang)), escape(local_name(way.destination, lang))
     data, shapes = [], []
     window = runs_mask([(s.start, s.end) for s in way.days])
     for a, b in _runs(window[days]):
@@ -297,14 +296,14 @@ def daily_comfort(way, period: tuple[date, date], lang: str = "en", good: float 
     # the shading's legend entry (a shape has none)
     data.append({"type": "scatter", "x": [None], "y": [None], "mode": "markers",
                  "marker": {"symbol": "square", "size": 12, "color": palette.blend(palette.WINDOW, 0.4)},
-                 "name": _("travel window {home} → {city}").format(home=escape(home), city=escape(dest))})
+                 "name": _("travel window {home} → {city}").format(home=home, city=dest)})
     for scores, name, line in ((way.destination_daily, dest, {"width": 3, "color": palette.DESTINATION}),
                                (way.home_daily, _("{city} (home)").format(city=home),
                                 {"width": 1.5, "color": palette.HOME_DAILY, "dash": "dot"})):
         if len(scores):
             data.append({"type": "scatter", "x": iso, "y": np.asarray(scores, dtype=float)[days].tolist(),
-                         "mode": "lines", "name": escape(name), "line": line,
-                         "hovertemplate": "%{x|%Y-%m-%d}: %{y:.0f}<extra>" + escape(name) + "</extra>"})
+                         "mode": "lines", "name": name, "line": line,
+                         "hovertemplate": "%{x|%Y-%m-%d}: %{y:.0f}<extra>" + name + "</extra>"})
     shapes.append({"type": "line", "xref": "x domain", "yref": "y", "x0": 0, "x1": 1, "y0": good, "y1": good,
                    "line": {"dash": "dash", "color": "#888888", "width": 1}})
     for inside, colour, symbol, label in ((True, palette.BREAK_IN, "triangle-down", _("holiday break in the window")),

@@ -7,7 +7,6 @@ English; the report and the calendar's texts are in the person's language.
 from __future__ import annotations
 
 import calendar
-import html
 import json
 from datetime import date, timedelta
 
@@ -16,7 +15,7 @@ import pandas as pd
 from .. import breaks
 from ..results import DaySpan, HomeYear, Recommendation
 from ..rules import break_in_window, runs_mask
-from . import i18n, style, text
+from . import i18n, safe_text, style, text
 from .documents import document
 from .i18n import translator
 from .text import month_name
@@ -57,8 +56,10 @@ def recommendations_table(year: HomeYear) -> pd.DataFrame:
 
 
 def to_csv(table: pd.DataFrame) -> bytes:
-    """UTF-8 CSV (with a BOM-free header) of recommendations_table."""
-    return table.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    """UTF-8 CSV (with a BOM-free header) of recommendations_table; a text cell a spreadsheet
+    would run as a formula (a name starting with = + - @) starts with ' (safe_text.csv_cell)."""
+    cells = table.map(safe_text.csv_cell).rename(columns=safe_text.csv_cell)
+    return cells.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
 def to_json(year: HomeYear, month: int) -> bytes:
@@ -88,7 +89,14 @@ def to_ics(year: HomeYear, lang: str = "en", today: date | None = None, home_bre
     """iCalendar for the 12 months from `today`: per partner, each travel window by day and its
     best fortnight as dated all-day events, and each of the home country's holiday breaks that
     falls in a partner's window (breaks.breaks; computed when not given), naming those partners."""
-    from icalendar import Calendar, Event
+    from icalendar import Calendar, Event, vText
+
+    class Text(vText):
+        """A TEXT value escaped once, by safe_text.ics_text (names are data: no ; , \\ or line
+        break of a name ends or splits a value, no control character reaches a calendar)."""
+
+        def to_ical(self) -> bytes:
+            return safe_text.ics_text(self).encode(self.encoding)
 
     today = today or date.today()
     start, end = breaks.period(today=today)
@@ -102,16 +110,16 @@ def to_ics(year: HomeYear, lang: str = "en", today: date | None = None, home_bre
     cal = Calendar()
     cal.add("prodid", "-//sister-city-recommender//travel windows//EN")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", _("Travel windows from {home}").format(home=home_name))
+    cal.add("x-wr-calname", Text(_("Travel windows from {home}").format(home=home_name)))
 
     def event(uid: str, summary: str, first: date, last: date, description: str) -> None:
         ev = Event()
         ev.add("uid", f"{uid}-{first.isoformat()}-{year.index.key}@sister-city-recommender")
-        ev.add("summary", summary)
+        ev.add("summary", Text(summary))
         ev.add("dtstart", first)
         ev.add("dtend", last + timedelta(days=1))        # all-day events end exclusively
         ev.add("dtstamp", stamp)
-        ev.add("description", description)
+        ev.add("description", Text(description))
         ev.add("categories", [_("travel"), _("sister cities")])
         cal.add_component(ev)
 
@@ -149,7 +157,7 @@ def report_html(res: Recommendation, figures: dict[str, object], headline: str, 
     (right to left where the language is written so): headline, ranking with the windows,
     charts, method. `figures` maps a (translated) title to a figure; `headline` is the page's."""
     _ = translator(lang)
-    e = html.escape
+    e = safe_text.html          # every name, title and sentence: text, never markup
     spec = res.index
     home = text.local_name(res.home, lang)
     direction = i18n.direction(lang)

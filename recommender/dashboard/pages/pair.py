@@ -7,7 +7,7 @@ import streamlit as st
 
 from recommender import RecommenderError
 from recommender.dashboard import shared, state
-from recommender.present import chart_text, charts, i18n, text
+from recommender.present import chart_text, charts, i18n, safe_text, text
 
 ch = shared.choices()
 lang, style, unit, band = ch.lang, ch.style, ch.unit, ch.band
@@ -25,7 +25,8 @@ for key, asked in (("pair_a", st.query_params.get("a")), ("pair_b", st.query_par
             state.remember(key, rec.city(asked))
         except RecommenderError:
             st.info(_("The link names an unknown city ({city}); showing {default} instead.").format(
-                city=text.literal(asked), default=text.local_name(rec.city_ref(a_default), lang) if key == "pair_a"
+                city=text.literal(asked),
+                default=safe_text.markdown(text.local_name(rec.city_ref(a_default), lang)) if key == "pair_a"
                 else _("a sister city")))
 
 st.title("↔ " + _("A pair"))
@@ -39,7 +40,7 @@ st.query_params.update(a=a, b=b, lang=lang)
 
 ex = rec.exchange(a, b, style=style, comfort_band=band)
 name_a, name_b = text.local_name(ex.a, lang), text.local_name(ex.b, lang)
-st.subheader(text.exchange_brief(ex, lang))
+st.subheader(safe_text.markdown(text.exchange_brief(ex, lang)))     # names are data, never markup
 st.caption(text.method_caption(ex.index, lang))
 st.plotly_chart(charts.exchange_calendar(ex, lang), width="stretch", key="chart_pair_calendar")
 shared.text_alternative(chart_text.exchange_calendar(ex, lang), lang, "chart_pair_calendar")

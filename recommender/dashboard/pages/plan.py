@@ -11,7 +11,7 @@ import streamlit as st
 
 from recommender import RecommenderError
 from recommender.dashboard import shared, state
-from recommender.present import i18n, text
+from recommender.present import i18n, safe_text, text
 
 N_ = i18n.N_
 MODES = {"dates": N_("My own dates"), "break": N_("A holiday break")}
@@ -40,13 +40,14 @@ mode = st.radio(_("Travel on"), list(MODES), format_func=lambda m: _(MODES[m]), 
 start = end = None
 if mode == "break":
     if home_breaks:
-        k = st.selectbox(_("{home}'s holiday breaks in the coming year").format(home=home_name), range(len(home_breaks)),
+        k = st.selectbox(_("{home}'s holiday breaks in the coming year").format(home=safe_text.markdown(home_name)),
+                         range(len(home_breaks)),
                          format_func=lambda k: text.break_name(home_breaks[k], lang, 80) + " · " + text.dates_text(
                              home_breaks[k].start, home_breaks[k].end, lang), key="plan_break")
         start, end = home_breaks[k].start, home_breaks[k].end
     else:
         st.info(_("No public-holiday calendar is known for {country}; pick your own dates.").format(
-            country=text.country(home_ref.country, lang)))
+            country=safe_text.markdown(text.country(home_ref.country, lang))))
 if start is None:
     picked = st.date_input(_("Your dates (first and last day)"),
                            value=(today + dt.timedelta(FIRST_DAYS[0]), today + dt.timedelta(FIRST_DAYS[1])),
@@ -64,10 +65,10 @@ except RecommenderError as exc:
     st.error(text.literal(text.without_server_paths(exc), 600))
     st.stop()
 res = plan.recommendation
-st.subheader(text.plan_headline(plan, lang))
+st.subheader(safe_text.markdown(text.plan_headline(plan, lang)))     # names are data, never markup
 st.caption(_("Each score is the mean of the city's daily scores over these {n} days (a daily climatology drawn "
              "through the monthly normals).").format(n=i18n.number((end - start).days + 1, lang)))
 if not res.partners:
-    st.info(text.sister_cities_note(res, lang))
+    st.info(safe_text.markdown(text.sister_cities_note(res, lang)))
     st.stop()
 shared.partner_table(pd.DataFrame(text.partner_rows(res, unit, lang)), lang, "plan_table")

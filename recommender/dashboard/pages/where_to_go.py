@@ -11,7 +11,7 @@ from recommender import RecommenderError
 from recommender.climate.calendar import MONTHS
 from recommender.dashboard import shared, state
 from recommender.pipelines.refresh import refresh
-from recommender.present import exports, i18n, text
+from recommender.present import exports, i18n, safe_text, text
 
 FETCH_DEADLINE_S = 90.0           # a fetch from the page gives up after this (wall clock)
 N_ = i18n.N_
@@ -44,20 +44,20 @@ res = shared.recommendation(version, home, month, style, band, country or None, 
 year_key = ("home", version, home, style, band, country or None, second)
 st.title("✈ " + _("Sister-city travel comfort"))
 head = text.headline(res, unit, lang)
-st.subheader(head)
+st.subheader(safe_text.markdown(head))      # names are data: never markup, links or LaTeX
 not_rated = text.flag_caption(res, unit, lang)
 if not_rated:
-    st.warning(not_rated, icon=":material/report:")
+    st.warning(safe_text.markdown(not_rated), icon=":material/report:")
 st.caption(text.method_caption(res.index, lang))
 
 # ------------------------------------------------------------------ station data on demand
 origin = rec.origin(home)
 if origin in ("gridded", "imputed", "none") and rec.has_stations(home):
     home_name = text.local_name(res.home, lang)
-    with st.expander(text.fetch_offer(home_name, origin, lang), expanded=origin == "none"):
+    with st.expander(safe_text.markdown(text.fetch_offer(home_name, origin, lang)), expanded=origin == "none"):
         if st.button(_("Fetch station data from Meteostat"), key="fetch_home"):
-            with st.status(_("Fetching daily station data for {city} (1991–2020)…").format(city=home_name),
-                           expanded=True) as status:
+            with st.status(_("Fetching daily station data for {city} (1991–2020)…").format(
+                    city=safe_text.markdown(home_name)), expanded=True) as status:
                 try:
                     summary = refresh([home], workers=1, progress=False, city_deadline_s=FETCH_DEADLINE_S,
                                       deadline_s=FETCH_DEADLINE_S)
@@ -72,13 +72,13 @@ if origin in ("gridded", "imputed", "none") and rec.has_stations(home):
                     st.error(text.literal(text.without_server_paths(summary.failed.get(home, "no data")), 600))
 
 if not res.partners:
-    st.info(text.sister_cities_note(res, lang))
+    st.info(safe_text.markdown(text.sister_cities_note(res, lang)))
     st.stop()
 
 shared.partner_table(shared.partner_frame(version, home, month, style, band, country or None, second, unit, lang), lang,
                      "partner_table")
 if res.home_confidence is not None:
-    st.caption(text.home_confidence_line(res, lang))
+    st.caption(safe_text.markdown(text.home_confidence_line(res, lang)))
 if not res.ranked:
     st.info(_("None of these sister cities has climate data yet; run `python -m recommender refresh` to fetch it."))
 
@@ -128,7 +128,7 @@ if t_map.open:
         shared.chart("map", year_key, month, None, "°C", lang, "chart_map")
 if t_windows.open:
     with t_windows:
-        st.markdown(text.window_rule(text.local_name(res.home, lang), lang))
+        st.markdown(text.window_rule(safe_text.markdown(text.local_name(res.home, lang)), lang))
         if with_data:
             shared.chart("windows", year_key, month, None, "°C", lang, "chart_windows")
             other = st.selectbox(_("Exchange view with"), with_data, format_func=local, key=state.kept("exchange_partner"))
