@@ -32,6 +32,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .atlas import atlas_version
 from .comfort.indices import styles
 from .errors import AtlasError, RecommenderError, UnknownCityError
+from .options import CITIES_LIMIT_MAX, LIMIT_MIN, PAIRS_LIMIT_MAX, check_distinct
 from .recommend import default_recommender
 
 VERSION = "v1"
@@ -49,6 +50,33 @@ class ApiError(Exception):
     def __init__(self, status: int, parameter: str | None, message: str):
         super().__init__(message)
         self.status, self.parameter, self.message = status, parameter, message
+
+
+# The answers besides 200 that every endpoint may give, as the OpenAPI schema declares them (in
+# place of FastAPI's default 422, which this API never sends: a bad parameter is a 400).
+ERROR_STATUSES = {"304": "Not modified: the If-None-Match ETag is the current answer's (no body).",
+                  "400": "A parameter is invalid; `error.parameter` names it, `error.message` says what it takes.",
+                  "404": "An unknown city (the message lists close matches) or no such endpoint.",
+                  "503": "The climate atlas cannot be read on this server."}
+ERROR_SCHEMA = {"type": "object", "required": ["error"], "properties": {"error": {
+    "type": "object", "required": ["parameter", "message"],
+    "properties": {"parameter": {"type": ["string", "null"]}, "message": {"type": "string"}}}}}
+
+
+def _declare_errors(schema: dict) -> dict:
+    """The OpenAPI schema with each operation's real error answers (ERROR_STATUSES)."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    for ops in schema.get("paths", {}).values():
+        for op in ops.values():
+            responses = op.setdefault("responses", {})
+            responses.pop("422", None)
+            for status, text in ERROR_STATUSES.items():
+                body = {} if status == "304" else {
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+                responses[status] = {"description": text, **body}
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schema["components"]["schemas"].pop(unused, None)
+    return schema
 
 
 def _error(status: int, parameter: str | None, message: str) -> JSONResponse:
@@ -101,9 +129,9 @@ def _band(value: str | None):
 
 
 def _country(value: str | None) -> str | None:
-    from .places.countries import country_code
+    from .options import parse_country
 
-    return _param("country", lambda: country_code(value)) if value else None
+    return _param("country", lambda: parse_country(value, "country", default_recommender().countries())) if value else None
 
 
 def _lang(value: str | None) -> str:
@@ -207,9 +235,9 @@ def create_app() -> FastAPI:
     @app.get(f"/{VERSION}/cities", summary="Cities of the registry by name, id or country")
     def cities(request: Request, q: str | None = Query(None, max_length=100, description="part of a name or id"),
                country: str | None = Query(None, max_length=60, description="ISO code or country name"),
-               limit: int = Query(50, ge=1, le=1000)):
+               limit: int = Query(50, ge=LIMIT_MIN, le=CITIES_LIMIT_MAX)):
         def build():
-            from .places.names import normalize_name
+            from .options import NO_SEARCH_TEXT, search_key
             from .present.documents import city
 
             rec = default_recommender()
@@ -218,9 +246,9 @@ def create_app() -> FastAPI:
             if iso:
                 frame = frame[frame["country"] == iso]
             if q is not None:
-                key = normalize_name(q)
-                if not key.strip():
-                    raise ApiError(400, "q", "The search has no letters or digits; give part of a city's name.")
+                key = search_key(q)
+                if key is None:          # "!!!", "   ", "-": no city, and why (not every city, not an error)
+                    return {"total": 0, "cities": [], "message": NO_SEARCH_TEXT[:1].upper() + NO_SEARCH_TEXT[1:]}
                 names = _search_names(atlas_version()).reindex(frame.index)
                 frame = frame[names.str.contains(key, regex=False)
                               | frame["city_id"].str.contains(key.replace(" ", "-"), regex=False)]
@@ -270,8 +298,7 @@ def create_app() -> FastAPI:
 
             rec = default_recommender()
             ca, cb = _city(rec, "a", a), _city(rec, "b", b)
-            if ca == cb:
-                raise ApiError(400, "b", "A city is not its own partner; give two different cities.")
+            _param("b", lambda: check_distinct(ca, cb, "b", "a"))
             return document(rec.exchange(ca, cb, style=style.value, comfort_band=_band(band), year=year))
         return answer(request, build)
 
@@ -294,7 +321,8 @@ def create_app() -> FastAPI:
     @app.get(f"/{VERSION}/pairs", summary="Sister-city pairs ranked by two-way exchange potential")
     def pairs(request: Request, country: str | None = Query(None, max_length=60),
               city: str | None = Query(None, max_length=100),
-              sort: Literal["exchange", "complementarity", "name"] = "exchange", limit: int = Query(100, ge=1, le=5000),
+              sort: Literal["exchange", "complementarity", "name"] = "exchange",
+              limit: int = Query(100, ge=LIMIT_MIN, le=PAIRS_LIMIT_MAX),
               style: Style = Style.urban, band: str | None = Query(None, max_length=20)):
         def build():
             from .present.documents import document
@@ -324,6 +352,15 @@ def create_app() -> FastAPI:
     for route in [r for r in app.routes if isinstance(r, APIRoute) and "GET" in r.methods]:
         app.add_api_route(route.path, route.endpoint, methods=["HEAD"], include_in_schema=False,
                           response_class=route.response_class)
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            from fastapi.openapi.utils import get_openapi
+
+            app.openapi_schema = _declare_errors(get_openapi(title=app.title, version=app.version,
+                                                             description=app.description, routes=app.routes))
+        return app.openapi_schema
+
+    app.openapi = openapi
     return app
 
 

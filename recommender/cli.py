@@ -25,23 +25,30 @@ class _Parser(argparse.ArgumentParser):
 def _cmd_cities(args) -> int:
     from .atlas import load_cities, load_names, load_pairs
 
+    from .options import NO_SEARCH_TEXT, parse_country, search_key
+    from .present.safe_text import terminal
+
     cities = load_cities()
+    iso = parse_country(args.country, known=cities["country"])
     names = load_names()
     native_of = names.groupby("city_id", sort=False)["name"].agg(" ".join)
-    if args.search:
+    if args.search is not None:
         from .places.names import normalize_name
 
-        key = normalize_name(args.search)
+        key = search_key(args.search)
+        if key is None:       # "!!!", "   ", "-": no city, and why (not every city, not an error)
+            print(f"{shown(args.search)}: {NO_SEARCH_TEXT}", file=sys.stderr)
+            return 0
         cities = cities[cities["name"].map(normalize_name).str.contains(key, regex=False)
                         | cities["city_id"].str.contains(key.replace(" ", "-"), regex=False)]
-    if args.country:
-        cities = cities[cities["country"] == args.country.upper()]
+    if iso:
+        cities = cities[cities["country"] == iso]
     pairs = load_pairs()
     n = pairs["city_a"].value_counts().add(pairs["city_b"].value_counts(), fill_value=0)
     for r in cities.itertuples():
         native = native_of.get(r.city_id, "")
         clim = "climate" if r.has_climate else "no climate"
-        print(f"{r.city_id:28} {r.name} ({r.country}) {native}  [{int(n.get(r.city_id, 0))} sisters, {clim}]")
+        print(terminal(f"{r.city_id:28} {r.name} ({r.country}) {native}  [{int(n.get(r.city_id, 0))} sisters, {clim}]"))
     return 0
 
 
@@ -60,11 +67,11 @@ def _cmd_refresh(args) -> int:
     cities = list(args.city or [])
     if args.country:
         from .atlas import load_cities
-        from .places.countries import country_code
+        from .options import parse_country
 
         registry = load_cities()
         for c in args.country:
-            iso = country_code(c)
+            iso = parse_country(c, known=registry["country"])
             ids = registry.loc[(registry["country"] == iso) & (registry["station_ids"] != ""), "city_id"].tolist()
             if not ids:
                 raise RecommenderError(f"No city of the registry in {iso} has a Meteostat station nearby.")
@@ -72,7 +79,7 @@ def _cmd_refresh(args) -> int:
     summary = refresh(cities or None, start=args.start, end=args.end, workers=args.workers,
                       timeout_s=args.timeout, progress=not args.quiet, city_deadline_s=args.city_deadline,
                       deadline_s=args.deadline)
-    print(summary.text())
+    print(_terminal_lines(summary.text()))
     return 0 if not summary.failed else (1 if summary.saved else 2)
 
 
@@ -83,6 +90,13 @@ def _band(text: str | None):
     return parse_band(text)
 
 
+def _country(text: str | None) -> str | None:
+    """'pk' or 'Pakistan' → 'PK', a country of the registry; None when not given (options.parse_country)."""
+    from .options import parse_country
+
+    return parse_country(text)
+
+
 def _emit(obj: dict, fmt: str, table_rows: list[dict], header: str, footer: str = "") -> None:
     import csv
     import json
@@ -90,23 +104,42 @@ def _emit(obj: dict, fmt: str, table_rows: list[dict], header: str, footer: str 
     if fmt == "json":
         print(json.dumps(obj, ensure_ascii=False, indent=2))
         return
-    if fmt == "csv":
+    from .present.safe_text import csv_cell, terminal
+
+    if fmt == "csv":       # names are data: no cell a spreadsheet would run as a formula
         if table_rows:
             w = csv.DictWriter(sys.stdout, fieldnames=list(table_rows[0]), lineterminator="\n")
             w.writeheader()
-            w.writerows(table_rows)
+            w.writerows({k: csv_cell(v) for k, v in r.items()} for r in table_rows)
         return
-    print(header)
+    # names are data: no control character (CR, LF, ESC, a bidi override) reaches the terminal
+    print(_terminal_lines(header))
     if not table_rows:
         print("  (nothing to show)")
         return
     cols = list(table_rows[0])
-    width = {c: max(len(c), *(len(str(r[c])) for r in table_rows)) for c in cols}
-    print("  " + "  ".join(c.ljust(width[c]) for c in cols))
-    for r in table_rows:
-        print("  " + "  ".join(str(r[c]).ljust(width[c]) for c in cols))
+    cells = [{c: terminal(r[c]) for c in cols} for r in table_rows]
+    width = {c: max(len(terminal(c)), *(len(r[c]) for r in cells)) for c in cols}
+    print("  " + "  ".join(terminal(c).ljust(width[c]) for c in cols))
+    for r in cells:
+        print("  " + "  ".join(r[c].ljust(width[c]) for c in cols))
     if footer:
-        print(footer)
+        print(_terminal_lines(footer))
+
+
+def _terminal_lines(text: str) -> str:
+    """Text of several lines for the terminal: each line through safe_text.terminal (our own line
+    breaks kept, any control character inside a line replaced)."""
+    from .present.safe_text import terminal
+
+    return "\n".join(terminal(line) for line in str(text).split("\n"))
+
+
+def _line(text) -> str:
+    """Data text (a name, a sentence with names) as one line for the terminal: safe_text.terminal."""
+    from .present.safe_text import terminal
+
+    return terminal(text)
 
 
 def _fmt_score(x) -> str:
@@ -128,8 +161,8 @@ def _cmd_recommend(args) -> int:
     from .present.documents import document
     from .recommend import recommend
 
-    month = parse_month(args.month)
-    res = recommend(args.home, month, style=args.style, comfort_band=_band(args.band), country=args.country,
+    month, band, country = parse_month(args.month), _band(args.band), _country(args.country)
+    res = recommend(args.home, month, style=args.style, comfort_band=band, country=country,
                     second_degree=args.second_degree)
     rows = [{"rank": k + 1, "city": p.city.name, "id": p.city.id, "country": p.city.country,
              "score": _fmt_score(p.score), "label": text.label_text(p.label),
@@ -141,10 +174,10 @@ def _cmd_recommend(args) -> int:
             for k, p in enumerate(res.partners)]
     h = res.home
     home_grade = f", confidence {text.confidence_badge(res.home_confidence)}" if res.home_confidence else ""
-    header = (f"{text.month_name(month)} from {h.name} ({h.country}), {res.index.name} on {text.basis(res.index)}.\n"
+    header = (f"{text.month_name(month)} from {_line(h.name)} ({_line(h.country)}), {res.index.name} on {text.basis(res.index)}.\n"
               f"At home {_fmt_score(res.home_score)} ({text.label_text(res.home_label)}{home_grade}). "
               "Sister cities, most comfortable first:")
-    _emit(document(res), args.format, rows, header, text.flag_caption(res))
+    _emit(document(res), args.format, rows, header, _line(text.flag_caption(res)))
     return 0
 
 
@@ -161,16 +194,20 @@ def _cmd_profile(args) -> int:
             for m in res.months]
     doc = document(res)
     c = res.city
-    _emit(doc, args.format, rows, f"{c.name} ({c.country}), {res.index.name}: season type {doc['season_type']}")
+    _emit(doc, args.format, rows, f"{_line(c.name)} ({_line(c.country)}), {res.index.name}: season type {doc['season_type']}")
     return 0
 
 
 def _cmd_windows(args) -> int:
     from .present import text
     from .present.documents import document
-    from .recommend import exchange
+    from .options import check_distinct
+    from .recommend import default_recommender
 
-    res = exchange(args.home, args.partner, style=args.style, comfort_band=_band(args.band), year=args.year)
+    rec, band = default_recommender(), _band(args.band)
+    home, partner = rec.city(args.home), rec.city(args.partner)
+    check_distinct(home, partner, "--partner", "--home")
+    res = rec.exchange(home, partner, style=args.style, comfort_band=band, year=args.year)
     a, b = res.a, res.b
     doc = document(res)
     dates = {k: ", ".join(f"{d['from']} – {d['to']}" for d in doc[f"{k}_dates"]) or "—" for k in ("a_to_b", "b_to_a")}
@@ -185,9 +222,9 @@ def _cmd_windows(args) -> int:
                 {"from": b.id, "to": a.id, "months": ";".join(str(m) for r in res.b_to_a for m in r),
                  "dates": ";".join(f"{d['from']}/{d['to']}" for d in doc["b_to_a_dates"])}]
     note = "" if res.sister_cities else " (not sister cities)"
-    fits = [f"  {h['from']} – {h['to']} {h['country']} {h['name']}{' (estimated)' if h['estimated'] else ''}: "
+    fits = [_line(f"  {h['from']} – {h['to']} {h['country']} {h['name']}{' (estimated)' if h['estimated'] else ''}: "
             f"{'in' if h['in_window'] else 'outside'} the window {a.name if h['direction'] == 'a_to_b' else b.name} → "
-            f"{b.name if h['direction'] == 'a_to_b' else a.name}" for h in doc["holidays"]]
+            f"{b.name if h['direction'] == 'a_to_b' else a.name}") for h in doc["holidays"]]
     footer = ("Holiday breaks " + f"{doc['period']['from']} – {doc['period']['to']}:\n" + "\n".join(fits)) if fits else ""
     _emit(doc, args.format, rows, f"When to visit, {res.index.name}{note}:", footer)
     return 0
@@ -205,23 +242,24 @@ def _cmd_plan(args) -> int:
     from .recommend import plan
 
     res = plan(args.home, _date(args.start), _date(args.end), style=args.style, comfort_band=_band(args.band),
-               country=args.country, second_degree=args.second_degree)
+               country=_country(args.country), second_degree=args.second_degree)
     doc = document(res)
     rows = [{"city": p["name"], "country": p["country"], "score": _fmt_score(p["score"]), "label": p["label"],
              "vs home": "—" if p["delta"] is None else f"{p['delta']:+g}"} for p in doc["partners"]]
     home = res.recommendation
-    _emit(doc, args.format, rows, f"{home.home.name} {doc['from']} – {doc['to']}, {home.index.name}: "
-          f"home {_fmt_score(home.home_score)}; sister cities by their mean daily score over those days:", text.flag_caption(home))
+    _emit(doc, args.format, rows, f"{_line(home.home.name)} {doc['from']} – {doc['to']}, {home.index.name}: "
+          f"home {_fmt_score(home.home_score)}; sister cities by their mean daily score over those days:", _line(text.flag_caption(home)))
     return 0
 
 
 def _cmd_pairs(args) -> int:
     from .present import text
     from .present.documents import document
+    from .options import parse_limit
     from .recommend import pair_ranking
 
-    res = pair_ranking(style=args.style, comfort_band=_band(args.band), country=args.country, city=args.city,
-                       sort=args.sort, limit=args.limit or None)
+    band, country, limit = _band(args.band), _country(args.country), parse_limit(args.limit)
+    res = pair_ranking(style=args.style, comfort_band=band, country=country, city=args.city, sort=args.sort, limit=limit)
     pairs = res.pairs
     rows = text.exchange_rows(pairs)
     if args.format == "csv":
@@ -261,6 +299,8 @@ def _scoring_options(p) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .options import PAIRS_LIMIT_MAX
+
     p = _Parser(prog="python -m recommender", description="Seasonal travel recommender for sister cities.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     rc = sub.add_parser("recommend", help="rank a home city's sister cities for a month")
@@ -299,7 +339,7 @@ def build_parser() -> argparse.ArgumentParser:
     pa.add_argument("--sort", default="exchange", choices=["exchange", "complementarity", "name"],
                     help="exchange (default: two-way first, then the months covered, the shorter window, "
                          "complementarity), complementarity or name")
-    pa.add_argument("--limit", type=int, default=0, help="at most this many pairs (default all)")
+    pa.add_argument("--limit", metavar="N", help=f"at most this many pairs (1–{PAIRS_LIMIT_MAX}, default all)")
     _scoring_options(pa)
     pa.set_defaults(func=_cmd_pairs)
     ab = sub.add_parser("about", help="how comfort is scored and where the data come from")
@@ -384,7 +424,45 @@ def _cmd_api(args) -> int:
     return 0
 
 
+def _escape_unencodable(exc: UnicodeEncodeError):
+    """Characters the output's encoding lacks (PYTHONIOENCODING=ascii, a Latin-1 terminal) as
+    \\uXXXX escapes: readable in a table, and still valid JSON (backslashreplace's \\xNN is not)."""
+    text = exc.object[exc.start:exc.end]
+    out = []
+    for ch in text:
+        cp = ord(ch)
+        if cp > 0xFFFF:        # a UTF-16 pair, as JSON writes it
+            cp -= 0x10000
+            out.append(f"\\u{0xD800 + (cp >> 10):04x}\\u{0xDC00 + (cp & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{cp:04x}")
+    return "".join(out), exc.end
+
+
+def _prepare_stdout() -> bool:
+    """Make stdout safe to print to: unencodable characters escaped (never a UnicodeEncodeError).
+    False when there is no stdout at all (`>&-`: Python then has sys.stdout None)."""
+    import codecs
+
+    out = sys.stdout
+    if out is None:
+        return False
+    try:
+        codecs.lookup_error("recommender-escape")
+    except LookupError:
+        codecs.register_error("recommender-escape", _escape_unencodable)
+    if getattr(out, "errors", None) == "strict" and hasattr(out, "reconfigure"):
+        try:
+            out.reconfigure(errors="recommender-escape")
+        except (ValueError, OSError):      # a closed or detached stream: writing to it fails (and is handled) later
+            pass
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
+    if not _prepare_stdout():
+        print("error: cannot write the output: standard output is closed; give it a file or a pipe.", file=sys.stderr)
+        return 2
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -392,10 +470,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         code = args.func(args)
+        _print_atlas_warnings()
         sys.stdout.flush()
         return code
     except RecommenderError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_terminal_lines(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted; nothing partial was written.", file=sys.stderr)
@@ -405,13 +484,22 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as exc:
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO):
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EBADF):   # EBADF: stdout opened read-only
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             print(f"error: cannot write the output: {exc.strerror}.", file=sys.stderr)
             return 2
         return _internal_error(exc)
     except Exception as exc:  # a bug: one line for the user, the traceback only when asked for
         return _internal_error(exc)
+
+
+def _print_atlas_warnings() -> None:
+    """What the atlas this command used left out and why (a damaged or invalid refreshed city),
+    one `warning:` line each on stderr, as the dashboard shows them on its pages."""
+    module = sys.modules.get(f"{__package__}.recommend")    # loaded only by commands that used the atlas
+    if module is not None and module._default is not None:
+        for w in module._default[1].warnings():
+            print(f"warning: {_terminal_lines(w)}", file=sys.stderr)
 
 
 def _internal_error(exc: BaseException) -> int:

@@ -64,7 +64,7 @@ def test_every_endpoint_answers_with_its_document(client):
     ("/v1/recommend?home=urumqi&month=1&band=30-20", 400, "band"),
     ("/v1/recommend?home=urumqi&month=1&country=Narnia", 400, "country"),
     ("/v1/recommend?home=urumqi&month=1&lang=xx", 400, "lang"),
-    ("/v1/cities?q=%20!!", 400, "q"),
+    ("/v1/cities?country=ZZ", 400, "country"),     # a search without letters or digits: tests/test_inputs.py
     ("/v1/windows?a=urumqi&b=urumqi", 400, "b"),
     ("/v1/plan?home=urumqi&from=2027-02-10&to=2027-02-01", 400, "to"),
     ("/v1/plan?home=urumqi&from=tomorrow&to=2027-02-01", 400, "from"),

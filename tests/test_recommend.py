@@ -217,7 +217,7 @@ def test_cli_csv_and_table():
     (("recommend", "--home", "urumqi", "--month", "1", "--style", "ski"), "invalid choice"),
     (("recommend", "--home", "urumqi", "--month", "1", "--band", "abc"), "--band"),
     (("recommend", "--home", "urumqi", "--month", "1", "--band", "24-18"), "LOW < HIGH"),
-    (("recommend", "--home", "urumqi", "--month", "1", "--country", "Narnia"), "Unknown country"),
+    (("recommend", "--home", "urumqi", "--month", "1", "--country", "Narnia"), "is not a country of the registry"),
     (("profile",), "required"),
 ])
 def test_cli_errors_are_clear(args, needle):
