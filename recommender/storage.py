@@ -141,8 +141,9 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS cities (
     city_id TEXT NOT NULL UNIQUE,   -- registry id
     period TEXT NOT NULL,           -- the years of the normals, e.g. 1991-2020
-    v BLOB NOT NULL,                -- 12 months x the variables of meta 'variables', little-endian float64, NaN = missing
-    s BLOB NOT NULL,                -- their provenance, uint8 codes into meta 'provenance' (255 = unknown)
+    layout TEXT NOT NULL,           -- "<variable>,<variable>,…;<provenance>,<provenance>,…" of v and s (as written)
+    v BLOB NOT NULL,                -- 12 months x the layout's variables, little-endian float64, NaN = missing
+    s BLOB NOT NULL,                -- their provenance, uint8 codes into the layout's provenance list (255 = unknown)
     crc INTEGER NOT NULL,           -- zlib.crc32 of v + s: a damaged entry is recognised, not read
     written_at REAL NOT NULL        -- Unix time of the commit
 );
@@ -183,11 +184,8 @@ class NormalsStore:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")   # WAL + NORMAL: a crash loses no committed city's consistency
             conn.executescript(_SCHEMA)
-            from .climate.variables import PROVENANCE, VARIABLES
-
             conn.execute("BEGIN IMMEDIATE")
-            for k, v in (("generation", "0"), ("layout", "1"), ("variables", ",".join(VARIABLES)),
-                         ("provenance", ",".join(PROVENANCE))):
+            for k, v in (("generation", "0"), ("schema", "1")):
                 conn.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (k, v))
             conn.execute("COMMIT")
         except BaseException:
@@ -204,15 +202,14 @@ class NormalsStore:
             raise sqlite3.OperationalError("it is not a regular file")
         uri = self.db.resolve().as_uri()
         for mode in ("mode=ro", "immutable=1"):
+            conn = None
             try:
                 conn = sqlite3.connect(f"{uri}?{mode}", uri=True, timeout=self.TIMEOUT_S, isolation_level=None)
                 conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
                 return conn
             except sqlite3.Error:
-                try:
+                if conn is not None:
                     conn.close()
-                except (NameError, sqlite3.Error):
-                    pass
                 if mode == "immutable=1":
                     raise
         return None
@@ -297,7 +294,7 @@ class NormalsStore:
                 row = self._encode(city_id, frame)
                 conn.execute("BEGIN IMMEDIATE")
                 try:
-                    conn.execute("INSERT OR REPLACE INTO cities VALUES (?, ?, ?, ?, ?, ?)", (*row, time.time()))
+                    conn.execute("INSERT OR REPLACE INTO cities VALUES (?, ?, ?, ?, ?, ?, ?)", (*row, time.time()))
                     conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
                     conn.execute("COMMIT")
                 except BaseException:
@@ -314,7 +311,7 @@ class NormalsStore:
 
     @staticmethod
     def _encode(city_id: str, frame: pd.DataFrame) -> tuple:
-        """(city_id, period, values, provenance codes, checksum) of one city's 12 rows."""
+        """(city_id, period, layout, values, provenance codes, checksum) of one city's 12 rows."""
         from .climate.variables import PROVENANCE, SRC_COLUMNS, VARIABLES
 
         if not _CITY_ID.fullmatch(str(city_id)):
@@ -326,7 +323,8 @@ class NormalsStore:
         v = np.ascontiguousarray(frame[VARIABLES].to_numpy(dtype="<f8")[order]).tobytes()
         codes = _provenance_index(PROVENANCE).get_indexer(frame[SRC_COLUMNS].to_numpy(dtype=object)[order].ravel())
         s = np.where(codes < 0, 255, codes).astype(np.uint8).tobytes()
-        return city_id, str(frame["period"].iloc[0]), v, s, zlib.crc32(v + s)
+        layout = ",".join(VARIABLES) + ";" + ",".join(PROVENANCE)
+        return city_id, str(frame["period"].iloc[0]), layout, v, s, zlib.crc32(v + s)
 
     # -- reading -------------------------------------------------------------------------
     def read(self, columns: list[str]) -> tuple[pd.DataFrame | None, list[str]]:
@@ -357,15 +355,16 @@ class NormalsStore:
         return out[columns], warnings
 
     def _read_db(self, conn: sqlite3.Connection, warnings: list[str]) -> pd.DataFrame:
-        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-        stored_vars = meta.get("variables", "").split(",")
-        provenance = meta.get("provenance", "").split(",")
-        sql = "SELECT city_id, period, v, s, crc FROM cities"
+        sql = "SELECT city_id, period, layout, v, s, crc FROM cities"
         try:
             rows = conn.execute(sql + " ORDER BY city_id").fetchall()
         except sqlite3.DatabaseError:
             rows = self._salvage(conn, sql, warnings)
-        return self._decode(rows, stored_vars, provenance, warnings)
+        by_layout: dict[str, list[tuple]] = {}
+        for r in rows:                                  # one layout, unless the variables changed between writes
+            by_layout.setdefault(r[2] if isinstance(r[2], str) else "", []).append(r)
+        frames = [self._decode(group, layout, warnings) for layout, group in by_layout.items()]
+        return pd.concat(frames, ignore_index=True) if frames else self._decode([], "", warnings)
 
     def _salvage(self, conn: sqlite3.Connection, sql: str, warnings: list[str]) -> list[tuple]:
         """The rows that can still be read from a database with damaged pages, in chunks of
@@ -402,16 +401,18 @@ class NormalsStore:
         return (f"Refreshed data for '{city_id}' ignored, the other cities kept: its entry in {self.db} is damaged. "
                 f"Refresh that city again (`python -m recommender refresh --city {city_id}`).")
 
-    def _decode(self, rows: list[tuple], stored_vars: list[str], provenance: list[str],
-                warnings: list[str]) -> pd.DataFrame:
-        """The rows as a normals frame (12 per city), vectorised; an entry whose size or
-        checksum is wrong is named in `warnings` and left out."""
+    def _decode(self, rows: list[tuple], layout: str, warnings: list[str]) -> pd.DataFrame:
+        """Rows of one layout as a normals frame (12 per city), vectorised, mapped by variable and
+        provenance name to today's; an entry whose size or checksum is wrong is named in
+        `warnings` and left out."""
         from .climate.variables import PROVENANCE, VARIABLES, src_column
 
+        names, _, kinds = layout.partition(";")
+        stored_vars, provenance = names.split(","), kinds.split(",")
         n = len(stored_vars)
         good = []
         for r in rows:
-            cid, _period, v, s, crc = r
+            cid, _period, _layout, v, s, crc = r
             if (not isinstance(v, bytes) or not isinstance(s, bytes) or len(v) != _MONTHS * n * 8
                     or len(s) != _MONTHS * n or zlib.crc32(v + s) != crc):
                 warnings.append(self._damaged(cid))
@@ -420,8 +421,8 @@ class NormalsStore:
         k = len(good)
         out = {"city_id": np.repeat(np.array([r[0] for r in good], dtype=object), _MONTHS),
                "month": np.tile(np.arange(1, _MONTHS + 1), k)}
-        values = np.frombuffer(b"".join(r[2] for r in good), dtype="<f8").reshape(k * _MONTHS, n)
-        codes = np.frombuffer(b"".join(r[3] for r in good), dtype=np.uint8).reshape(k * _MONTHS, n)
+        values = np.frombuffer(b"".join(r[3] for r in good), dtype="<f8").reshape(k * _MONTHS, n)
+        codes = np.frombuffer(b"".join(r[4] for r in good), dtype=np.uint8).reshape(k * _MONTHS, n)
         recode = np.array([PROVENANCE.index(p) if p in PROVENANCE else -1 for p in provenance] +
                           [-1] * (256 - len(provenance)), dtype=np.int8)   # stored code → today's code
         for v in VARIABLES:
@@ -497,7 +498,7 @@ class NormalsStore:
                                     f"cannot be moved into {self.db} ({exc}). Refresh that city again.")
                     continue
                 conn.execute("BEGIN IMMEDIATE")
-                conn.execute("INSERT OR IGNORE INTO cities VALUES (?, ?, ?, ?, ?, ?)", (*row, time.time()))
+                conn.execute("INSERT OR IGNORE INTO cities VALUES (?, ?, ?, ?, ?, ?, ?)", (*row, time.time()))
                 conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
                 conn.execute("COMMIT")
                 if cid in sources:

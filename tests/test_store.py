@@ -276,3 +276,25 @@ def test_the_cli_names_a_refreshed_city_it_left_out(tmp_path):
     assert any("City 'karachi', month 7, column tmax_c" in w and "ignored" in w for w in warnings)
     assert any("'lahore' ignored, the other cities kept" in w for w in warnings)
     assert not any(str(REPO) in w for w in warnings)
+
+
+def test_an_entry_of_another_layout_is_read_by_variable_name(tmp_path):
+    """A city written when the variables were fewer and in another order (wind_kmh not yet
+    declared): its values map by name, the new variable reads as missing."""
+    import zlib
+
+    store = NormalsStore(tmp_path)
+    store.write_city(city("urumqi"), "urumqi")
+    k = city("karachi")
+    old = [v for v in reversed(VARIABLES) if v != "wind_kmh"]
+    v = k[old].to_numpy("<f8").tobytes()
+    codes = np.stack([pd.Categorical(k[f"{x}_src"], categories=list(PROVENANCE)).codes for x in old], 1)
+    s = codes.astype(np.uint8).tobytes()
+    with sqlite3.connect(store.db) as db:
+        db.execute("INSERT INTO cities VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   ("karachi", "1991-2020", ",".join(old) + ";" + ",".join(PROVENANCE), v, s, zlib.crc32(v + s), 0.0))
+    df, warnings = read(tmp_path)
+    assert warnings == [] and sorted(df.city_id.unique()) == ["karachi", "urumqi"]
+    back = df[df.city_id == "karachi"].reset_index(drop=True)
+    np.testing.assert_array_equal(back[old].to_numpy(float), k[old].to_numpy(float))
+    assert back["wind_kmh"].isna().all() and (back["wind_kmh_src"] == "missing").all()
