@@ -80,6 +80,13 @@ def _cmd_refresh(args) -> int:
                       timeout_s=args.timeout, progress=not args.quiet, city_deadline_s=args.city_deadline,
                       deadline_s=args.deadline)
     print(_terminal_lines(summary.text()))
+    if summary.saved and not args.no_prepare:   # the next command and every new worker start warm
+        from .recommend import default_recommender
+
+        try:
+            default_recommender()
+        except RecommenderError:
+            pass            # the next command says what is wrong with the atlas
     return 0 if not summary.failed else (1 if summary.saved else 2)
 
 
@@ -366,6 +373,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--deadline", type=float, default=1800.0, metavar="SECONDS",
                    help="wall-clock limit for the whole run (1–86400, default 1800)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--no-prepare", action="store_true",
+                   help="do not prepare the scored atlas for the next commands afterwards (≈ 6 s; "
+                        "a batch of refreshes can skip it until the last)")
     r.set_defaults(func=_cmd_refresh)
     api = sub.add_parser("api", help="serve the JSON documents over HTTP (FastAPI; OpenAPI docs at /docs)")
     api.add_argument("--port", type=_port, default=8000, help="TCP port (default 8000)")

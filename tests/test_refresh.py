@@ -74,7 +74,7 @@ def refresh_env(tmp_path, stations_url, daily_url, home):
     return env
 
 
-REFRESH = [sys.executable, "-m", "recommender", "refresh", "--quiet", "--start", "2019", "--end", "2020"]
+REFRESH = [sys.executable, "-m", "recommender", "refresh", "--quiet", "--no-prepare", "--start", "2019", "--end", "2020"]
 
 
 def run_refresh(tmp_path, stations_url, daily_url, *args, timeout=120, home=None):
@@ -367,3 +367,21 @@ def test_a_symlinked_store_file_stays_a_symlink(tmp_path, mirror):
     assert p.returncode == 0, p.stderr
     assert (home / "normals" / "normals.sqlite").is_symlink() and (elsewhere / "normals.sqlite").stat().st_size > 0
     assert set(stored(home)["city_id"]) == {"karachi"}
+
+
+def test_a_refresh_leaves_the_refreshed_atlas_prepared_for_the_next_command(tmp_path, mirror):
+    """After a refresh that saved cities, the prepared scored atlas for the new store is in the
+    cache: the next `recommend` reads it (no rebuild) and answers on the refreshed rows."""
+    cache = tmp_path / "cache"
+    home = tmp_path / "home"
+    env = {**refresh_env(tmp_path, *urls(mirror), home), "RECOMMENDER_CACHE": str(cache)}
+    args = [a for a in REFRESH if a != "--no-prepare"]
+    p = subprocess.run([*args, "--city", "karachi"], capture_output=True, text=True, env=env, cwd=REPO, timeout=180)
+    assert p.returncode == 0, p.stderr
+    key = subprocess.run([sys.executable, "-c", "from recommender import prepared; print(prepared.key())"],
+                         capture_output=True, text=True, env=env, cwd=REPO).stdout.strip()
+    assert (cache / (key + ".recommender.pickle")).is_file()     # prepared for exactly this store
+    r = subprocess.run([sys.executable, "-m", "recommender", "recommend", "--home", "urumqi", "--month", "1",
+                        "--format", "json"], capture_output=True, text=True, env=env, cwd=REPO)
+    assert r.returncode == 0 and "warning:" not in r.stderr, r.stderr
+    assert sorted(x.name for x in cache.iterdir() if x.suffix == ".pickle") == [key + ".recommender.pickle"]
