@@ -25,17 +25,11 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_cold_start import APPTEST  # noqa: E402  (AppTest's first render in a fresh process)
+
 BASELINE_REV = "7a5b5d2"
 RECOMMEND = ["-m", "recommender", "recommend", "--home", "karachi", "--month", "1"]
-APPTEST = """
-import time, sys
-from streamlit.testing.v1 import AppTest
-at = AppTest.from_file(sys.argv[1], default_timeout=300)
-t = time.perf_counter()
-at.run()
-assert not at.exception, at.exception
-print(time.perf_counter() - t)
-"""
 
 
 def frames(limit: int):

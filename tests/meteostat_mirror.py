@@ -141,38 +141,6 @@ class SilentServer:
         self.sock.close()
 
 
-class TrickleServer(SilentServer):
-    """Answers every request with a valid HTTP header and then one byte a second, for ever (or
-    until `seconds`): a per-read timeout never trips, only a wall-clock deadline does."""
-
-    def __init__(self, seconds: float = 120):
-        super().__init__()
-        self.seconds = seconds
-
-    def _accept(self):
-        self.sock.settimeout(0.2)
-        while not self._stop:
-            try:
-                c, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.conns.append(c)
-            threading.Thread(target=self._trickle, args=(c,), daemon=True).start()
-
-    def _trickle(self, c: socket.socket):
-        import time
-
-        try:
-            c.recv(65536)
-            c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/gzip\r\nContent-Length: 1000000\r\n\r\n")
-            t0 = time.monotonic()
-            while not self._stop and time.monotonic() - t0 < self.seconds:
-                c.sendall(b"\x1f")
-                time.sleep(1.0)
-        except OSError:
-            pass
-
-
 class HostileServer(SilentServer):
     """Answers every request with HTTP 200 and a body from `body()` (an iterable of byte chunks),
     sent as fast as the reader takes it: an endless stream, or a gzip bomb."""
@@ -204,6 +172,23 @@ class HostileServer(SilentServer):
             c.shutdown(socket.SHUT_WR)
         except OSError:
             pass
+
+
+class TrickleServer(HostileServer):
+    """Answers every request with a valid HTTP header and then one byte a second, for ever (or
+    until `seconds`): a per-read timeout never trips, only a wall-clock deadline does."""
+
+    def __init__(self, seconds: float = 120):
+        super().__init__(self._bytes, headers="Content-Type: application/gzip\r\nContent-Length: 1000000\r\n")
+        self.seconds = seconds
+
+    def _bytes(self):
+        import time
+
+        t0 = time.monotonic()
+        while not self._stop and time.monotonic() - t0 < self.seconds:
+            yield b"\x1f"
+            time.sleep(1.0)
 
 
 def endless():
