@@ -22,7 +22,7 @@ from .climate import confidence
 from .climate.validate import city_problems, validate_normals
 from .climate.variables import NORMALS_COLUMNS, PROVENANCE, SRC_COLUMNS, VARIABLES
 from .errors import AtlasError, UnknownCityError, shown
-from .paths import data_dir as default_data_dir, user_store_dir
+from .paths import checked_data_file, data_dir as default_data_dir, user_store_dir
 from .places.names import normalize_name
 from .sources import by_priority
 from .storage import NormalsStore
@@ -37,25 +37,8 @@ _CITY_DTYPES = {"city_id": str, "name": str, "ascii_name": str, "country": str, 
                 "gridded_km": float, "gridded_dz_m": float, "elevation_src": str}
 
 
-MAX_DATA_FILE_BYTES = 256 * 1024 * 1024   # ten times the largest data file: anything bigger is damaged or foreign
-
-
-def _data_file(path: Path) -> Path:
-    """`path` if it is a readable data file of a sane size, else AtlasError naming what is wrong."""
-    if not path.exists():
-        raise AtlasError(f"Missing data file {path}; restore it from the repository or rebuild with "
-                         "`python -m recommender build-atlas`.")
-    if not path.is_file():
-        raise AtlasError(f"{path} is a folder or a device, not a data file; restore the file from the repository.")
-    size = path.stat().st_size
-    if size > MAX_DATA_FILE_BYTES:
-        raise AtlasError(f"{path} is {size:,} bytes, far larger than any data file of this product "
-                         f"({MAX_DATA_FILE_BYTES:,} at most): it is damaged or foreign. Restore it from the repository.")
-    return path
-
-
 def _read_csv(path: Path, **kw) -> pd.DataFrame:
-    _data_file(path)
+    checked_data_file(path)
     try:
         return pd.read_csv(path, keep_default_na=False, na_values=[""], **kw)
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
@@ -192,7 +175,7 @@ def _read_normals(data_dir: Path) -> pd.DataFrame:
         dtypes = {"city_id": str, "month": int, "period": str, **{v: float for v in VARIABLES},
                   **{s: str for s in SRC_COLUMNS}}
         return _read_csv(data_dir / "normals.csv", dtype=dtypes)
-    _data_file(path)
+    checked_data_file(path)
     try:
         df = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises several types for a damaged file

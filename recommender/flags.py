@@ -18,9 +18,9 @@ atlas's city × month arrays (`masks`):
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -156,12 +156,21 @@ def _coast_tree(path: str):
     """The coastline within 40° of the equator as unit vectors, and the outlines: the Natural Earth
     country outlines' edges that no two countries share (a shared edge is a land border), a point
     every ≤ 0.1°."""
-    with open(path, encoding="utf-8") as f:
-        rings = json.load(f)["rings"]
+    from .errors import AtlasError
+    from .paths import read_data_json
+
+    doc = read_data_json(Path(path))
+    rings = doc.get("rings") if isinstance(doc, dict) else None
     ends = []
-    for r in rings:
-        p = np.round(np.asarray(r, dtype=float).reshape(-1, 2) * 10).astype(np.int64)   # 0.1° units
-        ends.append(np.column_stack([p, np.roll(p, -1, axis=0)]))
+    try:
+        for r in rings:
+            p = np.round(np.asarray(r, dtype=float).reshape(-1, 2) * 10).astype(np.int64)   # 0.1° units
+            ends.append(np.column_stack([p, np.roll(p, -1, axis=0)]))
+    except (TypeError, ValueError):
+        ends = []
+    if not ends:
+        raise AtlasError(f"{path} has no readable outlines (`rings`: lists of lon, lat); restore the file from "
+                         "the repository.")
     e = np.concatenate(ends)
     e = e[(e[:, 0] != e[:, 2]) | (e[:, 1] != e[:, 3])]
     a_first = (e[:, 0] < e[:, 2]) | ((e[:, 0] == e[:, 2]) & (e[:, 1] < e[:, 3]))

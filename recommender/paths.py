@@ -14,6 +14,37 @@ def data_dir() -> Path:
     env = os.environ.get("RECOMMENDER_DATA")
     return Path(env) if env else DATA_DIR
 APP_NAME = "sister-city-recommender"
+MAX_DATA_FILE_BYTES = 256 * 1024 * 1024   # ten times the largest data file: anything bigger is damaged or foreign
+
+
+def checked_data_file(path: Path) -> Path:
+    """`path` if it is a data file of a sane size, else AtlasError saying what is wrong with it
+    (missing, a folder or device, far too large — e.g. a huge sparse file)."""
+    from .errors import AtlasError
+
+    path = Path(path)
+    if not path.exists():
+        raise AtlasError(f"Missing data file {path}; restore it from the repository or rebuild with "
+                         "`python -m recommender build-atlas`.")
+    if not path.is_file():
+        raise AtlasError(f"{path} is a folder or a device, not a data file; restore the file from the repository.")
+    size = path.stat().st_size
+    if size > MAX_DATA_FILE_BYTES:
+        raise AtlasError(f"{path} is {size:,} bytes, far larger than any data file of this product "
+                         f"({MAX_DATA_FILE_BYTES:,} at most): it is damaged or foreign. Restore it from the repository.")
+    return path
+
+
+def read_data_json(path: Path):
+    """The JSON document of a data file, or AtlasError naming the file and what is wrong."""
+    import json
+
+    from .errors import AtlasError
+
+    try:
+        return json.loads(checked_data_file(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise AtlasError(f"Cannot read {path} ({type(exc).__name__}); restore the file from the repository.") from None
 
 
 def default_shared_data_dir() -> Path:

@@ -22,7 +22,6 @@ Worst reason wins. Codes (translated by the presentation): REASONS.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -53,12 +52,16 @@ DEFAULT_TOLERANCES = {"agree_c": 1.0, "tolerance_c": 2.5}
 
 def tolerances(data_dir: Path | None) -> dict[str, float]:
     """The agreement tolerances (°C) the build measured, from `data_dir`/build_info.json."""
+    from ..errors import AtlasError
+    from ..paths import read_data_json
+
     try:
-        info = json.loads((Path(data_dir) / "build_info.json").read_text(encoding="utf-8"))
-        t = info["tolerances"]
-        return {"agree_c": float(t["agree_c"]), "tolerance_c": float(t["tolerance_c"])}
-    except (OSError, KeyError, TypeError, ValueError):
+        t = read_data_json(Path(data_dir) / "build_info.json")["tolerances"]
+        out = {"agree_c": float(t["agree_c"]), "tolerance_c": float(t["tolerance_c"])}
+    except (AtlasError, KeyError, TypeError, ValueError):
         return dict(DEFAULT_TOLERANCES)
+    ok = all(0.0 < v <= 50.0 for v in out.values())          # °C: a tolerance is positive and finite
+    return out if ok else dict(DEFAULT_TOLERANCES)
 
 
 def grade(frame: pd.DataFrame, tol: dict[str, float] | None = None) -> pd.DataFrame:

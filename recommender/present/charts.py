@@ -4,7 +4,6 @@ HomeYear: home and partners over the 12 months; a PairExchange). Temperatures ar
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -13,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..climate.variables import SPEC
-from ..paths import DATA_DIR
+from ..paths import DATA_DIR, read_data_json
 from ..results import CityYear, HomeYear
 from ..rules import GOOD, day_index, runs_mask
 from . import i18n, palette, safe_text
@@ -140,7 +139,7 @@ def climate_panel(year: HomeYear, partner: str, unit: str = "°C", lang: str = "
 def basemap() -> tuple[list[float | None], list[float | None]]:
     """Country outlines (Natural Earth 1:110m, data/curated/basemap.json) as one None-separated
     lon/lat path: drawn from the repository, no tile server or CDN at view time."""
-    doc = json.loads((DATA_DIR / "curated" / "basemap.json").read_text(encoding="utf-8"))
+    doc = read_data_json(DATA_DIR / "curated" / "basemap.json")
     xs: list[float | None] = []
     ys: list[float | None] = []
     for ring in doc["rings"]:
