@@ -7,13 +7,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian's Chromium for the browser test, fonts that draw Chinese, Japanese and Urdu in its
-# screenshots, and HAProxy for the serving test (tests/test_serve.py).
-if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ] || [ ! -x /usr/sbin/haproxy ]; then
+# screenshots, HAProxy for the serving test (tests/test_serve.py) and GNU time, which measures a
+# refresh's peak memory under hostile servers (tests/test_downloads.py).
+if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ] || [ ! -x /usr/sbin/haproxy ] \
+    || [ ! -x /usr/bin/time ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  echo "Installing Debian's Chromium, Noto fonts and HAProxy for the browser and serving tests…"
+  echo "Installing Debian's Chromium, Noto fonts, HAProxy and GNU time for the browser, serving and download tests…"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-core haproxy >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-core haproxy time >/dev/null
 fi
 
 # Editable: the package reads data/ beside it (pyproject.toml). The lock pins the tested versions;

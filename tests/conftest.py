@@ -74,6 +74,7 @@ TIERS: dict[str, tuple[str, ...]] = {
     "test_inputs.py": ("integration",),
     "test_languages.py": ("unit",),
     "test_layout.py": ("unit",),
+    "test_link_fuzz.py": ("integration",),
     "test_method_text.py": ("unit",),
     "test_palette.py": ("unit",),
     "test_chart_text.py": ("unit",),

@@ -16,7 +16,7 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", create_app())
 
 
 @schema.parametrize()
-@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_every_endpoint_keeps_to_its_schema(case):
     response = case.call_and_validate(excluded_checks=[positive_data_acceptance])
     if response.status_code >= 400:                # our error body, naming what was wrong

@@ -209,9 +209,12 @@ def test_damaged_meteostat_caches_are_discarded_and_fetched_again(tmp_path, mirr
     assert cached, "the first refresh should have cached the station files"
     for f in cached:
         f.write_bytes(b"not a pickle")
+    foreign = tmp_path / "mscache" / "my-notes.pickle"        # not meteostat's: never deleted, however unreadable
+    foreign.write_bytes(b"a person's file")
     p = run_refresh(tmp_path, *urls(mirror), "--city", "karachi")
     assert p.returncode == 0 and "Traceback" not in p.stderr, p.stdout + p.stderr
-    assert all(pd.read_pickle(f) is not None for f in (tmp_path / "mscache").rglob("*.pickle"))
+    assert foreign.read_bytes() == b"a person's file"
+    assert all(pd.read_pickle(f) is not None for f in (tmp_path / "mscache").rglob("*.pickle") if f != foreign)
     pd.testing.assert_frame_equal(stored(first.home), expected)
 
 

@@ -189,7 +189,7 @@ def _whole(df) -> bool:
 def test_kill_9_at_any_moment_leaves_a_valid_store(tmp_path):
     rng = random.Random(21)
     ids = IDS[:400]
-    for trial in range(8):
+    for trial in range(5):
         w = _writer(tmp_path, ids, rounds=50)
         assert w.stdout.readline().strip() == "ready"
         time.sleep(rng.uniform(0.0, 0.6))

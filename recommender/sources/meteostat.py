@@ -20,6 +20,7 @@ from __future__ import annotations
 import gzip
 import logging
 import os
+import re
 import sqlite3
 import threading
 import zlib
@@ -189,13 +190,18 @@ def is_damaged_station_db(exc: BaseException) -> bool:
 
 
 _purge_guard = threading.Lock()
+_CACHE_ENTRY = re.compile(r"[0-9a-f]{32}\.pickle")
 
 
 def discard_damaged_cache(cache_dir: Path) -> list[Path]:
-    """Delete the entries of meteostat's download cache that cannot be read back (a torn or
-    foreign file); they are downloaded again. Returns the deleted files."""
+    """Delete the entries of meteostat's download cache that cannot be read back (a torn
+    file); they are downloaded again. Only meteostat's own entries are candidates — regular files
+    named `<md5 hex>.pickle` directly in the cache folder (meteostat's core/cache.py) — so a file
+    of anyone else's in a folder MS_CACHE_DIRECTORY names is never touched. Returns the deleted."""
     with _purge_guard:
-        return remove_files(sorted(Path(cache_dir).rglob("*.pickle")), _unreadable_pickle)
+        entries = [p for p in sorted(Path(cache_dir).glob("*.pickle"))
+                   if _CACHE_ENTRY.fullmatch(p.name) and p.is_file() and not p.is_symlink()]
+        return remove_files(entries, _unreadable_pickle)
 
 
 def _unreadable_pickle(p: Path) -> bool:
