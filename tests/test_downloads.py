@@ -154,3 +154,18 @@ def test_refresh_names_an_endless_daily_file_too_large(tmp_path, mirror):
         p, rss, _ = _refresh(tmp_path, mirror.url + "/stations.db", srv.url + "/daily/{year}/{station}.csv.gz")
     assert p.returncode == 2 and "Traceback" not in p.stderr, p.stdout + p.stderr
     assert "larger than the 16,777,216 bytes" in p.stdout and rss < 1024
+
+
+def test_a_full_disk_during_a_download_is_named_so_and_leaves_no_part(tmp_path):
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk)], capture_output=True).returncode:
+        pytest.skip("cannot mount a small file system here (needs root)")
+    try:
+        with HostileServer(endless) as srv:
+            with pytest.raises(DownloadError) as e:
+                download.fetch_file([srv.url + "/stations.db"], disk / "stations.db", Limits(timeout_s=5))
+        assert e.value.problem == download.DISK_FULL and "the disk is full" in str(e.value)
+        assert str(disk / "stations.db") in str(e.value) and list(disk.iterdir()) == []
+    finally:
+        subprocess.run(["umount", "-l", str(disk)])

@@ -298,3 +298,21 @@ def test_an_entry_of_another_layout_is_read_by_variable_name(tmp_path):
     back = df[df.city_id == "karachi"].reset_index(drop=True)
     np.testing.assert_array_equal(back[old].to_numpy(float), k[old].to_numpy(float))
     assert back["wind_kmh"].isna().all() and (back["wind_kmh_src"] == "missing").all()
+
+
+def test_the_page_names_a_refreshed_city_it_left_out(tmp_path, monkeypatch):
+    """The same warning on the page as in the CLI: a damaged entry named, the page still answers."""
+    from streamlit.testing.v1 import AppTest
+
+    store = NormalsStore(tmp_path)
+    store.write_cities([("lahore", city("lahore")), ("urumqi", city("urumqi", 0.5))])
+    with sqlite3.connect(store.db) as db:
+        db.execute("UPDATE cities SET crc = crc + 1 WHERE city_id = 'lahore'")
+    monkeypatch.setenv("RECOMMENDER_HOME", str(tmp_path))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.run()
+    assert not at.exception
+    notes = [w.value for w in at.warning]
+    assert any("'lahore' ignored, the other cities kept" in n for n in notes), notes
+    assert not any(str(tmp_path) in n for n in notes)            # no server path on the page
+    assert at.subheader and "Ürümqi" in at.subheader[0].value
