@@ -352,7 +352,9 @@ def create_app() -> FastAPI:
     for route in [r for r in app.routes if isinstance(r, APIRoute) and "GET" in r.methods]:
         app.add_api_route(route.path, route.endpoint, methods=["HEAD"], include_in_schema=False,
                           response_class=route.response_class)
+
     def openapi() -> dict:
+        """FastAPI's schema with the answers this API really gives (_declare_errors), built once."""
         if app.openapi_schema is None:
             from fastapi.openapi.utils import get_openapi
 

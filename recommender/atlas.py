@@ -31,10 +31,6 @@ from .storage import NormalsStore
 CHECK_MAX_C = 100.0   # two estimates of a monthly mean temperature cannot differ by more
 CITY_COLUMNS = ["city_id", "name", "ascii_name", "country", "lat", "lon", "elevation_m", "timezone",
                 "station_ids", "population", "has_climate", "climate_note"]
-_CITY_DTYPES = {"city_id": str, "name": str, "ascii_name": str, "country": str, "timezone": str,
-                "station_ids": str, "climate_note": str, "climate_name": str,
-                "lat": float, "lon": float, "elevation_m": float, "population": float, "geonames_id": str,
-                "gridded_km": float, "gridded_dz_m": float, "elevation_src": str}
 
 
 def _read_csv(path: Path, **kw) -> pd.DataFrame:
