@@ -2,8 +2,9 @@
 
 For each city: `sources.meteostat.fetch_daily` (nearby stations, daily data, interpolation to
 the city point), `climate.derive.normals_from_daily`, validation, then one transaction per
-city in the store (storage.NormalsStore: SQLite, so concurrent refreshes lose nothing). Daily data is used because monthly data has no wind. A damaged entry of
-meteostat's download cache or a torn station list is discarded and fetched again, once.
+city in the store (storage.NormalsStore: SQLite, so concurrent refreshes lose nothing). Daily
+data is used because monthly data has no wind. A damaged entry of meteostat's download cache (or
+one another worker was still writing) or a torn station list is discarded and fetched again, once.
 
 Deadlines: meteostat reads its CSV files through pandas/urllib, which ignore its network
 timeout, and a server that trickles bytes never trips a per-read timeout anyway. So each
@@ -205,9 +206,11 @@ def _run(cities, ids, start, end, workers, progress, collector, cache_dir, city_
                 try:
                     frame = refresh_city(cities.loc[cid], start, end, collector)
                 except msrc.FetchError as exc:
-                    if exc.problem != msrc.DAMAGED_CACHE or not msrc.discard_damaged_cache(cache_dir):
+                    if exc.problem != msrc.DAMAGED_CACHE:
                         raise
-                    frame = refresh_city(cities.loc[cid], start, end, collector)   # once more, from the server
+                    # a torn entry is discarded; an entry another worker was still writing reads whole now
+                    msrc.discard_damaged_cache(cache_dir)
+                    frame = refresh_city(cities.loc[cid], start, end, collector)   # once more
             done.put((cid, frame, None))
         except BaseException as exc:  # reported by the orchestrator
             done.put((cid, None, exc))
