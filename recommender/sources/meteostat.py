@@ -115,6 +115,9 @@ def configured(settings: Settings):
         setattr(ms.config, theirs, str(value) if isinstance(value, Path) else value)
     db_file = Path(ms.config.stations_db_file).expanduser()
     db_file.parent.mkdir(parents=True, exist_ok=True)  # meteostat does not create it
+    # meteostat creates its cache folder on first write with os.makedirs (no exist_ok): two workers
+    # writing first at once made one of them fail as a "damaged cache"; it exists before they start
+    Path(ms.config.cache_directory).expanduser().mkdir(parents=True, exist_ok=True)
     download.install()                                  # every daily file read under download.Limits
     try:
         yield Path(ms.config.cache_directory).expanduser(), db_file
