@@ -291,16 +291,7 @@ class NormalsStore:
             raise RecommenderError(self._write_problem(exc)) from None
         try:
             for city_id, frame in frames:
-                row = self._encode(city_id, frame)
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    conn.execute("INSERT OR REPLACE INTO cities VALUES (?, ?, ?, ?, ?, ?, ?)", (*row, time.time()))
-                    conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
-                    conn.execute("COMMIT")
-                except BaseException:
-                    if conn.in_transaction:
-                        conn.execute("ROLLBACK")
-                    raise
+                self._commit(conn, self._encode(city_id, frame), replace=True)
                 done += 1
                 (self.folder / f"{city_id}.parquet").unlink(missing_ok=True)   # a legacy copy would be stale
         except (OSError, sqlite3.Error) as exc:
@@ -308,6 +299,21 @@ class NormalsStore:
         finally:
             conn.close()
         return done
+
+    @staticmethod
+    def _commit(conn: sqlite3.Connection, row: tuple, replace: bool) -> None:
+        """One city in one transaction (the generation counted up with it): replacing what the
+        city had, or (`replace=False`, a migration) only when the city is not stored yet."""
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute(f"INSERT OR {'REPLACE' if replace else 'IGNORE'} INTO cities VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         (*row, time.time()))
+            conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
 
     @staticmethod
     def _encode(city_id: str, frame: pd.DataFrame) -> tuple:
@@ -497,10 +503,7 @@ class NormalsStore:
                     warnings.append(f"Refreshed data for '{cid}' ignored, the other cities kept: its legacy file "
                                     f"cannot be moved into {self.db} ({exc}). Refresh that city again.")
                     continue
-                conn.execute("BEGIN IMMEDIATE")
-                conn.execute("INSERT OR IGNORE INTO cities VALUES (?, ?, ?, ?, ?, ?, ?)", (*row, time.time()))
-                conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
-                conn.execute("COMMIT")
+                self._commit(conn, row, replace=False)
                 if cid in sources:
                     sources[cid].unlink(missing_ok=True)
             if single_state is not None:

@@ -169,3 +169,12 @@ def test_a_full_disk_during_a_download_is_named_so_and_leaves_no_part(tmp_path):
         assert str(disk / "stations.db") in str(e.value) and list(disk.iterdir()) == []
     finally:
         subprocess.run(["umount", "-l", str(disk)])
+
+
+def test_a_gz_address_that_serves_no_gzip_is_downloaded_for_the_reader_to_judge(tmp_path):
+    """The inflation check measures gzip; a body that is not gzip is no bomb and no error of ours
+    (the reader of the file says what it is), in the file download as in urllib's."""
+    with HostileServer(lambda: iter([b"year,month\n2020,1\n"])) as srv:
+        path = tmp_path / "x.csv.gz"
+        download.fetch_file([srv.url + "/x.csv.gz"], path, Limits.for_run(10, 5))
+    assert path.read_bytes() == b"year,month\n2020,1\n"

@@ -180,17 +180,23 @@ def _is_gzip(url: str, headers) -> bool:
     return enc in ("gzip", "x-gzip") or url.split("?")[0].endswith(".gz")
 
 
-def read_body(resp, url: str, limits: Limits) -> bytes:
-    """The whole body, bounded (memory ≤ max_bytes); a gzip body's inflated size checked."""
+def copy_body(resp, url: str, limits: Limits, sink) -> None:
+    """Write the body to `sink` chunk by chunk under the limits (at most max_bytes); a gzip body's
+    inflated size is measured on the way and refused past max_inflated."""
     inflation = _Inflation(url, limits.max_inflated) if _is_gzip(url, resp.headers) else None
-    buf = io.BytesIO()
     for chunk in _read_chunks(resp, url, limits):
         if inflation is not None:
             try:
                 inflation.feed(chunk)
             except zlib.error:
                 inflation = None             # not gzip after all: the reader says what it is
-        buf.write(chunk)
+        sink.write(chunk)
+
+
+def read_body(resp, url: str, limits: Limits) -> bytes:
+    """The whole body in memory, bounded as `copy_body` bounds it."""
+    buf = io.BytesIO()
+    copy_body(resp, url, limits, buf)
     return buf.getvalue()
 
 
@@ -199,18 +205,14 @@ def read_body(resp, url: str, limits: Limits) -> bytes:
 
 class _HTTPHandler(urllib.request.HTTPHandler):
     def http_open(self, req):
-        req.timeout = _limits_for(req).timeout(req.full_url)
+        req.timeout = current().timeout(req.full_url)
         return _open(self, http.client.HTTPConnection, req)
 
 
 class _HTTPSHandler(urllib.request.HTTPSHandler):
     def https_open(self, req):
-        req.timeout = _limits_for(req).timeout(req.full_url)
+        req.timeout = current().timeout(req.full_url)
         return _open(self, http.client.HTTPSConnection, req, context=self._context)
-
-
-def _limits_for(req) -> Limits:
-    return current()
 
 
 def _open(handler, conn_class, req, **kw):
@@ -218,7 +220,7 @@ def _open(handler, conn_class, req, **kw):
         return handler.do_open(conn_class, req, **kw)
     except urllib.error.URLError as exc:
         if isinstance(exc.reason, (socket.timeout, TimeoutError)):
-            _limits_for(req).timeout(req.full_url)
+            current().timeout(req.full_url)
             raise DownloadError(TOO_SLOW, req.full_url, "the server did not answer in time (too slow)") from None
         raise
 
@@ -231,7 +233,7 @@ class _BoundedBody(urllib.request.BaseHandler):
     def http_response(self, req, resp):
         if not 200 <= resp.status < 300:
             return resp
-        body = read_body(resp, req.full_url, _limits_for(req))
+        body = read_body(resp, req.full_url, current())
         resp.close()
         out = urllib.response.addinfourl(io.BytesIO(body), resp.headers, resp.url, resp.status)
         out.msg = resp.msg
@@ -275,11 +277,7 @@ def fetch_file(urls: list[str], path: Path, limits: Limits) -> str:
             with using(limits):
                 resp = _open_streaming(req, limits)
             with resp, open(tmp, "wb") as f:
-                inflation = _Inflation(url, limits.max_inflated) if _is_gzip(url, resp.headers) else None
-                for chunk in _read_chunks(resp, url, limits):
-                    if inflation is not None:
-                        inflation.feed(chunk)
-                    f.write(chunk)
+                copy_body(resp, url, limits, f)
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, path)
