@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections import OrderedDict
 from functools import lru_cache
 from threading import Lock
@@ -33,6 +32,7 @@ from .atlas import atlas_version
 from .comfort.indices import styles
 from .errors import AtlasError, RecommenderError, UnknownCityError
 from .options import CITIES_LIMIT_MAX, LIMIT_MIN, PAIRS_LIMIT_MAX, check_distinct
+from .present.safe_text import json_text
 from .recommend import default_recommender
 
 VERSION = "v1"
@@ -215,7 +215,7 @@ def create_app() -> FastAPI:
         if hit is None:
             body = build()
             if isinstance(body, dict):
-                body = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+                body = json_text(body, separators=(",", ":")).encode("utf-8")
             etag = '"' + hashlib.sha256(repr(key).encode() + body).hexdigest()[:20] + '"'
             hit = (etag, body)
             if len(body) <= CACHE_MAX_BODY:

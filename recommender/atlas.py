@@ -78,16 +78,23 @@ def _check_cities(df: pd.DataFrame, path: Path) -> pd.DataFrame:
     return df
 
 
-def _mtime(path: Path) -> float:
-    return path.stat().st_mtime if path.exists() else 0.0
+def _mtime(path: Path) -> tuple[int, int]:
+    """A data file's version for the caches: (modification time in ns, size in bytes); two writes
+    within one clock tick of the file system still differ when their sizes do. (0, -1) when absent."""
+    try:
+        st = path.stat()
+    except OSError:
+        return (0, -1)
+    return (st.st_mtime_ns, st.st_size)
 
 
-def _normals_mtime(data_dir: Path) -> float:
-    return _mtime(Path(data_dir) / "normals.parquet") + _mtime(Path(data_dir) / "normals.csv")
+def _normals_mtime(data_dir: Path) -> tuple:
+    """The version of the embedded normals and of the build's record that grades them."""
+    return tuple(_mtime(Path(data_dir) / name) for name in ("normals.parquet", "normals.csv", "build_info.json"))
 
 
 @lru_cache(maxsize=4)
-def _cities(data_dir: str, _version: float) -> pd.DataFrame:
+def _cities(data_dir: str, _version: tuple) -> pd.DataFrame:
     path = Path(data_dir) / "cities.csv"
     df = _read_csv(path, dtype=str)
     missing = [c for c in CITY_COLUMNS if c not in df.columns]
@@ -109,7 +116,7 @@ NAME_COLUMNS = ["city_id", "lang", "name", "source"]
 
 
 @lru_cache(maxsize=4)
-def _names(data_dir: str, _version: float, _cities_version: float) -> pd.DataFrame:
+def _names(data_dir: str, _version: tuple, _cities_version: tuple) -> pd.DataFrame:
     path = Path(data_dir) / "city_names.csv"
     df = _read_csv(path, dtype=str)
     missing = [c for c in NAME_COLUMNS if c not in df.columns]
@@ -141,7 +148,7 @@ def load_names(data_dir: Path | None = None) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=4)
-def _pairs(data_dir: str, _version: float) -> pd.DataFrame:
+def _pairs(data_dir: str, _version: tuple) -> pd.DataFrame:
     df = _read_csv(Path(data_dir) / "pairs.csv", dtype=str)
     if list(df.columns[:2]) != ["city_a", "city_b"]:
         raise AtlasError("data/pairs.csv must start with the columns city_a, city_b; rebuild the atlas.")
@@ -227,7 +234,7 @@ def _check_against(fresh: pd.DataFrame, embedded: pd.DataFrame) -> pd.DataFrame:
 
 
 @lru_cache(maxsize=4)
-def _atlas(data_dir: str, store_dir: str, _m1: float, _m2: float, _m3: tuple) -> pd.DataFrame:
+def _atlas(data_dir: str, store_dir: str, _m1: tuple, _m2: tuple, _m3: tuple) -> pd.DataFrame:
     cities = _cities(data_dir, _m1)
     lat = cities.set_index("city_id")["lat"]
     embedded = _read_normals(Path(data_dir))

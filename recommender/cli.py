@@ -106,12 +106,12 @@ def _country(text: str | None) -> str | None:
 
 def _emit(obj: dict, fmt: str, table_rows: list[dict], header: str, footer: str = "") -> None:
     import csv
-    import json
 
-    if fmt == "json":
-        print(json.dumps(obj, ensure_ascii=False, indent=2))
+    from .present.safe_text import csv_cell, json_text, terminal
+
+    if fmt == "json":      # names stay readable; what a terminal would act on is a \\u escape
+        print(json_text(obj, indent=2))
         return
-    from .present.safe_text import csv_cell, terminal
 
     if fmt == "csv":       # names are data: no cell a spreadsheet would run as a formula
         if table_rows:

@@ -47,6 +47,33 @@ def read_data_json(path: Path):
         raise AtlasError(f"Cannot read {path} ({type(exc).__name__}); restore the file from the repository.") from None
 
 
+def recorded_measure(folder: Path | None, section: str, key: str, valid: tuple[float, float],
+                     default: float) -> float:
+    """A figure the build measured and recorded in `folder`/build_info.json (default data_dir()) (`section`.`key`, e.g.
+    tolerances.agree_c in °C), or `default` when the file or the entry is absent (a build from
+    before it was recorded). A damaged file (a folder, far too large, not JSON) or a value that is
+    not a number with valid[0] < value ≤ valid[1] is AtlasError naming the file and the entry: a
+    guess in its place would grade every city on a figure nobody measured."""
+    from .errors import AtlasError
+
+    path = Path(folder if folder is not None else data_dir()) / "build_info.json"
+    if not path.exists() and not path.is_symlink():
+        return default
+    info = read_data_json(path)
+    part = info.get(section) if isinstance(info, dict) else None
+    if not isinstance(info, dict) or not isinstance(part, (dict, type(None))):
+        what = f"its '{section}' entry is not a table" if isinstance(info, dict) else "it is not a JSON object"
+        raise AtlasError(f"{path} is not the build's record ({what}); restore the file from the repository.")
+    if part is None or key not in part:
+        return default
+    value = part[key]
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and valid[0] < value <= valid[1]
+    if not ok:
+        raise AtlasError(f"{path}: {section}.{key} must be a number above {valid[0]:g} and at most {valid[1]:g}, "
+                         f"got {value!r:.40}; restore the file from the repository.")
+    return float(value)
+
+
 def default_shared_data_dir() -> Path:
     """Raw public data sets: $RECOMMENDER_SHARED_DATA or ../shared/data beside the repository."""
     env = os.environ.get("RECOMMENDER_SHARED_DATA")

@@ -4,6 +4,7 @@ either succeeds with valid data or raises AtlasError naming the file; never anot
 (which would reach a person as a traceback or "internal error")."""
 
 import io
+import json
 import shutil
 
 import numpy as np
@@ -13,10 +14,11 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import REPO
 from recommender import atlas
+from recommender.climate import wetdays
 from recommender.errors import AtlasError
 
 CSV_FILES = ["cities.csv", "pairs.csv", "city_names.csv"]
-ORIGINAL = {name: (REPO / "data" / name).read_bytes() for name in [*CSV_FILES, "normals.parquet"]}
+ORIGINAL = {name: (REPO / "data" / name).read_bytes() for name in [*CSV_FILES, "normals.parquet", "build_info.json"]}
 CELL_TEXT = st.one_of(st.text(max_size=12), st.sampled_from(["", " ", "nan", "inf", "-1e309", "1e400", "=1+1",
                                                               "karachi", "NULL", "12,5", "\x00", "٣"]))
 
@@ -37,6 +39,9 @@ def _load(d, name):
         atlas.load_names(d)
     elif name == "normals.parquet":
         atlas.load_atlas(d, store_dir=d / "no-store")
+    elif name == "build_info.json":        # the measured tolerances grade the atlas; the factor is told
+        atlas.load_atlas(d, store_dir=d / "no-store")
+        wetdays.recorded_factor(d)
 
 
 def _holds(d, name, damaged: bytes):
@@ -102,3 +107,48 @@ def test_damaged_normals_are_loaded_or_refused_clearly(data, draw):
         n.to_parquet(buf, index=False)
         damaged = buf.getvalue()
     _holds(data, "normals.parquet", damaged)
+
+
+JSON_VALUE = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
+                       st.text(max_size=8), st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(draw=st.data())
+def test_a_damaged_build_record_is_loaded_or_refused_clearly(data, draw):
+    raw = ORIGINAL["build_info.json"]
+    kind = draw.draw(st.sampled_from(["cut", "overwrite", "value", "drop"]))
+    if kind == "cut":
+        damaged = raw[: draw.draw(st.integers(0, len(raw)))]
+    elif kind == "overwrite":
+        at = draw.draw(st.integers(0, len(raw) - 1))
+        damaged = raw[:at] + draw.draw(st.binary(min_size=1, max_size=8)) + raw[at + 8:]
+    else:
+        info = json.loads(raw)
+        where = draw.draw(st.sampled_from([("tolerances", "agree_c"), ("tolerances", "tolerance_c"),
+                                           ("wet_days", "factor"), ("tolerances", None), ("wet_days", None)]))
+        part, key = where
+        table = info if key is None else info[part]           # the whole section, or one entry of it
+        if kind == "value":
+            table[key or part] = draw.draw(JSON_VALUE)
+        else:
+            del table[key or part]
+        damaged = json.dumps(info).encode()
+    _holds(data, "build_info.json", damaged)
+
+
+def test_a_damaged_build_record_is_named_not_guessed(data):
+    """A tolerance that is not a measured °C figure stops the load (a guess would grade every city);
+    a record without the entry (an older build) uses the defaults."""
+    info = json.loads(ORIGINAL["build_info.json"])
+    try:
+        info["tolerances"]["agree_c"] = "abc"
+        (data / "build_info.json").write_text(json.dumps(info))
+        with pytest.raises(AtlasError, match=r"build_info.json: tolerances.agree_c must be a number above 0 and at most 50, got 'abc'"):
+            atlas.load_atlas(data, store_dir=data / "no-store")
+        del info["tolerances"], info["wet_days"]
+        (data / "build_info.json").write_text(json.dumps(info))
+        assert wetdays.recorded_factor(data) == wetdays.DEFAULT_FACTOR
+        atlas.load_atlas(data, store_dir=data / "no-store")
+    finally:
+        (data / "build_info.json").write_bytes(ORIGINAL["build_info.json"])

@@ -8,6 +8,7 @@ import csv
 import dataclasses
 import html
 import io
+import json
 import os
 import re
 import shutil
@@ -69,6 +70,7 @@ def test_html_plotly_csv_terminal_and_ics_by_hand():
         "a\ufffd[31mb\ufffd\ufffdc\ufffdd\ufffde\ufffdf\ufffdg\ufffd"
     assert terminal("Ürümqi → 乌鲁木齐 · کراچی") == "Ürümqi → 乌鲁木齐 · کراچی"
     assert ics_text("a;b,c\\d\ne\r\nf\rg\x1bh\u202ei\x00j") == "a\\;b\\,c\\\\d\\ne\\nf\\nghij"
+    assert safe_text.json_text({"n": "Ü\x1b\x7f\x9b\u202e\u2066x"}) == '{"n": "Ü\\u001b\\u007f\\u009b\\u202e\\u2066x"}'
 
 
 # ---------------------------------------------------------------------------- the functions, by property
@@ -93,6 +95,10 @@ def test_properties_of_every_escape(s):
     t = terminal(s)
     assert not any(unicodedata.category(ch) == "Cc" or ch in safe_text.BIDI_CONTROLS for ch in t)
     assert len(t) == len(s)
+
+    j = safe_text.json_text({"name": s})
+    assert not any(unicodedata.category(ch) == "Cc" or ch in safe_text.BIDI_CONTROLS for ch in j)
+    assert json.loads(j) == {"name": s}
 
     h = safe_text.html(s)
     assert not any(ch in h for ch in "<>\"'\u202e") and html.unescape(h) == safe_text._without_controls(s)
@@ -259,6 +265,20 @@ def test_the_cli_table_lets_no_control_character_reach_the_terminal(hostile_data
         named = [line for line in out.split("\n") if "RED" in line]
         assert named and all("\ufffd[31mRED\ufffd\ufffdNEXT\ufffdLTR" in line for line in named), (args, named)
         assert not any(line.startswith("NEXT") for line in out.split("\n"))     # no line made by a name
+        if args[0] == "cities":             # a listing only: no --format
+            continue
+        doc = _cli(hostile_data, *args, "--format", "json")
+        assert not any(c in doc for c in ("\x1b", "\r", "\u202e")), (args, doc)
+        assert HOSTILE in _strings(json.loads(doc)), args                     # the same name, as data
+
+
+def _strings(doc) -> set[str]:
+    """Every string value of a JSON document, however deep."""
+    if isinstance(doc, dict):
+        return set().union(*map(_strings, doc.values()))
+    if isinstance(doc, list):
+        return set().union(*map(_strings, doc))
+    return {doc} if isinstance(doc, str) else set()
 
 
 @pytest.mark.integration

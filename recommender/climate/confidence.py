@@ -51,17 +51,12 @@ DEFAULT_TOLERANCES = {"agree_c": 1.0, "tolerance_c": 2.5}
 
 
 def tolerances(data_dir: Path | None) -> dict[str, float]:
-    """The agreement tolerances (°C) the build measured, from `data_dir`/build_info.json."""
-    from ..errors import AtlasError
-    from ..paths import read_data_json
+    """The agreement tolerances (°C) the build measured, from `data_dir`/build_info.json; the
+    defaults for a build that did not record them, AtlasError for a damaged record."""
+    from ..paths import recorded_measure
 
-    try:
-        t = read_data_json(Path(data_dir) / "build_info.json")["tolerances"]
-        out = {"agree_c": float(t["agree_c"]), "tolerance_c": float(t["tolerance_c"])}
-    except (AtlasError, KeyError, TypeError, ValueError):
-        return dict(DEFAULT_TOLERANCES)
-    ok = all(0.0 < v <= 50.0 for v in out.values())          # °C: a tolerance is positive and finite
-    return out if ok else dict(DEFAULT_TOLERANCES)
+    # °C: a tolerance is positive and finite; AtlasError when the record is damaged
+    return {k: recorded_measure(data_dir, "tolerances", k, (0.0, 50.0), v) for k, v in DEFAULT_TOLERANCES.items()}
 
 
 def grade(frame: pd.DataFrame, tol: dict[str, float] | None = None) -> pd.DataFrame:

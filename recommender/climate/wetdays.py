@@ -18,7 +18,6 @@ Units: days per month throughout.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,10 +86,8 @@ def from_cru(cru_days_01: np.ndarray, factor: float) -> np.ndarray:
 
 def recorded_factor(data_dir: Path | None) -> float:
     """The factor the build converted ≥ 0.1 mm tables with (`WetDayThresholds.factor`), from
-    `data_dir`/build_info.json (3 decimals); DEFAULT_FACTOR for a build that did not record it."""
-    try:
-        info = json.loads((Path(data_dir) / "build_info.json").read_text(encoding="utf-8"))
-        factor = float(info["wet_days"]["factor"])
-    except (OSError, KeyError, TypeError, ValueError):
-        return DEFAULT_FACTOR
-    return factor if np.isfinite(factor) else DEFAULT_FACTOR
+    `data_dir`/build_info.json (3 decimals); DEFAULT_FACTOR for a build that did not record it,
+    AtlasError for a damaged record. A ≥ 1 mm table counts fewer days than a ≥ 0.1 mm one: 0 < factor ≤ 1."""
+    from ..paths import recorded_measure
+
+    return recorded_measure(data_dir, "wet_days", "factor", (0.0, 1.0), DEFAULT_FACTOR)

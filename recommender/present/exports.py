@@ -7,7 +7,6 @@ English; the report and the calendar's texts are in the person's language.
 from __future__ import annotations
 
 import calendar
-import json
 from datetime import date, timedelta
 
 import pandas as pd
@@ -68,7 +67,7 @@ def to_json(year: HomeYear, month: int) -> bytes:
     each month, and home's 12, with "confidence": {"grade", "reason"} (null without climate data)."""
     doc = document(year)
     doc = {"home": doc.pop("home"), "month": month} | doc
-    return json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
+    return safe_text.json_text(doc, indent=2).encode("utf-8")
 
 
 def occurrences(span: DaySpan, start: date, end: date) -> list[tuple[date, date]]:

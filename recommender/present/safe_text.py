@@ -6,6 +6,7 @@ what is not a string (a number, a bool, NaN) as it is."""
 from __future__ import annotations
 
 import html as _html
+import json as _json
 import re
 
 REPLACEMENT = "\ufffd"         # what a control character becomes where it would otherwise act
@@ -93,3 +94,16 @@ def ics_text(s: object) -> str:
     t = str(s).replace("\r\n", "\n").replace("\r", "\n")
     t = "".join(ch for ch in t if ch == "\n" or not (_is_control(ch) or ch in BIDI_CONTROLS))
     return t.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+# What json.dumps(ensure_ascii=False) leaves raw although a terminal acts on it: DEL, C1 (CSI,
+# NEL, …) and the bidirectional controls (it escapes C0 itself).
+_JSON_RAW_CONTROLS = re.compile("[\x7f-\x9f" + "".join(sorted(BIDI_CONTROLS)) + "]")
+
+
+def json_text(doc: object, **dumps_options) -> str:
+    """A JSON document (json.dumps, ensure_ascii=False, so names stay readable) with every character
+    a terminal would act on written as a \\uXXXX escape: C0 (json's own escapes), DEL, C1 and the
+    bidirectional controls. The escapes are JSON's own, so a parser reads back the same strings."""
+    return _JSON_RAW_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}",
+                                  _json.dumps(doc, ensure_ascii=False, **dumps_options))
