@@ -105,6 +105,31 @@ class _Cache:
                 self.items.popitem(last=False)
 
 
+def _declared_bounds(request: Request, name: str) -> tuple:
+    """(ge, le) of the query parameter `name` as its endpoint declares it (Query(ge=…, le=…))."""
+    for f in getattr(getattr(request.scope.get("route"), "dependant", None), "query_params", ()):
+        if name in (f.alias, f.name):
+            meta = f.field_info.metadata
+            return (next((m.ge for m in meta if hasattr(m, "ge")), None), next((m.le for m in meta if hasattr(m, "le")), None))
+    return (None, None)
+
+
+def _invalid_message(request: Request, name: str | None, error: dict) -> str:
+    """A validation error in the CLI's words: what the parameter takes and what it got (the
+    bounds read from the endpoint's own declaration)."""
+    from .errors import shown
+
+    kind, got = str(error.get("type", "")), error.get("input")
+    if kind == "missing":
+        return f"{name} is required; see /docs for this endpoint's parameters."
+    lo, hi = _declared_bounds(request, name) if name else (None, None)
+    if kind.startswith(("int_", "greater_than", "less_than")) and lo is not None and hi is not None:
+        return f"{name} takes a whole number from {lo} to {hi}; got {shown(got)}."
+    if kind.startswith("date"):
+        return f"{name} takes a date as YYYY-MM-DD, e.g. 2027-01-10; got {shown(got)}."
+    return f"{name}: {str(error.get('msg', 'invalid value')).rstrip('.')}; got {shown(got)}."
+
+
 def _param(name: str, call):
     """Run `call`, turning a RecommenderError into an ApiError naming the parameter (404 for an
     unknown city, 400 otherwise)."""
@@ -181,7 +206,8 @@ def create_app() -> FastAPI:
     async def _invalid(request: Request, exc: RequestValidationError):
         first = exc.errors()[0] if exc.errors() else {}
         loc = [str(x) for x in first.get("loc", ()) if x not in ("query", "path")]
-        return _error(400, loc[-1] if loc else None, str(first.get("msg", "invalid request")))
+        name = loc[-1] if loc else None
+        return _error(400, name, _invalid_message(request, name, first))
 
     @app.exception_handler(AtlasError)
     async def _atlas(request: Request, exc: AtlasError):        # the data behind the answers cannot be read

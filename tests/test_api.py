@@ -79,6 +79,18 @@ def test_bad_input_is_a_4xx_json_error_naming_the_parameter(client, url, status,
     assert r.headers["cache-control"] == "no-store"
 
 
+@pytest.mark.parametrize("url, message", [
+    ("/v1/pairs?limit=0", "limit takes a whole number from 1 to 5000; got '0'."),          # the CLI's words
+    ("/v1/cities?limit=abc", "limit takes a whole number from 1 to 1000; got 'abc'."),     # each endpoint's own bounds
+    ("/v1/windows?a=urumqi&b=karachi&year=3000", "year takes a whole number from 1950 to 2100; got '3000'."),
+    ("/v1/plan?home=urumqi&from=2027-13-01&to=2027-02-01", "from takes a date as YYYY-MM-DD, e.g. 2027-01-10; got '2027-13-01'."),
+    ("/v1/recommend?home=urumqi", "month is required; see /docs for this endpoint's parameters."),
+    ("/v1/recommend?home=urumqi&month=1&style=ski", "style: Input should be 'urban', 'beach' or 'tci'; got 'ski'."),
+])
+def test_a_rejected_parameter_is_told_what_it_takes_and_what_it_got(client, url, message):
+    assert client.get(url).json()["error"]["message"] == message
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(path=st.sampled_from(["recommend", "profile", "windows", "plan", "pairs", "cities", "calendar.ics"]),
        params=st.dictionaries(st.sampled_from(["home", "month", "city", "a", "b", "from", "to", "style", "band",
