@@ -129,8 +129,8 @@ class Recommender:
 
     def directory(self) -> list[tuple[CityRef, bool]]:
         """Every registry city (CityRef, has climate data), in the order of their ASCII names."""
-        c = self.cities.sort_values("ascii_name")
-        return [(self.city_ref(cid), bool(h)) for cid, h in zip(c["city_id"], c["has_climate"])]
+        c, refs = self.cities.sort_values("ascii_name"), self.registry.refs()
+        return [(refs[cid], bool(h)) for cid, h in zip(c["city_id"], c["has_climate"])]
 
     def countries(self) -> list[str]:
         """The ISO codes of the registry's countries, sorted."""

@@ -27,7 +27,7 @@ class Registry:
         for cid, g in names.groupby("city_id", sort=False):
             self._native[cid] = tuple(zip(g["lang"], g["name"]))
         self._names: dict[str, frozenset[str]] | None = None
-        self._refs: dict[str, CityRef] = {}
+        self._refs: dict[str, CityRef] | None = None
 
     def city(self, query: str) -> str:
         """City id for an id, name or ASCII name (atlas.resolve_city, with a cached name index)."""
@@ -39,13 +39,19 @@ class Registry:
         return resolve_city(q, self.cities.reset_index(drop=True), self._names)
 
     def ref(self, cid: str) -> CityRef:
-        """id, name, country, coordinates and the native names where known."""
-        ref = self._refs.get(cid)
-        if ref is None:
-            r = self.cities.loc[cid]
-            ref = self._refs[cid] = CityRef(cid, r["name"], r["country"], self._native.get(cid, ()),
-                                            float(r["lat"]), float(r["lon"]))
-        return ref
+        """id, name, country, coordinates and the native names where known (KeyError for an id
+        not in the registry)."""
+        return self.refs()[cid]
+
+    def refs(self) -> dict[str, CityRef]:
+        """Every city's CityRef, built in one pass over the columns the first time (a row look-up
+        per city took 3.8 s for the 16,000 cities of the directory)."""
+        if self._refs is None:
+            c, native = self.cities, self._native
+            lat, lon = c["lat"].astype(float).tolist(), c["lon"].astype(float).tolist()
+            self._refs = {cid: CityRef(cid, name, country, native.get(cid, ()), la, lo)
+                          for cid, name, country, la, lo in zip(c["city_id"], c["name"], c["country"], lat, lon)}
+        return self._refs
 
     def native_names(self) -> dict[str, tuple[tuple[str, str], ...]]:
         """city id → its (language, name) pairs, for the cities that have any."""
