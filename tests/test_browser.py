@@ -4,6 +4,7 @@ Playwright in Debian's headless Chromium (/usr/bin/chromium; never a downloaded 
 Screenshots are saved in tests/output/ next to this file.
 """
 
+import contextlib
 import csv
 import io
 import os
@@ -28,9 +29,16 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
+    with streamlit_server(tmp_path_factory) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def streamlit_server(tmp_path_factory, **env_extra):
+    """`streamlit run app.py` on a free loopback port (its URL), stopped on leaving."""
     assert Path(CHROMIUM).exists(), "Debian's Chromium is missing: run `bash scripts/test.sh`, which installs it"
     port = free_port()
-    env = {**os.environ, "RECOMMENDER_HOME": str(tmp_path_factory.mktemp("store")), "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "RECOMMENDER_HOME": str(tmp_path_factory.mktemp("store")), "PYTHONPATH": str(REPO), **env_extra}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true",
                              "--browser.gatherUsageStats", "false"],
@@ -46,12 +54,14 @@ def server(tmp_path_factory):
     else:
         proc.kill()
         pytest.fail("streamlit did not start: " + (proc.stdout.read() if proc.stdout else ""))
-    yield url
-    proc.terminate()
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 @pytest.fixture(scope="module")
@@ -427,3 +437,36 @@ def test_every_page_gives_its_answer_on_a_phone_without_sideways_scroll(server, 
             pg.screenshot(path=str(OUT / f"phone-390px-{name}-{lang}.png"), full_page=False)
     finally:
         pg.close()
+
+
+def test_names_from_data_are_text_in_a_real_browser(tmp_path_factory, page):
+    """A city renamed to markdown, a bare URL, an HTML anchor, Plotly tags and a placeholder, a
+    terminal escape and a bidi override (test_hostile_names.HOSTILE): Chromium draws it as those
+    characters in the headline, the chart's legend and the chart's sentence, no link, bold or image
+    forms, and the line break, escape and override are drawn as U+FFFD (screenshot hostile-names.png)."""
+    from test_hostile_names import HOSTILE, hostile_copy
+
+    data = hostile_copy(tmp_path_factory.mktemp("hostile") / "data")
+    with streamlit_server(tmp_path_factory, RECOMMENDER_DATA=str(data)) as url:
+        page.goto(url + "/?home=urumqi&month=1")
+        head = page.locator("h3").get_by_text("most comfortable").first
+        head.wait_for(timeout=90_000)
+        page.locator(".js-plotly-plot .legendtext").first.wait_for()
+        wait_idle(page)
+        page.screenshot(path=str(OUT / "hostile-names.png"), full_page=False)
+        drawn = page.evaluate("""() => ({
+            links: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href')),
+            bold: [...document.querySelectorAll('[data-testid=stMain] b, [data-testid=stMain] strong')].map(b => b.textContent),
+            images: document.querySelectorAll('[data-testid=stMain] img').length,
+            legend: [...document.querySelectorAll('.legendtext')].map(t => t.textContent),
+            sentences: [...document.querySelectorAll('[data-testid=stText]')].map(t => t.textContent),
+        })""")
+        headline = head.inner_text().replace("\u2060", "")        # word joiners break autolinks, unseen
+    shown = HOSTILE.replace("\x1b", "\ufffd").replace("\r\n", "\ufffd\ufffd").replace("\u202e", "\ufffd")
+    assert not [h for h in drawn["links"] if "evil.example" in h or h in ("http://a", "http://x")], drawn["links"]
+    assert not [b for b in drawn["bold"] if b in ("B", "bold")] and drawn["images"] == 0, drawn
+    assert any(shown in t.replace("\u2060", "") for t in drawn["legend"]), drawn["legend"]
+    assert shown.split("\ufffd")[0] in headline, headline                  # up to the escape, character for character
+    # the chart's sentence (plain text): the name whole, on one line, and no override reversing what follows
+    assert any(shown in s for s in drawn["sentences"]), drawn["sentences"]
+    assert not [s for s in drawn["sentences"] if any(c in s for c in "\x1b\r\n\u202e")], drawn["sentences"]

@@ -17,6 +17,7 @@ import sys
 import unicodedata
 from datetime import date
 
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -70,6 +71,10 @@ def test_html_plotly_csv_terminal_and_ics_by_hand():
         "a\ufffd[31mb\ufffd\ufffdc\ufffdd\ufffde\ufffdf\ufffdg\ufffd"
     assert terminal("Ürümqi → 乌鲁木齐 · کراچی") == "Ürümqi → 乌鲁木齐 · کراچی"
     assert ics_text("a;b,c\\d\ne\r\nf\rg\x1bh\u202ei\x00j") == "a\\;b\\,c\\\\d\\ne\\nf\\nghij"
+    assert safe_text.plain("a\x1bb\r\nc\u202ed\u2066e\u2069") == "a\ufffdb\ufffd\ufffdc\ufffdd\u2066e\u2069"
+    frame = safe_text.plain_cells(pd.DataFrame({"city\n": ["K\u202eL", "Ürümqi"], "score": [97, 36], "note": [None, "a\tb"]}))
+    assert frame.columns.tolist() == ["city\ufffd", "score", "note"] and frame["score"].tolist() == [97, 36]
+    assert frame["city\ufffd"].tolist() == ["K\ufffdL", "Ürümqi"] and frame["note"].tolist()[1] == "a\ufffdb"
     assert safe_text.json_text({"n": "Ü\x1b\x7f\x9b\u202e\u2066x"}) == '{"n": "Ü\\u001b\\u007f\\u009b\\u202e\\u2066x"}'
 
 
@@ -234,8 +239,12 @@ def test_the_calendar_escapes_names_and_folds_its_lines(year):
 
 @pytest.fixture(scope="module")
 def hostile_data(tmp_path_factory):
-    """A copy of data/ in which Karachi's name in cities.csv is the hostile text."""
-    data = tmp_path_factory.mktemp("hostile") / "data"
+    return hostile_copy(tmp_path_factory.mktemp("hostile") / "data")
+
+
+def hostile_copy(data):
+    """A copy of data/ at `data` in which Karachi's name in cities.csv is the hostile text (also
+    the browser test's)."""
     shutil.copytree(REPO / "data", data)
     path = data / "cities.csv"
     with path.open(encoding="utf-8", newline="") as f:
@@ -299,6 +308,11 @@ def _page_text_is_inert(at) -> None:
     shown += [e.label for e in (*at.expander, *at.metric)]
     for v in (v for v in shown if not v.startswith("<style>")):       # not the app's own style sheet
         assert not any(r in v for r in RAW) and not any(c in v for c in CONTROLS), v
+    plain = [e.value for e in at.text]                                 # drawn as characters: the charts' sentences,
+    for frame in (e.value for e in at.dataframe):                      # the tables' cells and headers
+        plain += [str(c) for c in frame.columns] + [v for col in frame.columns for v in frame[col] if isinstance(v, str)]
+    assert any("<b>B</b>" in v for v in plain)                         # the name is there, as its characters
+    assert not [v for v in plain if any(c in v for c in CONTROLS)]     # but no line break, escape or override
 
 
 @pytest.mark.integration

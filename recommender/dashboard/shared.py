@@ -142,7 +142,7 @@ def text_alternative(alt: chart_text.ChartText, lang: str, key: str) -> None:
     """A chart's summary sentence (plain text: names are never markup) and its data as a table in
     a closed expander (WCAG 1.1.1: what the chart shows, for a screen reader or a colour-blind eye)."""
     if alt.summary:
-        st.text(alt.summary)
+        st.text(safe_text.plain(alt.summary))
     if alt.rows:
         with st.expander(i18n.translator(lang)(chart_text.TABLE_TITLE)):
             st.dataframe(alt.table, hide_index=True, width="stretch", key=f"{key}_data")
@@ -183,11 +183,11 @@ def show_way(version: tuple, a: str, b: str, style: str, band, direction: str, l
     st.plotly_chart(daily_figure(version, a, b, style, band, today, lang, direction), width="stretch",
                     key=f"chart_days_{key}")
     text_alternative(daily_text(version, a, b, style, band, today, lang, direction), lang, f"chart_days_{key}")
-    st.text(text.breaks_summary(way, lang))
+    st.text(safe_text.plain(text.breaks_summary(way, lang)))
     if way.breaks:
         with st.expander(_("{home}'s holiday breaks, {dates}").format(
                 home=safe_text.markdown(home), dates=text.dates_text(*ex.period, lang))):
-            st.dataframe(text.break_rows(way, lang), hide_index=True, width="stretch", key=f"breaks_{key}")
+            st.dataframe(safe_text.plain_cells(pd.DataFrame(text.break_rows(way, lang))), hide_index=True, width="stretch", key=f"breaks_{key}")
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
@@ -222,10 +222,10 @@ def partner_frame(version: tuple, home: str, month: int, style: str, band, count
 
 def arrow_table(frame: pd.DataFrame):
     """A frame as an Arrow table, which st.dataframe sends as it is (a pandas frame is converted
-    again at every rerun: ~10 % of a loaded worker's time)."""
+    again at every rerun: ~10 % of a loaded worker's time); names in it as plain characters."""
     import pyarrow as pa
 
-    return pa.Table.from_pandas(frame, preserve_index=False)
+    return pa.Table.from_pandas(safe_text.plain_cells(frame), preserve_index=False)
 
 
 def partner_table(frame, lang: str, key: str) -> None:

@@ -43,11 +43,13 @@ class ChartText:
     @cached_property
     def table(self):
         """The rows as an Arrow table, built once (a cached alternative is drawn at every rerun and
-        st.dataframe sends an Arrow table as it is)."""
+        st.dataframe sends an Arrow table as it is); names in it as plain characters (safe_text.plain)."""
         import pandas as pd
         import pyarrow as pa
 
-        return pa.Table.from_pandas(pd.DataFrame(self.rows), preserve_index=False)
+        from .safe_text import plain_cells
+
+        return pa.Table.from_pandas(plain_cells(pd.DataFrame(self.rows)), preserve_index=False)
 
 
 def _name(c: CityYear, lang: str) -> str:

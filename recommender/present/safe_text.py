@@ -25,9 +25,37 @@ def _is_control(ch: str) -> bool:
     return o < 0x20 or 0x7F <= o <= 0x9F
 
 
+_PLAIN_UNSAFE = "[\x00-\x1f\x7f-\x9f" + "".join(sorted(BIDI_OVERRIDES)) + "]"   # what _without_controls replaces
+
+
 def _without_controls(s: str, replacement: str = REPLACEMENT) -> str:
     """Control characters and the bidi embeddings and overrides replaced (isolates kept)."""
     return "".join(replacement if _is_control(ch) or ch in BIDI_OVERRIDES else ch for ch in s)
+
+
+def plain(s: object) -> str:
+    """Data text drawn as plain characters (st.text, a table cell drawn on the dataframe's canvas):
+    control characters and the bidi embeddings and overrides replaced by U+FFFD, so a name cannot
+    break the line it is in or reverse the text after it; the isolates our own text uses are kept."""
+    return _without_controls(str(s))
+
+
+def plain_cells(frame):
+    """A table (pandas DataFrame) with `plain` applied to every text cell and column name (a
+    number, a bool or NaN stays as it is): what st.dataframe draws. Columns are searched with one
+    vectorised match first; only a column holding such a character is rewritten cell by cell."""
+    from pandas.api.types import is_object_dtype, is_string_dtype
+
+    def cell(v):
+        return plain(v) if isinstance(v, str) else v
+
+    out = frame.rename(columns=cell)
+    for k in range(out.shape[1]):
+        s = out.iloc[:, k]
+        if (is_object_dtype(s) or is_string_dtype(s)) and \
+                s.astype("string").str.contains(_PLAIN_UNSAFE, regex=True).fillna(False).any():
+            out.isetitem(k, s.map(cell))
+    return out
 
 
 # The ASCII punctuation that starts an inline construct anywhere in a line: emphasis (* _ ~),

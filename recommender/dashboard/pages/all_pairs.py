@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from recommender.dashboard import shared, state
-from recommender.present import chart_text, charts, i18n, text
+from recommender.present import chart_text, charts, i18n, safe_text, text
 
 ch = shared.choices()
 lang, style, band = ch.lang, ch.style, ch.band
@@ -32,7 +32,7 @@ if not top:
     st.info(_("No pair with climate data at both ends matches these filters."))
     st.stop()
 xcols = text.exchange_columns(lang)
-st.dataframe(pd.DataFrame(text.exchange_rows(top, lang)), hide_index=True, width="stretch", key="exchange_table",
+st.dataframe(safe_text.plain_cells(pd.DataFrame(text.exchange_rows(top, lang))), hide_index=True, width="stretch", key="exchange_table",
              column_config={xcols["complementarity"]: st.column_config.ProgressColumn(
                  xcols["complementarity"], min_value=0, max_value=1, format="%.2f")})
 k = st.selectbox(_("Open a pair's exchange calendar"), range(len(top)), key="ex_pair",
