@@ -107,17 +107,20 @@ def _country(text: str | None) -> str | None:
 def _emit(obj: dict, fmt: str, table_rows: list[dict], header: str, footer: str = "") -> None:
     import csv
 
-    from .present.safe_text import csv_cell, json_text, terminal
+    from .present.safe_text import CSV_LINE_END, csv_cell, json_text, terminal
 
     if fmt == "json":      # names stay readable; what a terminal would act on is a \\u escape
         print(json_text(obj, indent=2))
         return
 
-    if fmt == "csv":       # names are data: no cell a spreadsheet would run as a formula
+    if fmt == "csv":       # names are data: no cell a spreadsheet would run as a formula, no row a name ends
         if table_rows:
-            w = csv.DictWriter(sys.stdout, fieldnames=list(table_rows[0]), lineterminator="\n")
+            # read by a person on a terminal: no control character reaches it; into a file or a pipe: exact
+            shown = terminal if _is_terminal(sys.stdout) else (lambda v: v)
+            w = csv.DictWriter(sys.stdout, fieldnames=list(table_rows[0]), lineterminator=CSV_LINE_END)
             w.writeheader()
-            w.writerows({k: csv_cell(v) for k, v in r.items()} for r in table_rows)
+            w.writerows({k: shown(c) if isinstance(c := csv_cell(v), str) else c for k, v in r.items()}
+                        for r in table_rows)
         return
     # names are data: no control character (CR, LF, ESC, a bidi override) reaches the terminal
     print(_terminal_lines(header))
@@ -132,6 +135,13 @@ def _emit(obj: dict, fmt: str, table_rows: list[dict], header: str, footer: str 
         print("  " + "  ".join(r[c].ljust(width[c]) for c in cols))
     if footer:
         print(_terminal_lines(footer))
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError, OSError):      # a closed or foreign stream
+        return False
 
 
 def _terminal_lines(text: str) -> str:

@@ -181,6 +181,19 @@ def test_the_csv_export_has_no_formula_cell(year):
     assert float(other["score"]) == pytest.approx(float(table.loc[table.partner_id == other["partner_id"], "score"].iloc[0]))
 
 
+@pytest.mark.parametrize("name", ["\r=1", "a\rb", "x\n@SUM(A1)", "\r\n+1"])
+def test_a_line_break_in_a_name_never_starts_a_row_of_the_csv(name):
+    """A bare CR ends a row for a spreadsheet and for Python's csv reader: unquoted, "\r=1" was a
+    new row whose first cell is the formula =1. Every cell with a line break is quoted (CRLF rows)."""
+    from recommender.present import exports
+
+    table = pd.DataFrame({"partner_name": [name, "Karachi"], "score": [97.0, 36.0]})
+    raw = exports.to_csv(table).decode("utf-8")
+    assert list(csv.reader(io.StringIO(raw, newline=""))) == [["partner_name", "score"], [csv_cell(name), "97.0"],
+                                                               ["Karachi", "36.0"]]
+    assert list(pd.read_csv(io.StringIO(raw))["partner_name"]) == [csv_cell(name), "Karachi"]
+
+
 def _strings(obj):
     """Every string of a figure's JSON (names, texts, templates, tick labels, annotations)."""
     if isinstance(obj, str):
@@ -297,6 +310,7 @@ def test_the_cli_csv_has_no_formula_cell(hostile_data):
     karachi = next(r for r in rows if r["id"] == "karachi")
     assert karachi["city"] == "'" + HOSTILE
     assert any(r["delta"].startswith("+") for r in rows)                 # numbers stay numbers ("+61")
+    assert out.count("\r\n") == len(rows) + 1 + HOSTILE.count("\r\n")    # RFC 4180 rows, and the name's own, quoted
     for r in rows:
         assert not any(v.startswith(safe_text.FORMULA_STARTS) and not re.fullmatch(r"[+-]?[\d.]+", v) for v in r.values())
 
@@ -332,3 +346,29 @@ def test_the_dashboard_shows_the_name_as_text(hostile_data, monkeypatch):
     assert markdown(HOSTILE) in at.subheader[0].value
     labels = [m.label for m in at.metric]
     assert len(labels) == 2 and all(markdown(HOSTILE) in m for m in labels)
+
+
+@pytest.mark.integration
+def test_the_cli_csv_on_a_terminal_lets_no_control_character_through(hostile_data):
+    """On a terminal (a pseudo-terminal here) the CSV is read by a person: control characters
+    become U+FFFD as in the table; into a pipe it stays exact (test above)."""
+    import pty
+
+    leader, follower = pty.openpty()
+    p = subprocess.run([sys.executable, "-m", "recommender", "recommend", "--home", "urumqi", "--month", "1",
+                        "--format", "csv"], stdout=follower, stderr=subprocess.PIPE, cwd=REPO, timeout=120,
+                       env={**os.environ, "RECOMMENDER_DATA": str(hostile_data), "PYTHONIOENCODING": "utf-8"})
+    os.close(follower)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:                      # EIO: the other end is closed and everything was read
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(leader)
+    assert p.returncode == 0, p.stderr
+    text = out.decode("utf-8")
+    assert "\ufffd[31mRED" in text and not any(c in text for c in ("\x1b", "\u202e", "\x9b"))

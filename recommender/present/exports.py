@@ -55,10 +55,11 @@ def recommendations_table(year: HomeYear) -> pd.DataFrame:
 
 
 def to_csv(table: pd.DataFrame) -> bytes:
-    """UTF-8 CSV (with a BOM-free header) of recommendations_table; a text cell a spreadsheet
-    would run as a formula (a name starting with = + - @) starts with ' (safe_text.csv_cell)."""
+    """UTF-8 CSV (with a BOM-free header, CRLF rows as RFC 4180 has them) of recommendations_table;
+    a text cell a spreadsheet would run as a formula (a name starting with = + - @) starts with '
+    (safe_text.csv_cell), and a cell holding a line break is quoted (safe_text.CSV_LINE_END)."""
     cells = table.map(safe_text.csv_cell).rename(columns=safe_text.csv_cell)
-    return cells.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    return cells.to_csv(index=False, lineterminator=safe_text.CSV_LINE_END).encode("utf-8")
 
 
 def to_json(year: HomeYear, month: int) -> bytes:

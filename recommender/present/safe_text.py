@@ -100,6 +100,12 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# RFC 4180's record separator. The csv module quotes a cell that holds a character of the line
+# terminator; with "\n" alone a bare CR in a name stayed unquoted, and a spreadsheet (or Python's
+# csv reader) starts a new row there: "\r=1" became a row whose first cell is the formula =1.
+CSV_LINE_END = "\r\n"
+
+
 def csv_cell(v):
     """A CSV cell a spreadsheet never runs (OWASP CSV injection): text starting with = + - @ TAB
     or CR gets a leading single quote; a number, or text that is one ("-3", "+2.5"), stays as it is."""
