@@ -191,6 +191,34 @@ class TrickleServer(HostileServer):
             time.sleep(1.0)
 
 
+class RawServer(HostileServer):
+    """Answers every request with the raw bytes of `answer()` (status line and headers included),
+    `delay` seconds apart: a status line or headers trickled a byte a second, endless headers,
+    or an answer that is not HTTP at all. It stops after `seconds`, so a reader that does not
+    stop itself fails a test instead of hanging it."""
+
+    def __init__(self, answer, delay: float = 0.0, seconds: float = 30.0):
+        super().__init__(answer)
+        self.delay, self.seconds = delay, seconds
+
+    def _serve(self, c: socket.socket):
+        import time
+
+        t0 = time.monotonic()
+        try:
+            c.recv(65536)
+            for chunk in self.body():
+                if self._stop or time.monotonic() - t0 > self.seconds:
+                    break
+                c.sendall(chunk)
+                self.sent += len(chunk)
+                if self.delay:
+                    time.sleep(self.delay)
+            c.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
+
 def endless():
     """1 MiB chunks for ever."""
     chunk = b"\x1f\x8b" + b"x" * (1024 * 1024 - 2)

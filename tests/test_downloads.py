@@ -14,11 +14,11 @@ import urllib.error
 import pandas as pd
 import pytest
 
-from meteostat_mirror import HostileServer, MirrorServer, TrickleServer, endless, gzip_bomb
+from meteostat_mirror import HostileServer, MirrorServer, RawServer, SilentServer, TrickleServer, endless, gzip_bomb
 from test_refresh import KARACHI, REFRESH, YEARS, karachi_day, refresh_env, write_daily, write_stations_db
 
 from recommender.sources import download
-from recommender.sources.download import BOMB, TOO_LARGE, TOO_SLOW, DownloadError, Limits
+from recommender.sources.download import BOMB, NOT_HTTP, TOO_LARGE, TOO_SLOW, DownloadError, Limits
 
 REPO = __import__("conftest").REPO
 MiB = 1024 * 1024
@@ -75,6 +75,75 @@ def test_a_trickling_server_is_stopped_by_the_deadline_not_the_read_timeout(tmp_
         took = time.monotonic() - t
     assert e.value.problem == TOO_SLOW and "too slow" in str(e.value)
     assert 2 < took < 15, took                              # one byte a second never trips the 2 s read timeout
+
+
+def _forever(piece: bytes, first: bytes = b""):
+    def answer():
+        yield first
+        while True:
+            yield piece
+    return answer
+
+
+@pytest.mark.parametrize("what, answer", [
+    ("the status line a byte a second", _forever(b"H")),
+    ("the headers a byte a second", _forever(b"X", first=b"HTTP/1.1 200 OK\r\n")),
+])
+def test_a_trickled_status_line_or_header_is_stopped_by_the_deadline(tmp_path, what, answer):
+    """http.client reads the status line and headers with the per-read timeout only: each byte
+    came within it, so the station list (and a daily file) waited for ever past --deadline."""
+    with RawServer(answer, delay=0.5) as srv:
+        t = time.monotonic()
+        with pytest.raises(DownloadError) as e:
+            download.fetch_file([srv.url + "/stations.db"], tmp_path / "db", Limits.for_run(3, 2))
+        assert e.value.problem == TOO_SLOW, (what, e.value.problem, e.value.detail)
+        t2 = time.monotonic()
+        download.install()
+        with download.using(Limits.for_run(3, 2)), pytest.raises(DownloadError) as e2:
+            pd.read_csv(srv.url + "/daily/2020/41780.csv.gz", compression="gzip")
+        assert e2.value.problem == TOO_SLOW
+    assert 2.5 < t2 - t < 10 and time.monotonic() - t2 < 10, (what, t2 - t)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("answer, named", [
+    (lambda: iter([b"\x00\xff garbage not http\r\n"]), "BadStatusLine"),
+    (_forever(b"X-A: b\r\n", first=b"HTTP/1.1 200 OK\r\n"), "more than 100 headers"),
+    (lambda: iter([b"HTTP/1.1 200 OK\r\nX: " + b"y" * 70_000 + b"\r\n\r\n"]), "LineTooLong"),
+])
+def test_an_answer_that_is_not_http_is_named_so(tmp_path, answer, named):
+    with RawServer(answer) as srv:
+        with pytest.raises(DownloadError) as e:
+            download.fetch_file([srv.url + "/stations.db"], tmp_path / "db", Limits.for_run(10, 5))
+        assert e.value.problem == NOT_HTTP and named in e.value.detail and "\n" not in e.value.detail
+        download.install()
+        with download.using(Limits.for_run(10, 5)), pytest.raises(DownloadError) as e2:
+            pd.read_csv(srv.url + "/daily/2020/41780.csv.gz", compression="gzip")
+        assert e2.value.problem == NOT_HTTP
+
+
+def test_a_server_that_never_answers_is_too_slow_not_unreachable(tmp_path):
+    with SilentServer() as srv:
+        with pytest.raises(DownloadError) as e:
+            download.fetch_file([srv.url + "/stations.db"], tmp_path / "db", Limits.for_run(10, 1))
+    assert e.value.problem == TOO_SLOW and "no answer for 1 s" in e.value.detail
+
+
+def test_a_citys_files_together_are_bounded_not_just_each_one(tmp_path):
+    """meteostat parses each file in memory at several times its size: files just under the
+    per-file cap took a 4-city refresh to 6.4 GB. What one city's block reads is capped too."""
+    body = gzip.compress(b"year,month,day,tmax\n" + b"2020,1,1,3.5\n" * 30_000)   # ~390 kB inflated
+    download.install()
+    with HostileServer(lambda: iter([body])) as srv:
+        with download.using(Limits.for_run(10, 5, max_inflated=MiB, max_total=MiB)):
+            for _ in range(2):
+                assert len(pd.read_csv(srv.url + "/daily/2020/a.csv.gz", compression="gzip")) == 30_000
+            with pytest.raises(DownloadError) as e:
+                pd.read_csv(srv.url + "/daily/2020/a.csv.gz", compression="gzip")
+        assert e.value.problem == TOO_LARGE and "1,048,576 bytes allowed for one city" in e.value.detail
+        with download.using(Limits.for_run(10, 5, max_inflated=MiB, max_total=MiB)):   # the next city starts afresh
+            assert len(pd.read_csv(srv.url + "/daily/2020/a.csv.gz", compression="gzip")) == 30_000
+    assert download.DAILY_FILE.max_total is not None and download.DAILY_FILE.max_total <= 64 * MiB
 
 
 def test_an_http_error_passes_through_as_meteostat_expects(tmp_path):
@@ -153,7 +222,7 @@ def test_refresh_names_an_endless_daily_file_too_large(tmp_path, mirror):
     with HostileServer(endless) as srv:
         p, rss, _ = _refresh(tmp_path, mirror.url + "/stations.db", srv.url + "/daily/{year}/{station}.csv.gz")
     assert p.returncode == 2 and "Traceback" not in p.stderr, p.stdout + p.stderr
-    assert "larger than the 16,777,216 bytes" in p.stdout and rss < 1024
+    assert f"larger than the {download.DAILY_FILE.max_bytes:,} bytes" in p.stdout and rss < 1024
 
 
 def test_a_full_disk_during_a_download_is_named_so_and_leaves_no_part(tmp_path):

@@ -7,6 +7,7 @@ import logging
 import os
 import socket
 import sys
+from pathlib import Path
 from urllib.error import HTTPError, URLError
 
 import pandas as pd
@@ -50,6 +51,26 @@ def test_a_failure_raised_in_the_cache_module_is_a_damaged_cache():
     except EOFError:
         r = logging.LogRecord("meteostat", logging.WARNING, "x", 1, "msg", None, sys.exc_info())
     assert msrc.classify(r) == msrc.DAMAGED_CACHE
+
+
+def test_a_full_disk_in_the_cache_module_is_a_full_disk_not_a_damaged_cache():
+    """The advice differs: "delete that folder" would throw away a healthy cache."""
+    import errno
+
+    namespace = {"__name__": "meteostat.core.cache"}
+    exec("def write(e):\n    raise e", namespace)
+    try:
+        try:
+            namespace["write"](OSError(errno.ENOSPC, "No space left on device"))
+        except OSError as full:
+            raise RuntimeError("could not cache") from full
+    except RuntimeError:
+        r = logging.LogRecord("meteostat", logging.WARNING, "x", 1, "msg", None, sys.exc_info())
+    assert msrc.classify(r) == msrc.DISK_FULL
+    from recommender.pipelines.refresh import _reason
+
+    why = _reason(msrc.FetchError(msrc.DISK_FULL, "", ("41780",)), Path("/x/cache"))
+    assert why.startswith("the disk is full") and "delete" not in why
 
 
 def test_configuration_leaves_no_trace(tmp_path, monkeypatch):

@@ -68,8 +68,11 @@ def _reason(err: msrc.FetchError, cache_dir: Path) -> str:
         return f"{head} (data server unreachable)"
     if err.problem == msrc.TOO_SLOW:
         return f"{head} (the data server answered too slowly for the deadline)"
-    if err.problem in (msrc.TOO_LARGE, msrc.BOMB):
+    if err.problem in (msrc.TOO_LARGE, msrc.BOMB, msrc.NOT_HTTP):
         return f"{head} (refused a response from the data server: {err.detail or 'too large'})"
+    if err.problem == msrc.DISK_FULL:
+        return (f"the disk is full: Meteostat's cache in {cache_dir} cannot be written; free space (or set "
+                "MS_CACHE_DIRECTORY to a folder on another disk) and refresh again")
     return f"{head} ({err.detail})" if err.detail else head
 
 

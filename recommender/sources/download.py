@@ -43,6 +43,7 @@ TOO_LARGE = "too_large"          # the body exceeded the byte cap
 BOMB = "bomb"                    # the gzip body would inflate beyond the decompressed cap
 DISK_FULL = "disk_full"          # the download could not be written: no space
 HTTP_STATUS = "http_status"      # the server answered with an HTTP error
+NOT_HTTP = "not_http"            # the server answered with something that is not HTTP (a bad status line, endless headers)
 UNREACHABLE = "unreachable"      # refused, reset, no route, no name
 
 CHUNK = 64 * 1024
@@ -52,12 +53,16 @@ CHUNK = 64 * 1024
 class Limits:
     """What one request may take: `deadline` (monotonic s, None = none) bounds every request of a
     run; `timeout_s` each connect and read; `max_bytes` the body as sent; `max_inflated` what a
-    gzip body may inflate to."""
+    gzip body may inflate to; `max_total` what all the bodies read inside one `using` block (a
+    city's daily files) may come to together, inflated (None: no such bound). meteostat parses
+    every file it gets in memory, several times its size: the per-file caps alone let files just
+    under them take a refresh to 6.4 GB."""
 
     deadline: float | None = None
     timeout_s: float = 30.0
     max_bytes: int = 64 * 1024 * 1024
     max_inflated: int = 256 * 1024 * 1024
+    max_total: int | None = None
 
     @classmethod
     def for_run(cls, deadline_s: float, timeout_s: float, **caps) -> "Limits":
@@ -71,7 +76,7 @@ class Limits:
 
     def capped(self, caps: "Limits") -> "Limits":
         """These limits' deadline and timeout with the byte caps of `caps`."""
-        return replace(self, max_bytes=caps.max_bytes, max_inflated=caps.max_inflated)
+        return replace(self, max_bytes=caps.max_bytes, max_inflated=caps.max_inflated, max_total=caps.max_total)
 
     def timeout(self, url: str) -> float:
         """Seconds the next connect or read may take; DownloadError(TOO_SLOW) when none is left."""
@@ -84,7 +89,9 @@ class Limits:
 
 
 DEFAULT = Limits()
-DAILY_FILE = Limits(max_bytes=16 * 1024 * 1024, max_inflated=64 * 1024 * 1024)   # a station-year is ~20 kB
+# A station-year daily file is ~20 kB as sent and ~45 kB inflated (365 rows × 22 columns); a city's
+# 30 years from 4 stations ~5 MB. The caps are ~100× one file and ~6× a whole city.
+DAILY_FILE = Limits(max_bytes=2 * 1024 * 1024, max_inflated=4 * 1024 * 1024, max_total=32 * 1024 * 1024)
 STATION_LIST = Limits(max_bytes=512 * 1024 * 1024, max_inflated=512 * 1024 * 1024)   # ~100 MB today
 
 
@@ -107,12 +114,12 @@ def current() -> Limits:
 @contextmanager
 def using(limits: Limits):
     """Apply `limits` to every download of the calling thread for the block."""
-    saved = getattr(_local, "limits", None)
-    _local.limits = limits
+    saved = getattr(_local, "limits", None), getattr(_local, "spent", 0)
+    _local.limits, _local.spent = limits, 0          # bytes read in this block (inflated), for max_total
     try:
         yield limits
     finally:
-        _local.limits = saved
+        _local.limits, _local.spent = saved
 
 
 # ---------------------------------------------------------------------------- reading a body
@@ -157,8 +164,8 @@ class _Inflation:
     """Counts what a gzip stream inflates to, in bounded steps (zlib's max_length), without
     keeping the output; raises DownloadError(BOMB) past the cap."""
 
-    def __init__(self, url: str, cap: int):
-        self.url, self.cap, self.out = url, cap, 0
+    def __init__(self, url: str, cap: int, room: int | None = None, total: int | None = None):
+        self.url, self.cap, self.room, self.total, self.out = url, cap, room, total, 0
         self.d = zlib.decompressobj(16 + zlib.MAX_WBITS)
 
     def feed(self, data: bytes) -> None:
@@ -168,6 +175,8 @@ class _Inflation:
             if self.out > self.cap:
                 raise DownloadError(BOMB, self.url, f"the gzip file inflates to more than the {self.cap:,} bytes "
                                                     "allowed (refused without inflating it)")
+            if self.room is not None and self.out > self.room:
+                raise DownloadError(TOO_LARGE, self.url, "it inflates, " + _over_total(self.total or 0))
             data = self.d.unconsumed_tail
             if self.d.eof and self.d.unused_data:     # a multi-member gzip file: count the next member too
                 rest = self.d.unused_data
@@ -182,15 +191,29 @@ def _is_gzip(url: str, headers) -> bool:
 
 def copy_body(resp, url: str, limits: Limits, sink) -> None:
     """Write the body to `sink` chunk by chunk under the limits (at most max_bytes); a gzip body's
-    inflated size is measured on the way and refused past max_inflated."""
-    inflation = _Inflation(url, limits.max_inflated) if _is_gzip(url, resp.headers) else None
+    inflated size is measured on the way and refused past max_inflated, and what the block's
+    bodies come to together past max_total."""
+    spent = getattr(_local, "spent", 0) if limits.max_total is not None else 0
+    room = None if limits.max_total is None else max(0, limits.max_total - spent)
+    inflation = _Inflation(url, limits.max_inflated, room, limits.max_total) if _is_gzip(url, resp.headers) else None
+    plain = 0
     for chunk in _read_chunks(resp, url, limits):
         if inflation is not None:
             try:
                 inflation.feed(chunk)
             except zlib.error:
                 inflation = None             # not gzip after all: the reader says what it is
+        plain += len(chunk)
+        if room is not None and inflation is None and plain > room:
+            raise DownloadError(TOO_LARGE, url, _over_total(limits.max_total))
         sink.write(chunk)
+    if limits.max_total is not None:
+        _local.spent = spent + (inflation.out if inflation is not None else plain)
+
+
+def _over_total(cap: int) -> str:
+    return (f"with the files before it, more than the {cap:,} bytes allowed for one city "
+            "(far more than a real city's daily files)")
 
 
 def read_body(resp, url: str, limits: Limits) -> bytes:
@@ -203,26 +226,96 @@ def read_body(resp, url: str, limits: Limits) -> bytes:
 # ---------------------------------------------------------------------------- urllib handlers
 
 
+class _Watched:
+    """A connection whose socket is shut down when the thread's deadline passes while the status
+    line and headers are still coming: http.client reads them with a per-read timeout only, so a
+    server sending them a byte a second held a run past its deadline (for ever, with endless
+    headers). The watch ends once the headers are read; the body is read under the deadline."""
+
+    _watch: threading.Timer | None = None
+
+    def connect(self):
+        super().connect()
+        deadline = current().deadline
+        if deadline is not None:
+            self._watch = threading.Timer(max(0.0, deadline - time.monotonic()), self._expire)
+            self._watch.daemon = True
+            self._watch.start()
+
+    def _expire(self) -> None:
+        sock = self.sock
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)     # the blocked read returns: the caller sees the deadline passed
+            except OSError:
+                pass
+
+    def _unwatch(self) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+            self._watch = None
+
+    def getresponse(self):
+        try:
+            return super().getresponse()
+        finally:
+            self._unwatch()
+
+    def close(self):
+        self._unwatch()
+        super().close()
+
+
+class _WatchedHTTP(_Watched, http.client.HTTPConnection):
+    pass
+
+
+class _WatchedHTTPS(_Watched, http.client.HTTPSConnection):
+    pass
+
+
 class _HTTPHandler(urllib.request.HTTPHandler):
     def http_open(self, req):
         req.timeout = current().timeout(req.full_url)
-        return _open(self, http.client.HTTPConnection, req)
+        return _open(self, _WatchedHTTP, req)
 
 
 class _HTTPSHandler(urllib.request.HTTPSHandler):
     def https_open(self, req):
         req.timeout = current().timeout(req.full_url)
-        return _open(self, http.client.HTTPSConnection, req, context=self._context)
+        return _open(self, _WatchedHTTPS, req, context=self._context)
 
 
 def _open(handler, conn_class, req, **kw):
+    """do_open, with what can go wrong before the body named: past the deadline or no answer in
+    time is TOO_SLOW, an answer that is not HTTP is NOT_HTTP; a refused or broken connection stays
+    urllib's URLError or an OSError (the network)."""
+    url = req.full_url
     try:
         return handler.do_open(conn_class, req, **kw)
     except urllib.error.URLError as exc:
         if isinstance(exc.reason, (socket.timeout, TimeoutError)):
-            current().timeout(req.full_url)
-            raise DownloadError(TOO_SLOW, req.full_url, "the server did not answer in time (too slow)") from None
+            current().timeout(url)
+            raise DownloadError(TOO_SLOW, url, "the server did not answer in time (too slow)") from None
         raise
+    except (http.client.HTTPException, OSError) as exc:
+        current().timeout(url)                     # the deadline passed (the watch shut the socket): TOO_SLOW
+        if isinstance(exc, (socket.timeout, TimeoutError)):
+            raise DownloadError(TOO_SLOW, url, f"no answer for {current().timeout_s:g} s (the server is too slow)") from None
+        if isinstance(exc, ConnectionError):
+            raise DownloadError(UNREACHABLE, url, f"the connection broke off before an answer ({type(exc).__name__})") from None
+        if isinstance(exc, http.client.HTTPException):
+            raise DownloadError(NOT_HTTP, url, f"the server's answer is not valid HTTP ({type(exc).__name__}: "
+                                               f"{one_line(exc)})") from None
+        raise
+
+
+def one_line(exc: BaseException, limit: int = 80) -> str:
+    """An exception's (or a server's) text on one line, shortened, control characters escaped:
+    what a server sent may be anything."""
+    from ..errors import shown
+
+    return shown(" ".join(str(exc).split()), limit)[1:-1]
 
 
 class _BoundedBody(urllib.request.BaseHandler):
@@ -287,7 +380,7 @@ def fetch_file(urls: list[str], path: Path, limits: Limits) -> str:
             if exc.problem == TOO_SLOW and limits.deadline is not None and time.monotonic() >= limits.deadline:
                 break                      # no time left for another mirror
         except urllib.error.HTTPError as exc:
-            last = DownloadError(HTTP_STATUS, url, f"the server answered HTTP {exc.code} {exc.reason}")
+            last = DownloadError(HTTP_STATUS, url, f"the server answered HTTP {exc.code} {one_line(exc.reason)}")
         except urllib.error.URLError as exc:
             last = DownloadError(UNREACHABLE, url, f"cannot connect ({exc.reason})")
         except OSError as exc:

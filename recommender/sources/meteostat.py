@@ -17,6 +17,7 @@ Licence of the data: CC BY 4.0, "Meteostat and its data providers".
 
 from __future__ import annotations
 
+import errno
 import gzip
 import logging
 import os
@@ -47,6 +48,8 @@ CORRUPT_FILE = "corrupt_file"    # a downloaded file that is not gzip/CSV
 TOO_SLOW = download.TOO_SLOW     # the server answered, too slowly for the deadline
 TOO_LARGE = download.TOO_LARGE   # a response beyond the byte cap
 BOMB = download.BOMB             # a gzip file that would inflate beyond the cap
+NOT_HTTP = download.NOT_HTTP     # the server's answer is not HTTP
+DISK_FULL = download.DISK_FULL   # meteostat's cache (or a download) could not be written: no space
 DAMAGED_CACHE = "damaged_cache"  # meteostat's local cache holds an unreadable entry
 NO_STATION = "no_station"        # no station within SEARCH_RADIUS_M
 NO_DATA = "no_data"              # stations, but no rows came back
@@ -149,6 +152,17 @@ def cause(exc: BaseException | None, kinds) -> BaseException | None:
     return None
 
 
+def _disk_full(exc: BaseException | None) -> bool:
+    """Was `exc`, or an exception it was raised from, a write refused for want of space?"""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def caused_by(exc: BaseException | None, kinds) -> bool:
     """Is `exc`, or an exception it was raised from, an instance of `kinds`?"""
     return cause(exc, kinds) is not None
@@ -174,7 +188,9 @@ def classify(record: logging.LogRecord) -> str:
     exc, tb = record.exc_info[1], record.exc_info[2]
     bounded = cause(exc, download.DownloadError)
     if bounded is not None:                            # our bounds: the server answered, too slowly or too much
-        return bounded.problem if bounded.problem in (TOO_SLOW, TOO_LARGE, BOMB) else UNREACHABLE
+        return bounded.problem if bounded.problem in (TOO_SLOW, TOO_LARGE, BOMB, NOT_HTTP, DISK_FULL) else UNREACHABLE
+    if _disk_full(exc):                                # not a damaged cache: a full disk
+        return DISK_FULL
     if _raised_in(tb, "meteostat.core.cache"):
         return DAMAGED_CACHE
     if caused_by(exc, HTTPError):
@@ -185,6 +201,13 @@ def classify(record: logging.LogRecord) -> str:
                        UnicodeDecodeError)):
         return CORRUPT_FILE
     return OTHER
+
+
+def _with_cause(message: str, exc: BaseException | None) -> str:
+    """meteostat's message ("Could not load data file …") and what it caught, on one line."""
+    if exc is None:
+        return message
+    return f"{message} ({type(exc).__name__}: {download.one_line(exc)})"
 
 
 def is_damaged_station_db(exc: BaseException) -> bool:
@@ -298,10 +321,11 @@ def fetch_daily(lat: float, lon: float, elevation_m: float | None, start: int, e
     if df is None or len(df) == 0:
         problems = [classify(r) for r in records]
         first = records[0].getMessage() + (" …" if len(records) > 1 else "") if records else ""
-        for code in (DAMAGED_CACHE, BOMB, TOO_LARGE, CORRUPT_FILE, SERVER_ERROR, TOO_SLOW, OTHER):
+        for code in (DISK_FULL, DAMAGED_CACHE, BOMB, TOO_LARGE, NOT_HTTP, CORRUPT_FILE, SERVER_ERROR, TOO_SLOW, OTHER):
             if code in problems:
-                bounded = cause(records[problems.index(code)].exc_info[1], download.DownloadError)
-                raise FetchError(code, bounded.detail if bounded is not None else first, stations)
+                exc = records[problems.index(code)].exc_info[1]
+                bounded = cause(exc, download.DownloadError)
+                raise FetchError(code, bounded.detail if bounded is not None else _with_cause(first, exc), stations)
         if problems and all(p == UNREACHABLE for p in problems):
             raise FetchError(UNREACHABLE, first, stations)
         raise FetchError(NOT_FOUND if NOT_FOUND in problems else NO_DATA, first, stations)
