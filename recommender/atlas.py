@@ -162,6 +162,9 @@ def _pairs(data_dir: str, _version: tuple) -> pd.DataFrame:
     key = pd.Series(np.where(a < b, a + "|" + b, b + "|" + a))     # a pair in either order is the same pair
     _first_bad(path, key.duplicated(), "city_a",
                lambda i: f"repeats the pair {a.iloc[i]} – {b.iloc[i]} (an earlier line has it, in either order)")
+    if df.empty:
+        raise AtlasError(f"{path} holds no pairs (only its header): restore it from the repository or rebuild "
+                         "with `python -m recommender build-atlas`.")
     return df
 
 
@@ -272,6 +275,35 @@ def load_atlas(data_dir: Path | None = None, store_dir: Path | None = None) -> p
                    _normals_mtime(data_dir), NormalsStore(store).version())
     out = atlas.copy()
     out.attrs["warnings"] = list(atlas.attrs.get("warnings", []))
+    return out
+
+
+TABLES = ("cities.csv", "pairs.csv", "city_names.csv", "normals.parquet")
+
+
+def table_warnings(data_dir: Path | None = None) -> list[str]:
+    """A warning for each data table with fewer rows than the build wrote (build_info.json's
+    "tables"): a copy cut short at a line break reads as valid, just smaller — a truncated pairs.csv
+    silently dropped sister cities. More rows than written (a table extended by hand) are not
+    warned about; a build before the counts were recorded is not checked."""
+    import pyarrow.parquet as pq
+
+    from .paths import recorded_measure
+
+    data_dir = Path(data_dir or default_data_dir())
+    counts = {"cities.csv": lambda: len(load_cities(data_dir)), "pairs.csv": lambda: len(load_pairs(data_dir)),
+              "city_names.csv": lambda: len(load_names(data_dir)),
+              "normals.parquet": lambda: pq.ParquetFile(data_dir / "normals.parquet").metadata.num_rows}
+    out = []
+    for name in TABLES:
+        wrote = recorded_measure(data_dir, "tables", name, (-1, 1e9), None)
+        if wrote is None or not (data_dir / name).is_file():
+            continue
+        has = counts[name]()
+        if has < wrote:
+            out.append(f"{data_dir / name} has {has:,} rows but the build wrote {wrote:,.0f}: it was cut short or "
+                       "edited, and what it lacks is missing from every answer. Restore it from the repository, or "
+                       "rebuild with `python -m recommender build-atlas`.")
     return out
 
 

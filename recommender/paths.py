@@ -48,7 +48,7 @@ def read_data_json(path: Path):
 
 
 def recorded_measure(folder: Path | None, section: str, key: str, valid: tuple[float, float],
-                     default: float) -> float:
+                     default: float | None) -> float | None:
     """A figure the build measured and recorded in `folder`/build_info.json (default data_dir()) (`section`.`key`, e.g.
     tolerances.agree_c in °C), or `default` when the file or the entry is absent (a build from
     before it was recorded). A damaged file (a folder, far too large, not JSON) or a value that is

@@ -25,7 +25,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from .atlas import atlas_version, load_atlas, load_cities, load_names, load_pairs
+from .atlas import atlas_version, load_atlas, load_cities, load_names, load_pairs, table_warnings
 from .climate.calendar import parse_month
 from .climate.variables import VARIABLES, src_column
 from .comfort.indices import ComfortIndex
@@ -79,6 +79,7 @@ class Recommender:
 
     def __init__(self, atlas: pd.DataFrame | None = None, cities: pd.DataFrame | None = None,
                  pairs: pd.DataFrame | None = None, names: pd.DataFrame | None = None):
+        from_data = atlas is None and cities is None and pairs is None     # every table read from data/ here
         self.atlas = load_atlas() if atlas is None else atlas
         cities = load_cities() if cities is None else cities
         if names is None and not any(c.startswith("name_") for c in cities.columns):
@@ -87,6 +88,7 @@ class Recommender:
         self.registry = Registry(cities, names)
         self.graph = SisterGraph(load_pairs() if pairs is None else pairs)
         self.scores = ScoreCache(self.atlas)
+        self._table_warnings = table_warnings() if from_data else []      # a data table cut short
 
     # ------------------------------------------------------------------ the parts, by name
     @property
@@ -122,7 +124,7 @@ class Recommender:
 
     def warnings(self) -> list[str]:
         """What loading the atlas warned about (e.g. a refreshed city that failed its checks)."""
-        return list(self.atlas.attrs.get("warnings", []))
+        return list(self.atlas.attrs.get("warnings", [])) + list(getattr(self, "_table_warnings", []))
 
     def name(self, cid: str) -> str:
         return str(self.cities.at[cid, "name"])

@@ -152,3 +152,27 @@ def test_a_damaged_build_record_is_named_not_guessed(data):
         atlas.load_atlas(data, store_dir=data / "no-store")
     finally:
         (data / "build_info.json").write_bytes(ORIGINAL["build_info.json"])
+
+
+def test_a_table_cut_short_at_a_line_break_is_told_and_an_empty_one_refused(data):
+    """A copy cut at a line break reads as valid, only smaller: build_info.json records the rows each
+    table was written with, and fewer is a warning naming the file (more, a table extended by hand,
+    is not). pairs.csv with its header only is an error."""
+    original = ORIGINAL["pairs.csv"]
+    lines = original.decode("utf-8").splitlines(keepends=True)
+    try:
+        assert atlas.table_warnings(data) == []
+        (data / "pairs.csv").write_text("".join(lines[:10]), encoding="utf-8")
+        (w,) = atlas.table_warnings(data)
+        assert f"{data / 'pairs.csv'} has 9 rows but the build wrote {len(lines) - 1:,}" in w and "Restore it" in w
+        (data / "pairs.csv").write_text(lines[0], encoding="utf-8")
+        with pytest.raises(AtlasError, match="holds no pairs"):
+            atlas.load_pairs(data)
+        (data / "pairs.csv").write_bytes(original)
+        extra = pd.read_csv(io.BytesIO(ORIGINAL["city_names.csv"]), dtype=str, keep_default_na=False)
+        extra = pd.concat([extra, extra.iloc[:1].assign(lang="xx")])          # one more name than written
+        (data / "city_names.csv").write_text(extra.to_csv(index=False), encoding="utf-8")
+        assert atlas.table_warnings(data) == []
+    finally:
+        (data / "pairs.csv").write_bytes(original)
+        (data / "city_names.csv").write_bytes(ORIGINAL["city_names.csv"])

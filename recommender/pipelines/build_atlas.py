@@ -1059,7 +1059,8 @@ def write_tables(out: Path, cities, pairs, normals, report: Report, tol: agreeme
     native names, when `names` is given); build_info.json holds the package versions, the
     measured agreement tolerances (read by climate/confidence.py) and, when `wet_days` is given,
     the wet-day factor the tables were converted with (3 decimals, as data/README.md prints it;
-    read by climate/wetdays.recorded_factor)."""
+    read by climate/wetdays.recorded_factor) and the number of rows of each table (read by
+    atlas.table_warnings)."""
     import json
 
     info = {"packages": build_versions(),
@@ -1068,6 +1069,9 @@ def write_tables(out: Path, cities, pairs, normals, report: Report, tol: agreeme
                            "min_correlation": tol.min_correlation, "measured_on_cities": tol.n_good}}
     if wet_days is not None:
         info["wet_days"] = {"factor": round(float(wet_days.factor), 3)}
+    # the rows each table was written with: a copy cut short is told (atlas.table_warnings)
+    info["tables"] = {"cities.csv": len(cities), "pairs.csv": len(pairs), "normals.parquet": len(normals),
+                      **({"city_names.csv": len(names)} if names is not None else {})}
     atomic_write_text(out / "build_info.json", json.dumps(info, indent=2, sort_keys=True) + "\n")
     cities = cities.copy()
     cities["geonames_id"] = [("" if pd.isna(x) else str(int(x))) for x in cities["geonames_id"]]
