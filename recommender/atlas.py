@@ -12,6 +12,7 @@ overlaid per city by the sources' declared priority (refreshed Meteostat normals
 from __future__ import annotations
 
 import difflib
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -38,7 +39,13 @@ def _read_csv(path: Path, **kw) -> pd.DataFrame:
     try:
         return pd.read_csv(path, keep_default_na=False, na_values=[""], **kw)
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
-        raise AtlasError(f"Cannot read {path}: {shown(exc, 200)}. Restore the file from the repository.") from None
+        fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if fields:                       # pandas' tokenizer words, said as the other cell errors are
+            want, line, saw = fields.groups()
+            raise AtlasError(f"{path.name} line {line}: {saw} cells where the header has {want} (a comma too many, "
+                             "or two lines run together); restore the file from the repository.") from None
+        raise AtlasError(f"Cannot read {path}: {shown(' '.join(str(exc).split()), 200)}. Restore the file from the "
+                         "repository.") from None
 
 
 # Each numeric column of data/cities.csv and its physical range (units in data/README.md).
@@ -59,7 +66,9 @@ def _first_bad(path: Path, mask, column: str, why) -> None:
 
 def _check_cities(df: pd.DataFrame, path: Path) -> pd.DataFrame:
     """The registry with typed columns, or AtlasError naming the line and column of the first bad
-    cell: required cells present, numbers that are numbers inside their physical range, ids unique."""
+    cell: required cells present, numbers that are numbers inside their physical range, countries
+    that are ISO codes (a lower-case "pk" silently left Karachi out of every --country PK), a
+    has_climate that is True or False, ids unique."""
     for c in CITY_REQUIRED:
         _first_bad(path, df[c].isna() | (df[c].astype(str).str.strip() == ""), c, lambda i: "the cell is empty")
     for c, (lo, hi) in CITY_RANGES.items():
@@ -71,6 +80,15 @@ def _check_cities(df: pd.DataFrame, path: Path) -> pd.DataFrame:
         _first_bad(path, x.notna() & ~x.between(lo, hi), c,
                    lambda i, x=x, lo=lo, hi=hi: f"{x.iloc[i]:g} is outside the range {lo:g} to {hi:g}")
         df[c] = x.astype(float)
+    from .places.countries import country_tables
+
+    iso = df["country"].astype(str)
+    _first_bad(path, ~iso.isin(list(country_tables()[1])), "country",
+               lambda i: f"{shown(iso.iloc[i])} is not an ISO 3166 country code (two capital letters, such as PK)")
+    if "has_climate" in df:
+        flag = df["has_climate"].astype(str).str.lower()
+        _first_bad(path, ~flag.isin(["true", "false"]), "has_climate",
+                   lambda i: f"{shown(df['has_climate'].iloc[i])} is not True or False")
     ids = df["city_id"].astype(str)
     _first_bad(path, ~ids.str.fullmatch(r"[a-z0-9][a-z0-9-]*"), "city_id",
                lambda i: f"{shown(ids.iloc[i])} is not a city id (lower-case letters, digits and hyphens)")

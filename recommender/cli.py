@@ -43,6 +43,11 @@ def _cmd_cities(args) -> int:
                         | cities["city_id"].str.contains(key.replace(" ", "-"), regex=False)]
     if iso:
         cities = cities[cities["country"] == iso]
+    if cities.empty:        # said, not an empty screen (a search, or a country, that finds no city)
+        where = f" in {iso}" if iso else ""
+        what = f"matches {shown(args.search)}{where}" if args.search is not None else f"is{where}"
+        print(f"no city of the registry {what}; give part of a city's name or id.", file=sys.stderr)
+        return 0
     pairs = load_pairs()
     n = pairs["city_a"].value_counts().add(pairs["city_b"].value_counts(), fill_value=0)
     for r in cities.itertuples():
@@ -479,12 +484,31 @@ def _prepare_stdout() -> bool:
     return True
 
 
+# Options whose value may start with "-" (a band below 0 °C: "--band -5-10"); argparse takes such a
+# value for an option and says "expected one argument" instead of the option's own error.
+_MAY_START_WITH_MINUS = ("--band",)
+
+
+def _negative_values_joined(argv: list[str]) -> list[str]:
+    """["--band", "-5-10"] → ["--band=-5-10"], so the value reaches its parser."""
+    out, i = [], 0
+    while i < len(argv):
+        if argv[i] in _MAY_START_WITH_MINUS and i + 1 < len(argv) and argv[i + 1][:1] == "-" \
+                and argv[i + 1][1:2].isdigit():
+            out.append(f"{argv[i]}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(argv[i])
+        i += 1
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     if not _prepare_stdout():
         print("error: cannot write the output: standard output is closed; give it a file or a pipe.", file=sys.stderr)
         return 2
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_negative_values_joined(sys.argv[1:] if argv is None else argv))
     if not getattr(args, "func", None):
         parser.print_help()
         return 0

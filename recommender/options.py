@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from .errors import RecommenderError, shown
 
-_BAND = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[-–]\s*(-?\d+(?:\.\d+)?)\s*$")
+_BAND = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[-–]\s*(-?\d+(?:\.\d+)?)\s*$", re.ASCII)   # ASCII digits, as the month
 BAND_RANGE = (-40.0, 50.0)      # °C: afternoon feels-like temperatures people live in
 LIMIT_MIN = 1
 PAIRS_LIMIT_MAX = 5000          # the most pairs one answer lists (leave --limit out for every pair)

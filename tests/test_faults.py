@@ -213,6 +213,13 @@ CASES = {
                                  "column elevation_m: 'high' is not a number"),
     "an empty country cell": ("cities.csv", _city_cell("karachi", "country", ""), "column country: the cell is empty"),
     "an empty name cell": ("cities.csv", _city_cell("karachi", "name", ""), "column name: the cell is empty"),
+    "a lower-case country code": ("cities.csv", _city_cell("karachi", "country", "pk"),
+                                  "column country: 'pk' is not an ISO 3166 country code"),
+    "a has_climate that is neither": ("cities.csv", _city_cell("karachi", "has_climate", "maybe"),
+                                      "column has_climate: 'maybe' is not True or False"),
+    "a line with a cell too many": ("cities.csv", _text_change(lambda t: t.replace("\nkarachi,", "\nkarachi,x,", 1)),
+                                    "cells where the header has"),
+    "header-only pairs": ("pairs.csv", _text_change(lambda t: t.splitlines()[0] + "\n"), "holds no pairs"),
     "a repeated city id": ("cities.csv", _text_change(lambda t: t + t.splitlines()[1] + "\n"), "repeats the city id"),
     "a data file replaced by a folder": ("pairs.csv", _folder, "is a folder or a device, not a data file"),
     "a huge sparse data file": ("cities.csv", _sparse, "far larger than any data file"),
@@ -229,6 +236,14 @@ CASES = {
     "an infinite afternoon": ("normals.parquet", _normals_change(_inf_tmax), "City 'karachi', month 1, column tmax_c"),
     "a negative cross-check": ("normals.parquet", _normals_change(_negative_check), "city 'karachi' month 2 has check_c"),
 }
+
+
+def test_a_pairs_file_cut_short_is_a_warning_line_naming_it(tmp_path):
+    data = damaged_copy(tmp_path, "pairs.csv", _text_change(lambda t: "".join(t.splitlines(keepends=True)[:200])))
+    p = cli("recommend", "--home", "karachi", "--month", "1", env={"RECOMMENDER_DATA": str(data)})
+    assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr
+    warnings = [line for line in p.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and "pairs.csv has 199 rows but the build wrote" in warnings[0], p.stderr
 
 
 @pytest.mark.parametrize("case", list(CASES))

@@ -20,12 +20,13 @@ BIDI_OVERRIDES = frozenset("\u202a\u202b\u202c\u202d\u202e")
 
 
 def _is_control(ch: str) -> bool:
-    """C0 (U+0000–U+001F: TAB, LF, CR, ESC, …), DEL and C1 (U+0080–U+009F: NEL, CSI, …)."""
+    """C0 (U+0000–U+001F: TAB, LF, CR, ESC, …), DEL, C1 (U+0080–U+009F: NEL, CSI, …) and the line
+    and paragraph separators U+2028, U+2029 (a line break to some terminals, editors and readers)."""
     o = ord(ch)
-    return o < 0x20 or 0x7F <= o <= 0x9F
+    return o < 0x20 or 0x7F <= o <= 0x9F or o in (0x2028, 0x2029)
 
 
-_PLAIN_UNSAFE = "[\x00-\x1f\x7f-\x9f" + "".join(sorted(BIDI_OVERRIDES)) + "]"   # what _without_controls replaces
+_PLAIN_UNSAFE = "[\x00-\x1f\x7f-\x9f\u2028\u2029" + "".join(sorted(BIDI_OVERRIDES)) + "]"   # what _without_controls replaces
 
 
 def _without_controls(s: str, replacement: str = REPLACEMENT) -> str:
@@ -131,8 +132,8 @@ def ics_text(s: object) -> str:
 
 
 # What json.dumps(ensure_ascii=False) leaves raw although a terminal acts on it: DEL, C1 (CSI,
-# NEL, …) and the bidirectional controls (it escapes C0 itself).
-_JSON_RAW_CONTROLS = re.compile("[\x7f-\x9f" + "".join(sorted(BIDI_CONTROLS)) + "]")
+# NEL, …), the line and paragraph separators and the bidirectional controls (it escapes C0 itself).
+_JSON_RAW_CONTROLS = re.compile("[\x7f-\x9f\u2028\u2029" + "".join(sorted(BIDI_CONTROLS)) + "]")
 
 
 def json_text(doc: object, **dumps_options) -> str:
