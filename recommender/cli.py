@@ -301,11 +301,12 @@ def _cmd_about(args) -> int:
     def fill(t: str) -> str:  # keep "40 %" and "sister-city-visualizer" whole
         return textwrap.fill(t.replace(" %", "\u00a0%"), 100, break_on_hyphens=False).replace("\u00a0", " ")
 
+    method, sources = text.method_paragraphs(), text.sources_paragraph()   # all of it, or an error and nothing
     print("How comfort is scored\n")
-    for paragraph in text.method_paragraphs():
+    for paragraph in method:
         print(fill(paragraph) + "\n")
     print("Data sources\n")
-    print(fill(text.sources_paragraph()))
+    print(fill(sources))
     return 0
 
 
@@ -503,10 +504,29 @@ def _negative_values_joined(argv: list[str]) -> list[str]:
     return out
 
 
+class _WarningLines(logging.Handler):
+    """The package's own log warnings (the prepared cache unreadable or not kept, …) as the CLI's
+    `warning:` lines on stderr, one line each, safe for a terminal."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            print(f"warning: {_terminal_lines(' '.join(record.getMessage().split()))}", file=sys.stderr)
+        except Exception:             # a closed or full stderr: a warning is never worth a traceback
+            pass
+
+
+def _log_as_warning_lines() -> None:
+    log = logging.getLogger("recommender")
+    if not any(isinstance(h, _WarningLines) for h in log.handlers):
+        log.addHandler(_WarningLines(logging.WARNING))
+        log.propagate = False
+
+
 def main(argv: list[str] | None = None) -> int:
     if not _prepare_stdout():
         print("error: cannot write the output: standard output is closed; give it a file or a pipe.", file=sys.stderr)
         return 2
+    _log_as_warning_lines()
     parser = build_parser()
     args = parser.parse_args(_negative_values_joined(sys.argv[1:] if argv is None else argv))
     if not getattr(args, "func", None):

@@ -101,7 +101,9 @@ def _folder(folder: Path) -> bool:
     """Create the cache folder (mode 0700) when missing; True when it can be trusted."""
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    except OSError:
+    except OSError as exc:           # a file in its place, no permission, a full disk: answered, just slower
+        log.warning("cannot keep the prepared recommender in %s: %s", folder,
+                    "it is a file, not a folder" if folder.is_file() else exc.strerror or exc)
         return False
     if not _trusted(folder):
         log.warning("not using the cache folder %s: it is not this user's own or others can write to it", folder)

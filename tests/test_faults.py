@@ -286,3 +286,12 @@ def test_link_parameters_are_shown_as_plain_text(param, text):
     rest = note.replace(literal(text), "")
     assert not any(ch in rest for ch in "<>[]!"), rest
     assert "\x1b" not in note and "\n" not in note
+
+
+def test_a_cache_that_cannot_be_kept_is_one_warning_line_and_the_answer_still_comes(tmp_path):
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache folder should be")
+    p = cli("recommend", "--home", "karachi", "--month", "1", env={"RECOMMENDER_CACHE": str(blocker)})
+    assert p.returncode == 0 and "Karachi" in p.stdout, p.stderr
+    assert p.stderr.splitlines() == [f"warning: cannot keep the prepared recommender in {blocker}: it is a file, "
+                                     "not a folder"], p.stderr

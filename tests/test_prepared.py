@@ -91,3 +91,4 @@ def test_a_folder_others_can_write_to_is_never_read(tmp_path):
     assert prepared._read(path) is None                  # a pickle there could run anyone's code
     folder.chmod(0o700)
     assert prepared._read(path) == {"planted": True}
+
