@@ -135,6 +135,7 @@ def _why(exc: Exception) -> str:
 
 
 _CITY_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+SCHEMA_VERSION = "1"              # meta.schema of a store this release writes
 _MONTHS = 12
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -185,7 +186,7 @@ class NormalsStore:
             conn.execute("PRAGMA synchronous=NORMAL")   # WAL + NORMAL: a crash loses no committed city's consistency
             conn.executescript(_SCHEMA)
             conn.execute("BEGIN IMMEDIATE")
-            for k, v in (("generation", "0"), ("schema", "1")):
+            for k, v in (("generation", "0"), ("schema", SCHEMA_VERSION)):
                 conn.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (k, v))
             conn.execute("COMMIT")
         except BaseException:
@@ -361,6 +362,14 @@ class NormalsStore:
         return out[columns], warnings
 
     def _read_db(self, conn: sqlite3.Connection, warnings: list[str]) -> pd.DataFrame:
+        try:
+            schema = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        except sqlite3.DatabaseError:
+            schema = None
+        if schema is not None and str(schema[0]) != SCHEMA_VERSION:
+            warnings.append(f"The refreshed store {self.db} was written by another release (schema "
+                            f"{str(schema[0])[:20]!r}; this one writes {SCHEMA_VERSION!r}): its cities are read by "
+                            "their recorded layout where they can be. Refresh again to rewrite them.")
         sql = "SELECT city_id, period, layout, v, s, crc FROM cities"
         try:
             rows = conn.execute(sql + " ORDER BY city_id").fetchall()

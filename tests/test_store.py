@@ -300,6 +300,16 @@ def test_an_entry_of_another_layout_is_read_by_variable_name(tmp_path):
     assert back["wind_kmh"].isna().all() and (back["wind_kmh_src"] == "missing").all()
 
 
+def test_a_store_of_another_schema_is_read_with_a_warning_naming_it(tmp_path):
+    store = NormalsStore(tmp_path)
+    store.write_city(city("urumqi"), "urumqi")
+    with sqlite3.connect(store.db) as db:
+        db.execute("UPDATE meta SET value = '999' WHERE key = 'schema'")
+    df, warnings = read(tmp_path)
+    assert sorted(df.city_id.unique()) == ["urumqi"]
+    assert len(warnings) == 1 and "schema '999'; this one writes '1'" in warnings[0] and str(store.db) in warnings[0]
+
+
 def test_the_page_names_a_refreshed_city_it_left_out(tmp_path, monkeypatch):
     """The same warning on the page as in the CLI: a damaged entry named, the page still answers."""
     from streamlit.testing.v1 import AppTest
