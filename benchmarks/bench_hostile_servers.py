@@ -1,6 +1,7 @@
 """A refresh against hostile loopback servers: a gzip bomb (4 MB that inflate to 4 GiB), an endless
 response, and a server that trickles one byte a second — for the daily files and for the station
-list. For each: the wall time, the process's peak resident memory (GNU time), the peak disk the
+list; daily files of real rows just under the inflate caps, 30 years of them; a station list whose
+status line is trickled, and one whose answer is not HTTP. For each: the wall time, the process's peak resident memory (GNU time), the peak disk the
 run used (sampled every 50 ms), the exit status and the error or failure line.
 
 Baseline: the previous release's code from a git worktree (`--baseline-rev`), run under an
@@ -16,6 +17,7 @@ most the byte cap and nothing left; each failure named for what it is, never "ch
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import subprocess
@@ -28,7 +30,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 from meteostat_mirror import (  # noqa: E402
-    HostileServer, MirrorServer, StationSpec, TrickleServer, endless, gzip_bomb, write_daily, write_stations_db,
+    DAILY_COLUMNS, HostileServer, MirrorServer, RawServer, StationSpec, TrickleServer, endless, gzip_bomb, write_daily,
+    write_stations_db,
 )
 
 BASELINE_REV = "7a5b5d2"
@@ -96,13 +99,36 @@ def run(code: Path, work: Path, stations_url: str, daily_url: str, extra: list[s
             "left_mib": left / 2 ** 20, "status": status, "said": said[0][:150] if said else "(nothing)"}
 
 
+@functools.lru_cache(maxsize=None)
+def daily_csv(mib: float) -> bytes:
+    """A valid daily file (gzip CSV, meteostat's columns) that inflates to about `mib` MiB: the
+    same day repeated, so it is small as sent and parses as real rows."""
+    import gzip
+
+    header = ",".join(["year", "month", "day"] + [x for c in DAILY_COLUMNS for x in (c, f"{c}_source")])
+    row = ",".join(["2019", "1", "1"] + [x for _ in DAILY_COLUMNS for x in ("20.5", "ghcnd")]) + "\n"
+    return gzip.compress((header + "\n" + row * int(mib * 2 ** 20 / len(row))).encode(), compresslevel=6)
+
+
+def trickled_status():
+    while True:
+        yield b"H"
+
+
 def scenarios():
     """(name, the hostile server, which endpoint it serves, extra refresh options)."""
     yield "daily: gzip bomb", lambda: HostileServer(lambda: iter([gzip_bomb(4096)])), "daily", []
     yield "daily: endless", lambda: HostileServer(capped_endless), "daily", []
     yield "daily: trickle", lambda: TrickleServer(), "daily", ["--city-deadline", "10", "--timeout", "5"]
+    # real rows, each file under the previous release's 64 MiB inflate cap: 30 years of them
+    yield "daily: 60 MiB CSVs", lambda: HostileServer(lambda: iter([daily_csv(60)])), "daily", ["--start", "1991"]
+    # each under this release's 4 MiB file cap: together past the 16 MiB a city may take
+    yield "daily: 3.9 MiB CSVs", lambda: HostileServer(lambda: iter([daily_csv(3.9)])), "daily", ["--start", "1991"]
     yield "stations: endless", lambda: HostileServer(capped_endless), "stations", []
     yield "stations: trickle", lambda: TrickleServer(), "stations", ["--deadline", "10", "--timeout", "5"]
+    yield "stations: status line", lambda: RawServer(trickled_status, delay=1.0, seconds=200), "stations", \
+        ["--deadline", "10", "--timeout", "5"]
+    yield "stations: not HTTP", lambda: RawServer(lambda: iter([b"\x00\xff garbage not http\r\n"])), "stations", []
     yield "stations: gzip bomb", lambda: HostileServer(lambda: iter([gzip_bomb(4096)]),
                                                        headers="Content-Encoding: gzip\r\n"), "stations", []
 
@@ -111,6 +137,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--baseline-rev", default=BASELINE_REV)
+    ap.add_argument("--only", metavar="TEXT", help="only the scenarios whose name contains TEXT")
     args = ap.parse_args()
     root = Path(tempfile.mkdtemp(prefix="bench-hostile-"))
     mirror_root = root / "mirror"
@@ -129,6 +156,8 @@ def main() -> None:
     try:
         with MirrorServer(mirror_root) as mirror:
             for name, server, which, extra in scenarios():
+                if args.only and args.only not in name:
+                    continue
                 for label, code, limit_as in codes:
                     with server() as srv:
                         stations = (srv.url if which == "stations" else mirror.url) + "/stations.db"

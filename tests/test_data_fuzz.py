@@ -54,13 +54,18 @@ def _holds(d, name, damaged: bytes):
         (d / name).write_bytes(ORIGINAL[name])
 
 
-def _csv_damage(draw, raw: bytes) -> bytes:
-    kind = draw(st.sampled_from(["cut", "overwrite", "cell", "repeat line", "drop line", "drop column"]))
+def _bytes_damage(draw, raw: bytes, kind: str, width: int) -> bytes:
+    """The file cut anywhere, or up to `width` bytes overwritten with any bytes."""
     if kind == "cut":
         return raw[: draw(st.integers(0, len(raw)))]
-    if kind == "overwrite":
-        at = draw(st.integers(0, len(raw) - 1))
-        return raw[:at] + draw(st.binary(min_size=1, max_size=16)) + raw[at + 16:]
+    at = draw(st.integers(0, len(raw) - 1))
+    return raw[:at] + draw(st.binary(min_size=1, max_size=width)) + raw[at + width:]
+
+
+def _csv_damage(draw, raw: bytes) -> bytes:
+    kind = draw(st.sampled_from(["cut", "overwrite", "cell", "repeat line", "drop line", "drop column"]))
+    if kind in ("cut", "overwrite"):
+        return _bytes_damage(draw, raw, kind, 16)
     lines = raw.decode("utf-8").splitlines(keepends=True)
     if kind in ("repeat line", "drop line"):
         i = draw(st.integers(1, len(lines) - 1))
@@ -86,11 +91,8 @@ def test_a_damaged_csv_is_loaded_or_refused_clearly(data, name, draw):
 def test_damaged_normals_are_loaded_or_refused_clearly(data, draw):
     kind = draw.draw(st.sampled_from(["cut", "overwrite", "cell", "month", "drop column"]))
     raw = ORIGINAL["normals.parquet"]
-    if kind == "cut":
-        damaged = raw[: draw.draw(st.integers(0, len(raw)))]
-    elif kind == "overwrite":
-        at = draw.draw(st.integers(0, len(raw) - 1))
-        damaged = raw[:at] + draw.draw(st.binary(min_size=1, max_size=64)) + raw[at + 64:]
+    if kind in ("cut", "overwrite"):
+        damaged = _bytes_damage(draw.draw, raw, kind, 64)
     else:
         n = pd.read_parquet(io.BytesIO(raw))
         i = draw.draw(st.integers(0, len(n) - 1))
@@ -118,11 +120,8 @@ JSON_VALUE = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.
 def test_a_damaged_build_record_is_loaded_or_refused_clearly(data, draw):
     raw = ORIGINAL["build_info.json"]
     kind = draw.draw(st.sampled_from(["cut", "overwrite", "value", "drop"]))
-    if kind == "cut":
-        damaged = raw[: draw.draw(st.integers(0, len(raw)))]
-    elif kind == "overwrite":
-        at = draw.draw(st.integers(0, len(raw) - 1))
-        damaged = raw[:at] + draw.draw(st.binary(min_size=1, max_size=8)) + raw[at + 8:]
+    if kind in ("cut", "overwrite"):
+        damaged = _bytes_damage(draw.draw, raw, kind, 8)
     else:
         info = json.loads(raw)
         where = draw.draw(st.sampled_from([("tolerances", "agree_c"), ("tolerances", "tolerance_c"),
