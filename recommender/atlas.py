@@ -42,8 +42,9 @@ def _read_csv(path: Path, **kw) -> pd.DataFrame:
         fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
         if fields:                       # pandas' tokenizer words, said as the other cell errors are
             want, line, saw = fields.groups()
-            raise AtlasError(f"{path.name} line {line}: {saw} cells where the header has {want} (a comma too many, "
-                             "or two lines run together); restore the file from the repository.") from None
+            raise AtlasError(f"Cannot read {path}: line {line} has {saw} cells where the header has {want} (a comma "
+                             "too many, two lines run together, or not a CSV file at all); restore the file from the "
+                             "repository.") from None
         raise AtlasError(f"Cannot read {path}: {shown(' '.join(str(exc).split()), 200)}. Restore the file from the "
                          "repository.") from None
 

@@ -115,7 +115,7 @@ JSON_VALUE = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.
                        st.text(max_size=8), st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 @given(draw=st.data())
 def test_a_damaged_build_record_is_loaded_or_refused_clearly(data, draw):
     raw = ORIGINAL["build_info.json"]

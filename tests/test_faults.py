@@ -218,7 +218,7 @@ CASES = {
     "a has_climate that is neither": ("cities.csv", _city_cell("karachi", "has_climate", "maybe"),
                                       "column has_climate: 'maybe' is not True or False"),
     "a line with a cell too many": ("cities.csv", _text_change(lambda t: t.replace("\nkarachi,", "\nkarachi,x,", 1)),
-                                    "cells where the header has"),
+                                    "line 6564 has 18 cells where the header has 17"),
     "header-only pairs": ("pairs.csv", _text_change(lambda t: t.splitlines()[0] + "\n"), "holds no pairs"),
     "a repeated city id": ("cities.csv", _text_change(lambda t: t + t.splitlines()[1] + "\n"), "repeats the city id"),
     "a data file replaced by a folder": ("pairs.csv", _folder, "is a folder or a device, not a data file"),
