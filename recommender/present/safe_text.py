@@ -19,19 +19,28 @@ BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 BIDI_OVERRIDES = frozenset("\u202a\u202b\u202c\u202d\u202e")
 
 
+# The control characters, as regular-expression ranges: C0 (U+0000–U+001F: TAB, LF, CR, ESC, …),
+# then DEL, C1 (U+0080–U+009F: NEL, CSI, …) and the line and paragraph separators U+2028, U+2029
+# (a line break to some terminals, editors and readers).
+_C0 = "\x00-\x1f"
+_DEL_C1_SEPARATORS = "\x7f-\x9f\u2028\u2029"
+
+
+def _any_of(*ranges: str) -> re.Pattern:
+    return re.compile("[" + "".join(ranges) + "]")
+
+
+_CONTROL = _any_of(_C0, _DEL_C1_SEPARATORS)
+_PLAIN_UNSAFE = _any_of(_C0, _DEL_C1_SEPARATORS, *sorted(BIDI_OVERRIDES))     # what _without_controls replaces
+
+
 def _is_control(ch: str) -> bool:
-    """C0 (U+0000–U+001F: TAB, LF, CR, ESC, …), DEL, C1 (U+0080–U+009F: NEL, CSI, …) and the line
-    and paragraph separators U+2028, U+2029 (a line break to some terminals, editors and readers)."""
-    o = ord(ch)
-    return o < 0x20 or 0x7F <= o <= 0x9F or o in (0x2028, 0x2029)
-
-
-_PLAIN_UNSAFE = "[\x00-\x1f\x7f-\x9f\u2028\u2029" + "".join(sorted(BIDI_OVERRIDES)) + "]"   # what _without_controls replaces
+    return _CONTROL.match(ch) is not None
 
 
 def _without_controls(s: str, replacement: str = REPLACEMENT) -> str:
     """Control characters and the bidi embeddings and overrides replaced (isolates kept)."""
-    return "".join(replacement if _is_control(ch) or ch in BIDI_OVERRIDES else ch for ch in s)
+    return _PLAIN_UNSAFE.sub(replacement, s)
 
 
 def plain(s: object) -> str:
@@ -54,7 +63,7 @@ def plain_cells(frame):
     for k in range(out.shape[1]):
         s = out.iloc[:, k]
         if (is_object_dtype(s) or is_string_dtype(s)) and \
-                s.astype("string").str.contains(_PLAIN_UNSAFE, regex=True).fillna(False).any():
+                s.astype("string").str.contains(_PLAIN_UNSAFE.pattern, regex=True).fillna(False).any():
             out.isetitem(k, s.map(cell))
     return out
 
@@ -133,7 +142,7 @@ def ics_text(s: object) -> str:
 
 # What json.dumps(ensure_ascii=False) leaves raw although a terminal acts on it: DEL, C1 (CSI,
 # NEL, …), the line and paragraph separators and the bidirectional controls (it escapes C0 itself).
-_JSON_RAW_CONTROLS = re.compile("[\x7f-\x9f\u2028\u2029" + "".join(sorted(BIDI_CONTROLS)) + "]")
+_JSON_RAW_CONTROLS = _any_of(_DEL_C1_SEPARATORS, *sorted(BIDI_CONTROLS))
 
 
 def json_text(doc: object, **dumps_options) -> str:
