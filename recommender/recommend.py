@@ -124,7 +124,7 @@ class Recommender:
 
     def warnings(self) -> list[str]:
         """What loading the atlas warned about (e.g. a refreshed city that failed its checks)."""
-        return list(self.atlas.attrs.get("warnings", [])) + list(getattr(self, "_table_warnings", []))
+        return list(self.atlas.attrs.get("warnings", [])) + self._table_warnings
 
     def name(self, cid: str) -> str:
         return str(self.cities.at[cid, "name"])

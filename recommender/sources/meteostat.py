@@ -141,26 +141,23 @@ class FetchError(RuntimeError):
         self.problem, self.detail, self.stations = problem, detail, stations
 
 
-def cause(exc: BaseException | None, kinds) -> BaseException | None:
-    """`exc`, or the first exception it was raised from, that is an instance of `kinds`."""
+def _chain(exc: BaseException | None):
+    """`exc`, then each exception it was raised from (each once)."""
     seen = set()
     while exc is not None and id(exc) not in seen:
-        if isinstance(exc, kinds):
-            return exc
+        yield exc
         seen.add(id(exc))
         exc = exc.__cause__ or exc.__context__
-    return None
+
+
+def cause(exc: BaseException | None, kinds) -> BaseException | None:
+    """`exc`, or the first exception it was raised from, that is an instance of `kinds`."""
+    return next((e for e in _chain(exc) if isinstance(e, kinds)), None)
 
 
 def _disk_full(exc: BaseException | None) -> bool:
     """Was `exc`, or an exception it was raised from, a write refused for want of space?"""
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            return True
-        seen.add(id(exc))
-        exc = exc.__cause__ or exc.__context__
-    return False
+    return any(isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT) for e in _chain(exc))
 
 
 def caused_by(exc: BaseException | None, kinds) -> bool:
